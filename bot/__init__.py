@@ -1,0 +1,1 @@
+"""Valo: a Telegram assistant that helps families with children find the right service."""

@@ -1,0 +1,168 @@
+"""Composition root: builds Bot, Dispatcher, storage and services from Settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.storage import SQLStorage
+from bot.handlers import feature_routers
+from bot.i18n import I18n
+from bot.middlewares import (
+    DatabaseSessionMiddleware,
+    FloodCounter,
+    KnownUserMiddleware,
+    MemoryFloodCounter,
+    RedisFloodCounter,
+    ThrottlingMiddleware,
+)
+
+log = logging.getLogger(__name__)
+
+LOCALES_PATH = Path("locales")
+COMMANDS = ("start", "menu", "help", "language", "privacy", "mydata", "delete")
+
+
+class MissingTokenError(RuntimeError):
+    """BOT_TOKEN is needed to talk to Telegram."""
+
+
+@dataclass
+class App:
+    """Everything a running role needs; ``close()`` releases it all."""
+
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    redis: Any | None
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        # aiosqlite's threads would otherwise keep the process alive.
+        await self.engine.dispose()
+
+
+def load_i18n(settings: Settings, root: Path = LOCALES_PATH) -> I18n:
+    return I18n.load(root, settings.tz)
+
+
+def make_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise MissingTokenError(
+            "BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), "
+            "then start with BOT_TOKEN=<token> valo-bot run (or put it in .env)"
+        )
+    session = AiohttpSession(
+        api=TelegramAPIServer.from_base(settings.telegram_api_base),
+        timeout=settings.telegram_request_timeout,
+    )
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(link_preview_is_disabled=True),
+    )
+
+
+def _redis_client(url: str) -> Any:
+    from redis.asyncio import Redis
+
+    return Redis.from_url(url)
+
+
+def make_dispatcher(
+    settings: Settings,
+    i18n: I18n,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Any | None,
+) -> Dispatcher:
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    counter: FloodCounter
+    if redis is not None:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        redis_storage = RedisStorage(redis, key_builder=DefaultKeyBuilder(with_destiny=True))
+        storage, isolation = redis_storage, redis_storage.create_isolation()
+        counter = RedisFloodCounter(redis, settings.throttle_window)
+    else:
+        storage, isolation = SQLStorage(sessions), SimpleEventIsolation()
+        counter = MemoryFloodCounter(settings.throttle_window)
+
+    # aiogram's FSM middleware is registered by hand, after ours, so the storage runs
+    # inside the update's database session.
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, disable_fsm=True)
+    dispatcher.update.outer_middleware(DatabaseSessionMiddleware(sessions))
+    dispatcher.update.outer_middleware(KnownUserMiddleware(settings, i18n))
+    dispatcher.update.outer_middleware(ThrottlingMiddleware(counter, settings.throttle_rate))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
+    dispatcher.include_routers(*feature_routers())
+    dispatcher["settings"] = settings
+    dispatcher["i18n"] = i18n
+    dispatcher["sessions"] = sessions
+    return dispatcher
+
+
+def build_app(settings: Settings, *, locales: Path = LOCALES_PATH) -> App:
+    """Build every part from settings; raises on a missing token or broken data files."""
+    bot = make_bot(settings)
+    i18n = load_i18n(settings, locales)
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    redis = _redis_client(settings.redis_url) if settings.redis_url else None
+    dispatcher = make_dispatcher(settings, i18n, sessions, redis)
+    return App(settings, bot, dispatcher, engine, sessions, i18n, redis)
+
+
+async def set_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
+    """The command list in each language, and the default language for everyone else."""
+    for locale in (None, *i18n.locales):
+        t = i18n[locale or settings.default_locale]
+        commands = [BotCommand(command=c, description=t(f"cmd-{c}")) for c in COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=locale)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line; extra fields given with ``extra={...}`` are kept."""
+
+    _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in record.__dict__.items() if k not in self._STANDARD})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)

@@ -1,0 +1,87 @@
+"""Settings from environment variables and `.env` (see the README's settings table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Locale = Literal["fi", "en", "ar"]
+SUPPORTED_LOCALES: tuple[Locale, ...] = ("fi", "en", "ar")
+
+TELEGRAM_OFFICIAL_API = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. Names match the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    telegram_api_base: str = TELEGRAM_OFFICIAL_API
+    telegram_request_timeout: float = Field(default=30.0, gt=0)
+
+    database_url: str = "sqlite+aiosqlite:///./data/valo.db"
+    redis_url: str | None = None
+
+    catalog_path: Path = Path("services_catalog")
+    dialogs_path: Path = Path("dialogs")
+    staff_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Europe/Helsinki"
+    default_locale: Locale = "fi"
+
+    broadcast_rate: float = Field(default=25.0, gt=0)
+    per_chat_interval: float = Field(default=1.0, ge=0)
+    sweep_interval: float = Field(default=5.0, gt=0)
+    worker_lease_seconds: float = Field(default=30.0, gt=0)
+    retention_days: int = Field(default=30, ge=1)
+
+    # Flood control for a single user: at most THROTTLE_RATE updates per THROTTLE_WINDOW seconds.
+    throttle_rate: int = Field(default=20, ge=1)
+    throttle_window: float = Field(default=10.0, gt=0)
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "0.0.0.0"
+    web_port: int = 8080
+
+    @field_validator("staff_ids", mode="before")
+    @classmethod
+    def _parse_staff_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError(
+                    "STAFF_IDS must be comma-separated numeric Telegram user ids"
+                ) from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,12 @@
+"""aiogram Routers, one module per feature. Thin: parse, call, reply."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import fallback, language, menu, privacy, start
+
+
+def feature_routers() -> list[Router]:
+    """Every feature router, in matching order; the fallback router comes last."""
+    return [start.router, menu.router, language.router, privacy.router, fallback.router]

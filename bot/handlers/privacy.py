@@ -1,0 +1,127 @@
+"""/privacy, /mydata and /delete: what is stored, a copy of it, and erasing it all."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import User
+from bot.db.personal_data import erase_user, export_user_data
+from bot.handlers.menu import MenuAction, column, main_menu, reply
+from bot.i18n import Translator
+
+router = Router(name="privacy")
+
+
+class PrivacyAction(CallbackData, prefix="priv"):
+    action: str  # mydata | delete | delete-yes | delete-no
+
+
+def _privacy_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return column(
+        (t("privacy-mydata"), PrivacyAction(action="mydata")),
+        (t("privacy-delete"), PrivacyAction(action="delete")),
+        (t("menu-back"), MenuAction(action="menu")),
+    )
+
+
+def _confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return column(
+        (t("delete-yes"), PrivacyAction(action="delete-yes")),
+        (t("delete-no"), PrivacyAction(action="delete-no")),
+    )
+
+
+@router.message(Command("privacy"))
+async def privacy_command(message: Message, t: Translator, settings: Settings) -> None:
+    await message.answer(
+        t("privacy-text", days=settings.retention_days), reply_markup=_privacy_keyboard(t)
+    )
+
+
+@router.callback_query(MenuAction.filter(F.action == "privacy"))
+async def privacy_button(query: CallbackQuery, t: Translator, settings: Settings) -> None:
+    await reply(query, t("privacy-text", days=settings.retention_days), _privacy_keyboard(t))
+
+
+async def _send_my_data(
+    bot: Bot, chat_id: int, user: User, session: AsyncSession, t: Translator
+) -> None:
+    data = await export_user_data(session, user.user_id)
+    if not data:
+        await bot.send_message(chat_id, t("mydata-none"))
+        return
+    states = len(data.get("fsm_states", []))
+    await bot.send_message(
+        chat_id,
+        t(
+            "mydata-text",
+            locale=user.locale or t.locale,
+            first_seen=t.format_datetime(user.first_seen),
+            last_seen=t.format_datetime(user.last_seen),
+            states=states,
+        ),
+    )
+    document = json.dumps(
+        {"exported_at": datetime.now().astimezone().isoformat(), "tables": data},
+        ensure_ascii=False,
+        indent=2,
+    ).encode("utf-8")
+    await bot.send_document(
+        chat_id,
+        BufferedInputFile(document, filename="valo-my-data.json"),
+        caption=t("mydata-caption"),
+    )
+
+
+@router.message(Command("mydata"))
+async def mydata_command(
+    message: Message, bot: Bot, user: User, session: AsyncSession, t: Translator
+) -> None:
+    await _send_my_data(bot, message.chat.id, user, session, t)
+
+
+@router.callback_query(PrivacyAction.filter(F.action == "mydata"))
+async def mydata_button(
+    query: CallbackQuery, bot: Bot, user: User, session: AsyncSession, t: Translator
+) -> None:
+    await query.answer()
+    await _send_my_data(bot, query.from_user.id, user, session, t)
+
+
+@router.message(Command("delete"))
+async def delete_command(message: Message, t: Translator) -> None:
+    await message.answer(t("delete-confirm"), reply_markup=_confirm_keyboard(t))
+
+
+@router.callback_query(PrivacyAction.filter(F.action == "delete"))
+async def delete_button(query: CallbackQuery, t: Translator) -> None:
+    await reply(query, t("delete-confirm"), _confirm_keyboard(t))
+
+
+@router.callback_query(PrivacyAction.filter(F.action == "delete-yes"))
+async def delete_confirmed(
+    query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext, t: Translator
+) -> None:
+    # FSM state may live in Redis, outside the database: clear it through the storage too.
+    await state.clear()
+    await erase_user(session, user.user_id)
+    await reply(query, t("delete-done"))
+
+
+@router.callback_query(PrivacyAction.filter(F.action == "delete-no"))
+async def delete_cancelled(query: CallbackQuery, t: Translator) -> None:
+    await reply(query, t("delete-cancelled"), main_menu(t))

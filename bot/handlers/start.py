@@ -1,0 +1,62 @@
+"""/start, with or without a deep-link payload such as ``poster_kotka``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from aiogram import Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.engine import write_transaction
+from bot.db.models import DeepLinkCount
+from bot.db.storage import upsert
+from bot.handlers.language import language_picker
+from bot.handlers.menu import main_menu
+from bot.i18n import I18n, Translator
+from bot.middlewares import LocaleChoice
+
+router = Router(name="start")
+
+# Telegram allows A-Z, a-z, 0-9, _ and - in start payloads, up to 64 characters.
+DEEP_LINK_SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+async def count_deep_link(session: AsyncSession, source: str, *, new_user: bool) -> None:
+    """Count a start from ``source`` for this month; nothing ties the count to the user."""
+    month = datetime.now(UTC).strftime("%Y-%m")
+    new = 1 if new_user else 0
+    stmt = upsert(session, DeepLinkCount).values(
+        source=source, month=month, starts=1, new_users=new
+    )
+    async with write_transaction(session):
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[DeepLinkCount.source, DeepLinkCount.month],
+                set_={
+                    "starts": DeepLinkCount.starts + 1,
+                    "new_users": DeepLinkCount.new_users + new,
+                },
+            )
+        )
+
+
+@router.message(CommandStart())
+async def start(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user_is_new: bool,
+    locale_choice: LocaleChoice,
+    t: Translator,
+    i18n: I18n,
+) -> None:
+    if command.args and DEEP_LINK_SOURCE.match(command.args):
+        await count_deep_link(session, command.args.lower(), new_user=user_is_new)
+    if locale_choice.must_choose:
+        await message.answer(t("language-choose"), reply_markup=language_picker(i18n))
+        return
+    await message.answer(t("greeting"))
+    await message.answer(t("menu-title"), reply_markup=main_menu(t))

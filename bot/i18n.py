@@ -1,0 +1,278 @@
+"""Fluent bundles per locale, locale choice, and formatting helpers (dates, numbers).
+
+Locales are validated with fluent.syntax before fluent.runtime sees them, because
+fluent.runtime silently drops broken or duplicate messages and returns fallbacks for missing
+variables. A broken locale is refused at load time with ``file:line: id: reason``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import FluentParser, ast
+from fluent.syntax.visitor import Visitor
+
+from bot.config import SUPPORTED_LOCALES, Locale
+from bot.data_errors import DataError, DataFileError
+
+log = logging.getLogger(__name__)
+
+# Right-to-left locales: texts there should start with a right-to-left word.
+RTL_LOCALES = frozenset({"ar"})
+
+# Babel patterns for "weekday day.month. time" per locale, e.g. Finnish "ti 24.11. klo 18.00".
+_DATETIME_PATTERNS: dict[str, str] = {
+    "fi": "EEE d.M. 'klo' H.mm",
+    "en": "EEE d MMM, HH:mm",
+    "ar": "EEEE d/M، HH:mm",
+}
+_DATE_PATTERNS: dict[str, str] = {"fi": "EEE d.M.", "en": "EEE d MMM", "ar": "EEEE d/M"}
+_TIME_PATTERNS: dict[str, str] = {"fi": "H.mm", "en": "HH:mm", "ar": "HH:mm"}
+
+
+def locale_from_language_code(language_code: str | None) -> Locale | None:
+    """Map a Telegram ``language_code`` (IETF tag such as ``ar-EG``) to a supported locale."""
+    if not language_code:
+        return None
+    primary = language_code.replace("_", "-").split("-", 1)[0].lower()
+    for locale in SUPPORTED_LOCALES:
+        if primary == locale:
+            return locale
+    return None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One message or term as parsed, with where it stands."""
+
+    file: str
+    line: int
+    variables: frozenset[str]
+    references: frozenset[str]
+
+
+class _ReferenceCollector(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.variables: set[str] = set()
+        self.references: set[str] = set()
+
+    def visit_VariableReference(self, node: ast.VariableReference) -> None:
+        self.variables.add(node.id.name)
+
+    def visit_MessageReference(self, node: ast.MessageReference) -> None:
+        self.references.add(node.id.name)
+
+    def visit_TermReference(self, node: ast.TermReference) -> None:
+        self.references.add("-" + node.id.name)
+        # Arguments passed to a term are its own scope; still walk them for our variables.
+        self.generic_visit(node)
+
+
+_LEADING_ID = re.compile(r"\s*(-?[A-Za-z][\w-]*)")
+
+
+def _line_of(source: str, offset: int) -> int:
+    return source.count("\n", 0, offset) + 1
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent)) if root.parent != Path() else str(path)
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class _ParsedLocales:
+    entries: dict[str, dict[str, _Entry]] = field(default_factory=dict)  # locale -> id -> entry
+    sources: dict[str, list[str]] = field(default_factory=dict)  # locale -> ftl sources
+    errors: list[DataError] = field(default_factory=list)
+
+
+def _parse_locales(root: Path) -> _ParsedLocales:
+    parsed = _ParsedLocales()
+    parser = FluentParser(with_spans=True)
+    for locale in SUPPORTED_LOCALES:
+        directory = root / locale
+        parsed.entries[locale] = {}
+        parsed.sources[locale] = []
+        files = sorted(directory.glob("*.ftl")) if directory.is_dir() else []
+        if not files:
+            parsed.errors.append(
+                DataError(_display(directory, root), 0, locale, "no .ftl files for this locale")
+            )
+            continue
+        for path in files:
+            name = _display(path, root)
+            try:
+                source = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                parsed.errors.append(DataError(name, 0, "-", f"cannot read: {exc}"))
+                continue
+            parsed.sources[locale].append(source)
+            resource = parser.parse(source)
+            for item in resource.body:
+                if isinstance(item, ast.Junk):
+                    line = _line_of(source, item.span.start) if item.span else 0
+                    reason = "; ".join(a.message or "" for a in item.annotations) or "syntax error"
+                    ident_match = _LEADING_ID.match(item.content or "")
+                    where = ident_match.group(1) if ident_match else "(syntax)"
+                    parsed.errors.append(DataError(name, line, where, reason))
+                    continue
+                if not isinstance(item, ast.Message | ast.Term):
+                    continue
+                ident = ("-" if isinstance(item, ast.Term) else "") + item.id.name
+                line = _line_of(source, item.span.start) if item.span else 0
+                if ident in parsed.entries[locale]:
+                    first = parsed.entries[locale][ident]
+                    parsed.errors.append(
+                        DataError(
+                            name,
+                            line,
+                            ident,
+                            f"duplicate id, first at {first.file}:{first.line}",
+                        )
+                    )
+                    continue
+                collector = _ReferenceCollector()
+                collector.visit(item)
+                parsed.entries[locale][ident] = _Entry(
+                    name, line, frozenset(collector.variables), frozenset(collector.references)
+                )
+    return parsed
+
+
+def _cross_check(parsed: _ParsedLocales) -> list[DataError]:
+    errors: list[DataError] = []
+    locales = [loc for loc in SUPPORTED_LOCALES if parsed.entries.get(loc)]
+    all_ids = sorted({i for loc in locales for i in parsed.entries[loc]})
+    for ident in all_ids:
+        present = [loc for loc in locales if ident in parsed.entries[loc]]
+        missing = [loc for loc in locales if loc not in present]
+        if missing:
+            where = parsed.entries[present[0]][ident]
+            errors.append(
+                DataError(where.file, where.line, ident, f"missing in {'/'.join(missing)}")
+            )
+        for loc in present:
+            entry = parsed.entries[loc][ident]
+            for ref in sorted(entry.references):
+                if ref not in parsed.entries[loc]:
+                    errors.append(
+                        DataError(entry.file, entry.line, ident, f"refers to unknown {ref}")
+                    )
+            others = [o for o in present if o != loc]
+            for var in sorted(entry.variables):
+                lacking = [o for o in others if var not in parsed.entries[o][ident].variables]
+                if lacking:
+                    errors.append(
+                        DataError(
+                            entry.file,
+                            entry.line,
+                            ident,
+                            f"uses ${var}, {'/'.join(lacking)} "
+                            f"{'does' if len(lacking) == 1 else 'do'} not",
+                        )
+                    )
+    return errors
+
+
+def validate_locales(root: Path) -> list[DataError]:
+    """Check every locale under ``root`` (``root/<locale>/*.ftl``) without loading it."""
+    parsed = _parse_locales(root)
+    return sorted(parsed.errors + _cross_check(parsed))
+
+
+class Translator:
+    """Formats messages and values for one locale."""
+
+    def __init__(self, locale: Locale, bundle: FluentBundle, tz: tzinfo, *, strict: bool) -> None:
+        self.locale: Locale = locale
+        self._bundle = bundle
+        self._tz = tz
+        self._strict = strict
+
+    @property
+    def rtl(self) -> bool:
+        return self.locale in RTL_LOCALES
+
+    def has(self, msg_id: str) -> bool:
+        return self._bundle.has_message(msg_id.split(".", 1)[0])
+
+    def __call__(self, msg_id: str, /, **args: Any) -> str:
+        """Render ``msg-id`` or ``msg-id.attribute`` with Fluent arguments."""
+        ident, _, attribute = msg_id.partition(".")
+        message = self._bundle.get_message(ident)
+        pattern = message.attributes[attribute] if attribute else message.value
+        if pattern is None:
+            raise KeyError(f"{self.locale}:{msg_id} has no value")
+        text, errors = self._bundle.format_pattern(pattern, args)
+        if errors:
+            if self._strict:
+                raise ValueError(f"{self.locale}:{msg_id}: {errors}")
+            log.warning("fluent errors in %s:%s: %s", self.locale, msg_id, errors)
+        return str(text)
+
+    def format_datetime(self, value: datetime) -> str:
+        """Weekday, date and time in TIMEZONE, e.g. Finnish "ti 24.11. klo 18.00"."""
+        return babel_dates.format_datetime(
+            value.astimezone(self._tz), _DATETIME_PATTERNS[self.locale], locale=self.locale
+        )
+
+    def format_date(self, value: datetime) -> str:
+        return babel_dates.format_datetime(
+            value.astimezone(self._tz), _DATE_PATTERNS[self.locale], locale=self.locale
+        )
+
+    def format_time(self, value: datetime) -> str:
+        return babel_dates.format_datetime(
+            value.astimezone(self._tz), _TIME_PATTERNS[self.locale], locale=self.locale
+        )
+
+    def format_number(self, value: float) -> str:
+        return babel_numbers.format_decimal(value, locale=self.locale)
+
+
+class I18n:
+    """All locales, validated and loaded once at start-up."""
+
+    def __init__(self, bundles: Mapping[Locale, FluentBundle], tz: tzinfo, *, strict: bool) -> None:
+        self._translators = {
+            loc: Translator(loc, bundle, tz, strict=strict) for loc, bundle in bundles.items()
+        }
+
+    @classmethod
+    def load(cls, root: Path, tz: tzinfo, *, strict: bool = False) -> I18n:
+        """Validate and load ``root``; raise :class:`DataFileError` with every problem found."""
+        parsed = _parse_locales(root)
+        errors = parsed.errors + _cross_check(parsed)
+        if errors:
+            raise DataFileError(errors)
+        bundles: dict[Locale, FluentBundle] = {}
+        for locale in SUPPORTED_LOCALES:
+            bundle = FluentBundle([locale], use_isolating=False)
+            for source in parsed.sources[locale]:
+                bundle.add_resource(FluentResource(source))
+            bundles[locale] = bundle
+        return cls(bundles, tz, strict=strict)
+
+    @property
+    def locales(self) -> tuple[Locale, ...]:
+        return tuple(self._translators)
+
+    def __getitem__(self, locale: Locale) -> Translator:
+        return self._translators[locale]
+
+    def each(self, msg_id: str, **args: Any) -> dict[Locale, str]:
+        """The message rendered in every locale (command lists, language buttons)."""
+        return {loc: t(msg_id, **args) for loc, t in self._translators.items()}

@@ -1,0 +1,203 @@
+"""Update middlewares: one database session per update, the user and their locale, flood control.
+
+Order (outermost first, after aiogram's own error and user-context middlewares):
+DatabaseSession → KnownUser → Throttling → FSM context. The session comes first so the FSM
+storage reads and writes through it (see bot.db.storage).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, Protocol
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
+from aiogram.types import TelegramObject
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Locale, Settings
+from bot.db.engine import current_session, write_transaction
+from bot.db.models import User
+from bot.db.storage import upsert
+from bot.i18n import I18n, locale_from_language_code
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+# last_seen is kept to the hour: a write per update would serialise every update on SQLite.
+LAST_SEEN_PRECISION = timedelta(hours=1)
+
+
+class DatabaseSessionMiddleware(BaseMiddleware):
+    """Opens the update's session, shares it through ``current_session``, closes it after."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._sessions() as session:
+            token = current_session.set(session)
+            data["session"] = session
+            try:
+                return await handler(event, data)
+            finally:
+                current_session.reset(token)
+
+
+@dataclass(frozen=True)
+class LocaleChoice:
+    """The locale to speak, and whether the user still has to be asked for one."""
+
+    locale: Locale
+    must_choose: bool
+
+
+def choose_locale(chosen: str | None, language_code: str | None, default: Locale) -> LocaleChoice:
+    """The user's own choice, else their Telegram language, else the default (and ask)."""
+    for candidate in (chosen, language_code):
+        locale = locale_from_language_code(candidate)
+        if locale:
+            return LocaleChoice(locale, must_choose=False)
+    return LocaleChoice(default, must_choose=True)
+
+
+async def load_user(
+    session: AsyncSession, user_id: int, now: datetime, staff_ids: frozenset[int]
+) -> tuple[User, bool]:
+    """Fetch the user's row, creating it on first contact; returns ``(user, is_new)``."""
+    user = await session.get(User, user_id)
+    bootstrap_staff = user_id in staff_ids
+    if user is None:
+        async with write_transaction(session):
+            await session.execute(
+                upsert(session, User)
+                .values(
+                    user_id=user_id,
+                    first_seen=now,
+                    last_seen=now,
+                    blocked=False,
+                    staff=bootstrap_staff,
+                )
+                .on_conflict_do_nothing(index_elements=[User.user_id])
+            )
+        user = await session.get(User, user_id, populate_existing=True)
+        assert user is not None
+        return user, True
+    changes: dict[str, Any] = {}
+    if now - user.last_seen >= LAST_SEEN_PRECISION:
+        changes["last_seen"] = now
+    if user.blocked:
+        changes["blocked"] = False  # they wrote to us, so they no longer block the bot
+    if bootstrap_staff and not user.staff:
+        changes["staff"] = True
+    if changes:
+        async with write_transaction(session):
+            await session.execute(update(User).where(User.user_id == user_id).values(**changes))
+        for key, value in changes.items():
+            setattr(user, key, value)
+    return user, False
+
+
+class KnownUserMiddleware(BaseMiddleware):
+    """Loads the user row and puts ``user``, ``locale_choice`` and the translator ``t`` in data."""
+
+    def __init__(self, settings: Settings, i18n: I18n) -> None:
+        self._settings = settings
+        self._i18n = i18n
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        context: EventContext | None = data.get(EVENT_CONTEXT_KEY)
+        tg_user = context.user if context else None
+        language_code = tg_user.language_code if tg_user else None
+        if tg_user is None or tg_user.is_bot:
+            choice = choose_locale(None, language_code, self._settings.default_locale)
+            data.update(user=None, user_is_new=False, locale_choice=choice)
+        else:
+            user, is_new = await load_user(
+                data["session"], tg_user.id, datetime.now(UTC), self._settings.staff_ids
+            )
+            choice = choose_locale(user.locale, language_code, self._settings.default_locale)
+            data.update(user=user, user_is_new=is_new, locale_choice=choice)
+        data["t"] = self._i18n[choice.locale]
+        return await handler(event, data)
+
+
+class Verdict(Enum):
+    PASS = "pass"
+    NOTIFY = "notify"  # the first update over the limit in this window: tell the user once
+    DROP = "drop"
+
+
+class FloodCounter(Protocol):
+    async def hit(self, user_id: int) -> int:
+        """Count one update for ``user_id`` in the current window; return the count so far."""
+
+
+class MemoryFloodCounter:
+    """Fixed windows per user in process memory (the embedded default)."""
+
+    def __init__(self, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._window = window
+        self._clock = clock
+        self._counts: dict[int, tuple[int, int]] = {}
+
+    async def hit(self, user_id: int) -> int:
+        window = int(self._clock() // self._window)
+        previous_window, count = self._counts.get(user_id, (window, 0))
+        count = count + 1 if previous_window == window else 1
+        self._counts[user_id] = (window, count)
+        if len(self._counts) > 10_000:  # forget users from old windows
+            self._counts = {u: wc for u, wc in self._counts.items() if wc[0] == window}
+        return count
+
+
+class RedisFloodCounter:
+    """Fixed windows per user in Redis, shared by every replica."""
+
+    def __init__(self, redis: Any, window: float, prefix: str = "valo:flood") -> None:
+        self._redis = redis
+        self._window = window
+        self._prefix = prefix
+
+    async def hit(self, user_id: int) -> int:
+        window = int(time.time() // self._window)
+        key = f"{self._prefix}:{user_id}:{window}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, int(self._window) + 1)
+            count, _ = await pipe.execute()
+        return int(count)
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """Drops a flooding user's excess updates, with one polite notice per window."""
+
+    def __init__(self, counter: FloodCounter, rate: int) -> None:
+        self._counter = counter
+        self._rate = rate
+
+    async def verdict(self, user_id: int) -> Verdict:
+        count = await self._counter.hit(user_id)
+        if count <= self._rate:
+            return Verdict.PASS
+        return Verdict.NOTIFY if count == self._rate + 1 else Verdict.DROP
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        context: EventContext | None = data.get(EVENT_CONTEXT_KEY)
+        if context is None or context.user is None:
+            return await handler(event, data)
+        verdict = await self.verdict(context.user.id)
+        if verdict is Verdict.PASS:
+            return await handler(event, data)
+        log.info("throttled update from a user (%s)", verdict.value)
+        if verdict is Verdict.NOTIFY and context.chat is not None:
+            bot: Bot = data["bot"]
+            await bot.send_message(context.chat.id, data["t"]("flood-slow-down"))
+        return None

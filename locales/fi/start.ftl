@@ -1,0 +1,10 @@
+## Tervehdys ja ohje.
+
+greeting =
+    Hei! Olen Valo. Autan lapsiperheitä löytämään palveluja läheltä: neuvolan, varhaiskasvatuksen, perheiden toimintaa, tukea ja neuvoja.
+    Voit käyttää minua nimettömänä: en kysy nimeäsi. Kukaan ihminen ei lue tätä keskustelua, joten hätätilanteessa soita 112.
+
+help-text =
+    Olen Valo, apuri Kaakkois-Suomen lapsiperheille.
+    Liiku painikkeilla. /menu näyttää päävalikon milloin vain, /language vaihtaa kielen ja /privacy kertoo, mitä sinusta tallennetaan.
+    Kukaan ihminen ei lue tätä keskustelua. Hätätilanteessa soita 112.
