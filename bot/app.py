@@ -11,7 +11,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -31,6 +30,7 @@ from bot.middlewares import (
     RedisFloodCounter,
     ThrottlingMiddleware,
 )
+from bot.updates import RepairingSession
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def make_bot(settings: Settings) -> Bot:
             "BOT_TOKEN is not set: create a bot with @BotFather in Telegram (/newbot), "
             "then start with BOT_TOKEN=<token> valo-bot run (or put it in .env)"
         )
-    session = AiohttpSession(
+    session = RepairingSession(
         api=TelegramAPIServer.from_base(settings.telegram_api_base),
         timeout=settings.telegram_request_timeout,
     )

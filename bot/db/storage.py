@@ -14,7 +14,7 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import and_, delete, select
+from sqlalchemy import Row, and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -62,12 +62,13 @@ class SQLStorage(BaseStorage):
     async def close(self) -> None:
         """Sessions belong to the caller; the engine is disposed by the app."""
 
-    async def _read(self, key: StorageKey) -> FsmState | None:
+    async def _read(self, key: StorageKey) -> Row[tuple[str | None, dict[str, Any] | None]] | None:
+        # Plain columns, not ORM objects: no identity map to go stale after our upserts.
         async with session_scope(self._sessions) as session:
             result = await session.execute(
-                select(FsmState).where(FsmState.key == self._keys.build(key))
+                select(FsmState.state, FsmState.data).where(FsmState.key == self._keys.build(key))
             )
-            return result.scalar_one_or_none()
+            return result.one_or_none()
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         built = self._keys.build(key)
@@ -86,5 +87,3 @@ class SQLStorage(BaseStorage):
                     and_(FsmState.key == built, FsmState.state.is_(None), FsmState.data.is_(None))
                 )
             )
-            # The ORM may hold a stale copy of this row from an earlier read in this session.
-            session.expire_all()

@@ -1,0 +1,91 @@
+"""Malformed updates: never let one poison the update stream, and answer the family anyway.
+
+aiogram validates a whole ``getUpdates`` batch at once, so one update that does not match the
+schema would make polling fail and retry forever, silencing the bot for everyone. Each update is
+checked on its own; a broken one is replaced by a content-free message from the same chat (when
+a chat can be found), which the fallback handler answers kindly in the user's language.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import Update
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+log = logging.getLogger(__name__)
+
+_EVENT_KINDS = ("message", "edited_message", "callback_query", "my_chat_member")
+
+
+def _as_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def repair_update(raw: Any) -> dict[str, Any] | None:
+    """``raw`` if it is a valid Update; else a minimal stand-in; None when hopeless."""
+    if not isinstance(raw, dict) or _as_int(raw.get("update_id")) is None:
+        log.warning("dropped an update without an update_id")
+        return None
+    try:
+        Update.model_validate(raw)
+        return raw
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        log.warning("malformed update %s (%s)", raw["update_id"], ", ".join(fields[:5]))
+    for kind in _EVENT_KINDS:
+        body = raw.get(kind)
+        if not isinstance(body, dict):
+            continue
+        sender: dict[str, Any] = body["from"] if isinstance(body.get("from"), dict) else {}
+        chat = body.get("chat") or (body.get("message") or {}).get("chat") or {}
+        chat_id = _as_int(chat.get("id") if isinstance(chat, dict) else None)
+        user_id = _as_int(sender.get("id"))
+        chat_id = chat_id if chat_id is not None else user_id
+        if chat_id is None:
+            continue
+        message: dict[str, Any] = {
+            "message_id": _as_int(body.get("message_id")) or 0,
+            "date": 0,
+            "chat": {"id": chat_id, "type": "private"},
+        }
+        if user_id is not None:
+            language = sender.get("language_code")
+            message["from"] = {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": "-",  # required by the schema; never stored
+                **({"language_code": language} if isinstance(language, str) else {}),
+            }
+        return {"update_id": raw["update_id"], "message": message}
+    return {"update_id": raw["update_id"]}
+
+
+class RepairingSession(AiohttpSession):
+    """aiogram's HTTP session, with ``getUpdates`` batches repaired update by update."""
+
+    def check_response(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        status_code: int,
+        content: str,
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            try:
+                payload = json.loads(content)
+            except ValueError:
+                payload = None
+            if isinstance(payload, dict) and isinstance(payload.get("result"), list):
+                repaired = [repair_update(raw) for raw in payload["result"]]
+                payload["result"] = [u for u in repaired if u is not None]
+                content = json.dumps(payload)
+        return super().check_response(bot, method, status_code, content)
