@@ -1,0 +1,1 @@
+"""The service catalogue: schema, vocabularies, loaders and importers, matcher, cards."""
