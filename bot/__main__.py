@@ -1,26 +1,55 @@
-"""Command line: ``valo-bot run | check | db upgrade | db backup PATH``."""
+"""Command line: ``valo-bot run | check | match | catalog ... | db ...``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import LOCALES_PATH, MissingTokenError, build_app, configure_logging, set_commands
-from bot.config import Settings
+from bot.app import (
+    LOCALES_PATH,
+    MissingTokenError,
+    build_app,
+    configure_logging,
+    load_i18n,
+    set_commands,
+)
+from bot.catalog import importers
+from bot.catalog.cards import match_json
+from bot.catalog.loader import catalog_files, content_hash, read_catalog
+from bot.catalog.matching import Answers, CatalogIndex
+from bot.catalog.schema import CatalogFile, catalog_json_schema
+from bot.catalog.store import (
+    ImportReport,
+    LiveCatalog,
+    import_files,
+    load_organizations,
+    load_services,
+    open_flags,
+    resolve_flags,
+    sync_catalog_path,
+)
+from bot.catalog.vocab import NEED_TAGS
+from bot.config import SUPPORTED_LOCALES, Settings
 from bot.data_errors import DataError, DataFileError
 from bot.db import migrate
-from bot.db.engine import make_engine
+from bot.db.engine import make_engine, make_sessionmaker
 from bot.i18n import validate_locales
 
 log = logging.getLogger("bot")
+
+T = TypeVar("T")
 
 EXIT_DATA = 1
 EXIT_USAGE = 2
@@ -74,13 +103,22 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 
 def cmd_check(_args: argparse.Namespace) -> int:
-    _settings()  # a bad setting fails the check too
+    settings = _settings()  # a bad setting fails the check too
     errors = validate_locales(LOCALES_PATH)
+    summary = ["locales OK"] if not errors else []
+    try:
+        catalog = read_catalog([settings.catalog_path])
+    except DataFileError as exc:
+        errors.extend(exc.errors)
+    else:
+        for warning in catalog.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        summary.append(f"catalogue OK ({len(catalog.services)} services)")
     _print_errors(errors)
     if errors:
         print(f"valo-bot check: {len(errors)} error(s)", file=sys.stderr)
         return EXIT_DATA
-    print("valo-bot check: locales OK")
+    print("valo-bot check: " + ", ".join(summary))
     return 0
 
 
@@ -133,6 +171,124 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _with_database(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` on a migrated database session, then release everything."""
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    settings = _settings()
+    paths = [Path(p) for p in args.paths]
+    try:
+        files = importers.read_sources(paths, args.format)
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        print("valo-bot: nothing was imported", file=sys.stderr)
+        return EXIT_DATA
+    digest = content_hash(catalog_files(paths))
+
+    async def work(session: AsyncSession) -> ImportReport:
+        return await import_files(session, files.files, origin="cli", digest=digest)
+
+    try:
+        report = asyncio.run(_with_database(settings, work))
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        print("valo-bot: nothing was imported", file=sys.stderr)
+        return EXIT_DATA
+    for warning in files.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"imported {len(files.files)} source(s): {report}")
+    return 0
+
+
+def cmd_catalog_export(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from bot.catalog.hsds import export_hsds
+
+    async def work(session: AsyncSession) -> CatalogFile:
+        services = await load_services(session)
+        organizations = await load_organizations(session)
+        return CatalogFile(organizations=list(organizations.values()), services=services)
+
+    catalog = asyncio.run(_with_database(settings, work))
+    text = json.dumps(export_hsds(catalog), ensure_ascii=False, indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"exported {len(catalog.services)} services to {args.output}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def cmd_catalog_flags(args: argparse.Namespace) -> int:
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> list[tuple[str, str, int, datetime]] | int:
+        if args.resolve:
+            return await resolve_flags(session, args.resolve)
+        return await open_flags(session)
+
+    result = asyncio.run(_with_database(settings, work))
+    if isinstance(result, int):
+        print(f"resolved {result} flag(s) on {args.resolve}")
+        return 0
+    if not result:
+        print("no open flags")
+    for service_id, reason, count, latest in result:
+        print(f"{service_id}\t{reason}\t{count}\t{latest.date().isoformat()}")
+    return 0
+
+
+def cmd_catalog_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(catalog_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    settings = _settings()
+    answers = Answers(
+        municipality=args.municipality,
+        child_ages=tuple(args.child_age),
+        expecting=args.expecting,
+        needs=tuple(args.need),
+        languages=tuple(args.speaks),
+        free_only=args.free,
+    )
+    unknown = [n for n in answers.needs if n not in NEED_TAGS]
+    if unknown:
+        print(
+            f"valo-bot: unknown need tag(s): {', '.join(unknown)}; known: {', '.join(NEED_TAGS)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    i18n = load_i18n(settings)
+    t = i18n[args.lang]
+
+    async def work(session: AsyncSession) -> CatalogIndex:
+        await sync_catalog_path(session, settings.catalog_path)
+        return await LiveCatalog().get(session)
+
+    try:
+        index = asyncio.run(_with_database(settings, work))
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        return EXIT_DATA
+    matches = index.match(answers, limit=args.limit)
+    print(
+        json.dumps({"matches": [match_json(m, t) for m in matches]}, ensure_ascii=False, indent=2)
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="valo-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +298,34 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="validate locales, dialogs and catalogue").set_defaults(
         func=cmd_check
     )
+    match = commands.add_parser("match", help="ranked services for given answers, as JSON")
+    match.add_argument("--municipality", help="municipality code, e.g. 285 for Kotka")
+    match.add_argument("--child-age", type=int, action="append", default=[], metavar="YEARS")
+    match.add_argument("--expecting", action="store_true")
+    match.add_argument("--need", action="append", default=[], metavar="TAG")
+    match.add_argument("--speaks", action="append", default=[], metavar="LANG")
+    match.add_argument("--free", action="store_true", help="prefer free services")
+    match.add_argument("--lang", choices=SUPPORTED_LOCALES, default="en")
+    match.add_argument("--limit", type=int, default=10)
+    match.set_defaults(func=cmd_match)
+
+    catalog = commands.add_parser("catalog", help="catalogue import, export and flags")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    importer = catalog_commands.add_parser("import", help="transactional import (all or nothing)")
+    importer.add_argument("paths", nargs="+", metavar="PATH")
+    importer.add_argument("--format", choices=("auto", "yaml", "hsds", "ptv"), default="auto")
+    importer.set_defaults(func=cmd_catalog_import)
+    exporter = catalog_commands.add_parser("export", help="the whole catalogue as HSDS 3.0 JSON")
+    exporter.add_argument("--format", choices=("hsds",), default="hsds")
+    exporter.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    exporter.set_defaults(func=cmd_catalog_export)
+    flags = catalog_commands.add_parser("flags", help="cards families flagged as wrong")
+    flags.add_argument("--resolve", metavar="SERVICE_ID", help="mark a service's flags resolved")
+    flags.set_defaults(func=cmd_catalog_flags)
+    schema = catalog_commands.add_parser("schema", help="write the catalogue JSON Schema")
+    schema.add_argument("--output", default="services_catalog/schema.json")
+    schema.set_defaults(func=cmd_catalog_schema)
+
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True
     )

@@ -1,8 +1,34 @@
-"""Explainable matching of a family's answers against the catalogue."""
+"""Explainable matching of a family's answers against the catalogue.
+
+Hard filters: the service is active, serves the family's municipality (or the whole country),
+and fits a child's age. Then the score ranks, in this order of weight: how many of the family's
+needs it meets; local before regional before nationwide; a language the family speaks (or an
+interpreter); free first when asked; walk-in before referral for low-threshold needs. Ties are
+broken by id, so the same answers always give the same list. Every match carries its reasons.
+
+Candidates come from indexes by municipality and by need, never from a scan of everything.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
+
+from bot.catalog import vocab
+from bot.catalog.schema import Service
+
+Reach = Literal["local", "regional", "nationwide"]
+REACH_ORDER: dict[Reach, int] = {"local": 0, "regional": 1, "nationwide": 2}
+
+# Score weights; need fit dominates (it is worth up to 100).
+NEED_WEIGHT = 100.0
+REACH_POINTS: dict[Reach, float] = {"local": 30.0, "regional": 15.0, "nationwide": 0.0}
+NATIONWIDE_WITHOUT_PLACE = 15.0  # no municipality given: services that surely apply first
+LANGUAGE_POINTS = 12.0
+INTERPRETER_POINTS = 8.0
+FREE_POINTS = 10.0
+ACCESS_POINTS = {"walk-in": 8.0, "call": 5.0, "book-online": 3.0, "apply-online": 3.0}
 
 
 @dataclass(frozen=True)
@@ -15,3 +41,136 @@ class Answers:
     needs: tuple[str, ...] = ()  # need tags (bot.catalog.vocab.NEED_TAGS)
     languages: tuple[str, ...] = ()  # ISO 639-1 codes the family is comfortable using
     free_only: bool = False
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a service matched, as a Fluent message id and its arguments (codes, not names)."""
+
+    key: str  # need | local | regional | nationwide | ages | expecting | free | language | ...
+    args: tuple[tuple[str, str | int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    service: Service
+    score: float
+    reach: Reach
+    reasons: tuple[Reason, ...]
+
+
+def _ages_fit(service: Service, answers: Answers) -> bool:
+    ages = service.ages
+    if ages is None or (not answers.child_ages and not answers.expecting):
+        return True
+    if any(ages.min <= age <= ages.max for age in answers.child_ages):
+        return True
+    # A service from birth (or for pregnancy) fits a family that is expecting.
+    return answers.expecting and (ages.expecting or ages.min == 0)
+
+
+class CatalogIndex:
+    """The catalogue in memory with indexes for matching; rebuilt when a new version lands."""
+
+    def __init__(self, services: Iterable[Service], version: int | None = None) -> None:
+        self.version = version
+        self.services: dict[str, Service] = {}
+        self._serving: dict[str, set[str]] = {}  # municipality -> services serving it
+        self._local: dict[str, frozenset[str]] = {}  # service -> municipalities with a location
+        self._nationwide: set[str] = set()
+        self._by_need: dict[str, set[str]] = {}
+        for service in sorted(services, key=lambda s: s.id):
+            if not service.active:
+                continue
+            self.services[service.id] = service
+            self._local[service.id] = frozenset(loc.municipality for loc in service.locations)
+            if service.nationwide:
+                self._nationwide.add(service.id)
+            else:
+                for code in service.municipalities:
+                    self._serving.setdefault(code, set()).add(service.id)
+            for need in service.needs:
+                self._by_need.setdefault(need, set()).add(service.id)
+
+    def __len__(self) -> int:
+        return len(self.services)
+
+    def municipalities(self) -> list[str]:
+        """Municipality codes some service serves locally or regionally, sorted."""
+        return sorted(self._serving)
+
+    def reach(self, service: Service, municipality: str | None) -> Reach:
+        if municipality is not None and municipality in self._local[service.id]:
+            return "local"
+        return "nationwide" if service.nationwide else "regional"
+
+    def _candidates(self, answers: Answers) -> set[str]:
+        if answers.municipality is None:
+            return set(self.services)
+        return self._serving.get(answers.municipality, set()) | self._nationwide
+
+    def match(self, answers: Answers, limit: int = 10, offset: int = 0) -> list[Match]:
+        """The best ``limit`` services for ``answers`` (after skipping ``offset``)."""
+        candidates = self._candidates(answers)
+        if answers.needs:
+            # Need-matching services first; the rest only when they are needed to fill a page.
+            wanted: set[str] = set().union(*(self._by_need.get(n, set()) for n in answers.needs))
+            ranked = self._ranked(candidates & wanted, answers)
+            if len(ranked) < offset + limit:
+                ranked += self._ranked(candidates - wanted, answers)
+        else:
+            ranked = self._ranked(candidates, answers)
+        return ranked[offset : offset + limit]
+
+    def _ranked(self, ids: Iterable[str], answers: Answers) -> list[Match]:
+        matches = []
+        for service_id in ids:
+            service = self.services[service_id]
+            if _ages_fit(service, answers):
+                matches.append(self._score(service, answers))
+        matches.sort(key=lambda m: (-m.score, REACH_ORDER[m.reach], m.service.id))
+        return matches
+
+    def _score(self, service: Service, answers: Answers) -> Match:
+        reasons: list[Reason] = []
+        score = 0.0
+        met = [n for n in answers.needs if n in service.needs]
+        if answers.needs:
+            score += NEED_WEIGHT * len(met) / len(answers.needs)
+        reasons.extend(Reason("need", (("need", n),)) for n in met)
+
+        reach = self.reach(service, answers.municipality)
+        if answers.municipality is None:
+            score += NATIONWIDE_WITHOUT_PLACE if reach == "nationwide" else 0.0
+        else:
+            score += REACH_POINTS[reach]
+        if reach == "nationwide":
+            reasons.append(Reason("nationwide"))
+        elif answers.municipality is not None:
+            reasons.append(Reason(reach, (("municipality", answers.municipality),)))
+
+        ages = service.ages
+        if ages is not None and answers.expecting and ages.expecting:
+            reasons.append(Reason("expecting"))
+        elif ages is not None and (answers.child_ages or answers.expecting):
+            reasons.append(Reason("ages", (("min", ages.min), ("max", ages.max))))
+
+        if service.cost == "free":
+            reasons.append(Reason("free"))
+            if answers.free_only:
+                score += FREE_POINTS
+
+        spoken = [lang for lang in answers.languages if lang in service.languages]
+        if spoken:
+            score += LANGUAGE_POINTS
+            reasons.append(Reason("language", (("language", spoken[0]),)))
+        elif answers.languages and service.interpreter:
+            score += INTERPRETER_POINTS
+            reasons.append(Reason("interpreter"))
+
+        if any(n in vocab.LOW_THRESHOLD_NEEDS for n in answers.needs):
+            best = max((ACCESS_POINTS.get(a, 0.0) for a in service.access), default=0.0)
+            score += best
+        if "walk-in" in service.access:
+            reasons.append(Reason("walk-in"))
+        return Match(service, round(score, 2), reach, tuple(reasons))

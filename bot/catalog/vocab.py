@@ -34,8 +34,15 @@ NEED_TAGS: dict[str, tuple[str, ...]] = {
 
 # Needs where a low threshold matters most: walk-in and call beat referral in ranking.
 LOW_THRESHOLD_NEEDS = frozenset(
-    {"parenting-support", "peer-support", "leisure-art", "early-education", "crisis-urgent",
-     "mental-health", "integration-language"}
+    {
+        "parenting-support",
+        "peer-support",
+        "leisure-art",
+        "early-education",
+        "crisis-urgent",
+        "mental-health",
+        "integration-language",
+    }
 )
 
 ACCESS_METHODS = ("walk-in", "call", "book-online", "apply-online", "referral")
@@ -79,7 +86,9 @@ def municipalities() -> dict[str, Municipality]:
     for row in _read("Municipality.json"):
         names = {n["language"]: n["name"] for n in row.get("names", [])}
         code = row["municipalityCode"]
-        found[code] = Municipality(code, names.get("fi", code), names.get("sv", names.get("fi", code)))
+        found[code] = Municipality(
+            code, names.get("fi", code), names.get("sv", names.get("fi", code))
+        )
     return found
 
 
@@ -92,3 +101,26 @@ def regions() -> dict[str, dict[str, tuple[str, ...]]]:
         for area_type, areas in raw.items()
         if not area_type.startswith("_")
     }
+
+
+# Browsing categories: groups of PTV service classes in plain words (labels in locales as
+# ``category-<id>``). A class belongs to a category when it is one of its codes or below one.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "health": ("P5",),
+    "early-education": ("P3.4", "P6.1", "P6.3"),
+    "family-support": ("P3.1", "P3.2", "P3.5", "P3.6", "P3.7", "P3.8", "P4.1", "P4.3", "P4.13"),
+    "leisure": ("P25",),
+    "peer": ("P4.12", "P5.16"),
+    "money": ("P1.4", "P3.9", "P4.10", "P15"),
+    "integration": ("P4.11", "P6.10", "P22"),
+    "crisis": ("P5.5", "P19"),
+}
+
+
+def categories_of(service_classes: list[str]) -> list[str]:
+    """The browsing categories a service with these PTV classes belongs to."""
+    return [
+        category
+        for category, codes in CATEGORIES.items()
+        if any(c == code or c.startswith(code + ".") for c in service_classes for code in codes)
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, MetaData, String, false
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, MetaData, String, false, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -78,3 +78,50 @@ class DeepLinkCount(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
     starts: Mapped[int] = mapped_column(Integer, default=0)
     new_users: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CatalogOrganization(Base):
+    """An organisation of the catalogue, stored as its validated schema document."""
+
+    __tablename__ = "catalog_organizations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(128), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CatalogService(Base):
+    """A service of the catalogue; ``source`` is the file or PTV organisation it came from."""
+
+    __tablename__ = "catalog_services"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(128), index=True)
+    organization_id: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CatalogVersion(Base):
+    """One row per import; replicas reload when the newest version changes."""
+
+    __tablename__ = "catalog_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    origin: Mapped[str] = mapped_column(String(255))  # "path:services_catalog", "cli", ...
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    services: Mapped[int] = mapped_column(Integer)
+
+
+class CardFlag(Base):
+    """A family's anonymous "something wrong?" report on a service card."""
+
+    __tablename__ = "card_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # closed | phone | hours | other
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -1,0 +1,122 @@
+"""Service cards and match explanations, rendered in the family's language.
+
+Cards are HTML (Telegram's subset) with every catalogue text escaped. In Arabic every line
+starts with an Arabic word (labels come first), so the text reads right-to-left even when it
+contains Finnish street names, phone numbers or links.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from bot.catalog.matching import Match, Reason
+from bot.catalog.schema import WEEKDAYS, Location, Service
+from bot.i18n import Translator
+
+TELEGRAM_TEXT_LIMIT = 4096
+
+
+def municipality_name(code: str, t: Translator) -> str:
+    msg_id = f"municipality-{code}"
+    return t(msg_id) if t.has(msg_id) else code
+
+
+def language_name(code: str, t: Translator) -> str:
+    msg_id = f"language-name-{code}"
+    return t(msg_id) if t.has(msg_id) else code
+
+
+def reason_text(reason: Reason, t: Translator) -> str:
+    """One reason, localized: codes become names in the user's language."""
+    args: dict[str, str | int] = dict(reason.args)
+    if "municipality" in args:
+        args["municipality"] = municipality_name(str(args["municipality"]), t)
+    if "language" in args:
+        args["language"] = language_name(str(args["language"]), t)
+    if "need" in args:
+        args["need"] = t(f"need-{args['need']}")
+    return t(f"reason-{reason.key}", **args)
+
+
+def explain(match: Match, t: Translator) -> list[str]:
+    return [reason_text(r, t) for r in match.reasons]
+
+
+def hours_today(location: Location, now: datetime, t: Translator) -> str | None:
+    """Today's opening hours at ``location`` (``now`` in local time), if it publishes any."""
+    if not location.hours:
+        return None
+    today = WEEKDAYS[now.weekday()]
+    spans = [h for h in location.hours if today in h.days]
+    if not spans:
+        return t("card-closed-today")
+    text = ", ".join(f"{h.opens.replace(':', '.')}–{h.closes.replace(':', '.')}" for h in spans)
+    return t("card-hours-today", hours=text)
+
+
+def address(location: Location) -> str | None:
+    parts = [location.street, " ".join(p for p in (location.postal_code, location.city) if p)]
+    text = ", ".join(p for p in parts if p)
+    return text or None
+
+
+def render_card(service: Service, t: Translator, now: datetime, match: Match | None = None) -> str:
+    """The full card: name, summary, why it matches, how to get it, hours, address, contacts."""
+    lines = [f"<b>{escape(service.name.get(t.locale))}</b>", escape(service.summary.get(t.locale))]
+    if service.description is not None:
+        lines.append(escape(service.description.get(t.locale)))
+    if match is not None and match.reasons:
+        lines.append("")
+        lines.append(t("card-why"))
+        lines.extend(f"• {escape(text)}" for text in explain(match, t))
+    lines.append("")
+    how = ", ".join(t(f"access-{a}") for a in service.access)
+    lines.append(t("card-how", how=how))
+    if service.cost is not None:
+        lines.append(t(f"card-cost-{service.cost}"))
+    if service.languages:
+        names = ", ".join(language_name(code, t) for code in service.languages)
+        lines.append(t("card-languages", languages=names))
+    if service.interpreter:
+        lines.append(t("card-interpreter"))
+    for location in service.locations[:3]:
+        place = address(location)
+        if place is not None:
+            lines.append(t("card-address", address=escape(place)))
+        today = hours_today(location, now, t)
+        if today is not None:
+            lines.append(today)
+    if service.contacts.phone:
+        lines.append(t("card-phone", phone=escape(service.contacts.phone)))
+    if service.contacts.email:
+        lines.append(t("card-email", email=escape(service.contacts.email)))
+    if service.contacts.url:
+        lines.append(t("card-website", url=escape(service.contacts.url)))
+    if t.locale in service.untranslated:
+        lines.append(t("card-untranslated"))
+    text = "\n".join(lines)
+    if len(text) > TELEGRAM_TEXT_LIMIT:
+        # A catalogue text too long for one message: keep the essentials.
+        text = "\n".join([*lines[:2], "…", t("card-how", how=how)])
+    return text
+
+
+def render_summary_line(service: Service, t: Translator) -> str:
+    """One line for lists: the name and the one-line summary."""
+    return f"<b>{escape(service.name.get(t.locale))}</b>: {escape(service.summary.get(t.locale))}"
+
+
+def match_json(match: Match, t: Translator) -> dict[str, object]:
+    """A match as ``valo-bot match`` prints it (DESIGN.md): reasons and name in ``t``'s locale."""
+    service = match.service
+    return {
+        "id": service.id,
+        "score": match.score,
+        "reach": match.reach,
+        "reasons": explain(match, t),
+        "name": service.name.get(t.locale),
+        "service_classes": list(service.service_classes),
+        "municipalities": list(service.municipalities),
+        "languages": list(service.languages),
+    }

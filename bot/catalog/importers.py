@@ -1,0 +1,124 @@
+"""``catalog import``: read YAML, HSDS 3.0 JSON or PTV v11 JSON files into catalogue sources.
+
+Reading is separate from writing: every file is parsed and validated first, and only a
+complete, error-free set reaches the database (bot.catalog.store.import_files).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.catalog.loader import SourcedFile, catalog_files, parse_files
+from bot.data_errors import DataError, DataFileError
+
+Format = Literal["auto", "yaml", "hsds", "ptv"]
+
+
+@dataclass
+class ImportSources:
+    files: list[SourcedFile]
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(path: Path, document: Any) -> Literal["hsds", "ptv"] | None:
+    """Tell PTV v11 from HSDS 3.0 JSON by their characteristic fields."""
+    records: list[Any]
+    if isinstance(document, dict) and isinstance(document.get("itemList"), list):
+        records = document["itemList"]
+    elif isinstance(document, dict) and any(
+        isinstance(document.get(k), list) for k in ("services", "contents")
+    ):
+        return "hsds"
+    elif isinstance(document, list):
+        records = document
+    elif isinstance(document, dict) and (
+        "serviceNames" in document or "serviceChannelNames" in document
+    ):
+        records = [document]
+    elif isinstance(document, dict):
+        records = list(document.values())
+    else:
+        return None
+    for record in records:
+        if isinstance(record, dict):
+            if {"serviceNames", "serviceChannelNames", "serviceChannelType"} & record.keys():
+                return "ptv"
+            if {"name", "organization"} <= record.keys() or "x_valo" in record:
+                return "hsds"
+    return None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError([DataError(str(path), 0, "-", f"cannot read: {exc}")]) from None
+    except json.JSONDecodeError as exc:
+        raise DataFileError(
+            [DataError(str(path), exc.lineno, "-", f"invalid JSON: {exc.msg}")]
+        ) from None
+
+
+def read_sources(paths: Sequence[Path], fmt: Format = "auto") -> ImportSources:
+    """Parse every file; raise DataFileError listing all errors (nothing is half-read)."""
+    files = catalog_files(paths) if fmt in {"auto", "yaml"} else list(paths)
+    yaml_files = (
+        [p for p in files if p.suffix in {".yaml", ".yml"}]
+        if fmt != "hsds" and fmt != "ptv"
+        else []
+    )
+    json_files = [p for p in files if p not in yaml_files]
+    errors: list[DataError] = []
+    result = ImportSources([])
+    if yaml_files:
+        try:
+            result.files.extend(parse_files(yaml_files))
+        except DataFileError as exc:
+            errors.extend(exc.errors)
+    ptv_documents: list[tuple[str, Any]] = []
+    hsds_documents: list[tuple[str, Any]] = []
+    for path in json_files:
+        try:
+            document = _read_json(path)
+        except DataFileError as exc:
+            errors.extend(exc.errors)
+            continue
+        kind = fmt if fmt in {"hsds", "ptv"} else detect_format(path, document)
+        if kind == "ptv":
+            ptv_documents.append((str(path), document))
+        elif kind == "hsds":
+            hsds_documents.append((str(path), document))
+        else:
+            errors.append(
+                DataError(
+                    str(path),
+                    1,
+                    "-",
+                    "not a YAML catalogue, HSDS 3.0 or PTV v11 JSON; name the format with --format",
+                )
+            )
+    if ptv_documents:
+        from bot.catalog.ptv import parse_ptv
+
+        try:
+            imported = parse_ptv(ptv_documents)
+            result.files.append(SourcedFile(imported.source, imported.catalog))
+            result.warnings.extend(imported.warnings)
+        except DataFileError as exc:
+            errors.extend(exc.errors)
+    for name, document in hsds_documents:
+        from bot.catalog.hsds import parse_hsds
+
+        try:
+            result.files.append(
+                SourcedFile(f"hsds:{Path(name).name}", parse_hsds([(name, document)]))
+            )
+        except DataFileError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise DataFileError(errors)
+    return result

@@ -1,0 +1,102 @@
+## Service catalogue: needs, reasons, cards, browsing.
+
+need-pregnancy-baby = pregnancy and a new baby
+need-child-health = the child's health
+need-parenting-support = support in parenting
+need-early-education = daycare and early education
+need-leisure-art = activities and art for children
+need-money-benefits = money and benefits
+need-home-help = help at home
+need-peer-support = meeting other families
+need-integration-language = Finnish language and settling in
+need-relationship-separation = relationship and separation
+need-mental-health = mental wellbeing
+need-crisis-urgent = urgent help
+
+reason-need = helps with { $need }
+reason-local = in { $municipality }
+reason-regional = serves { $municipality }
+reason-nationwide = available everywhere in Finland
+reason-ages = for children aged { $min }–{ $max }
+reason-expecting = for expecting families
+reason-free = free of charge
+reason-language = in { $language }
+reason-interpreter = an interpreter can be arranged
+reason-walk-in = you can just walk in
+
+access-walk-in = just walk in
+access-call = call
+access-book-online = book online
+access-apply-online = apply online
+access-referral = with a referral
+
+card-why = Why this fits you:
+card-how = How to get it: { $how }
+card-cost-free = Cost: free
+card-cost-fee = Cost: there is a fee
+card-cost-income-based = Cost: depends on your income
+card-languages = Languages: { $languages }
+card-interpreter = An interpreter can be arranged.
+card-address = Address: { $address }
+card-hours-today = Open today: { $hours }
+card-closed-today = Closed today
+card-phone = Phone: { $phone }
+card-email = Email: { $email }
+card-website = Website: { $url }
+card-untranslated = This text is not yet available in English; it is shown in another language.
+card-location = 📍 Show on map
+card-flag = ⚠️ Something wrong?
+card-flag-ask = What is wrong with this information?
+card-flag-closed = The service has closed
+card-flag-phone = Wrong phone number
+card-flag-hours = Wrong opening hours
+card-flag-other = Something else
+card-flag-thanks = Thank you! We will check it. Your report is anonymous.
+
+language-name-fi = Finnish
+language-name-sv = Swedish
+language-name-en = English
+language-name-ar = Arabic
+language-name-ru = Russian
+language-name-so = Somali
+language-name-fa = Persian
+language-name-uk = Ukrainian
+language-name-et = Estonian
+language-name-ku = Kurdish
+language-name-tr = Turkish
+language-name-vi = Vietnamese
+language-name-th = Thai
+language-name-zh = Chinese
+language-name-es = Spanish
+language-name-de = German
+language-name-fr = French
+
+category-health = Health and child health clinics
+category-early-education = Daycare and early education
+category-family-support = Support for families
+category-leisure = Culture, art and free time
+category-peer = Peer groups and volunteers
+category-money = Money and benefits
+category-integration = Finnish language and settling in
+category-crisis = Crisis and safety
+
+menu-services = 📚 Browse all services
+services-choose-municipality = Where do you live? Choose your municipality.
+services-all-municipalities = 🇫🇮 Anywhere in Finland
+services-choose-category = What kind of service are you looking for?
+services-found = { $count ->
+    [one] One service:
+   *[other] { $count } services:
+}
+services-none = No services found here yet. Try another category or "Anywhere in Finland".
+services-more = More ▶
+services-previous = ◀ Back
+services-change-municipality = 📍 Change municipality
+services-change-category = 🗂 Other categories
+services-unknown = Sorry, I could not find that service any more. Here is the list again.
+
+match-none =
+    I found no service that fits all your answers. These can help anyone:
+    • your family centre or child health clinic (neuvola),
+    • the crisis helpline (MIELI), any time: 09 2525 0111,
+    • in an emergency, 112.
