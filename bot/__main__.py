@@ -23,6 +23,7 @@ from bot.app import (
     build_app,
     configure_logging,
     load_i18n,
+    prepare_database,
     set_commands,
 )
 from bot.catalog import importers
@@ -73,7 +74,7 @@ def _print_errors(errors: Sequence[DataError]) -> None:
 async def _run(settings: Settings) -> None:
     app = build_app(settings)
     try:
-        await migrate.upgrade(app.engine)
+        await prepare_database(app)
         await set_commands(app.bot, app.i18n, settings)
         # A webhook left by `valo-bot web` would make getUpdates fail with 409.
         await app.bot.delete_webhook(drop_pending_updates=False)

@@ -17,7 +17,9 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.catalog.store import LiveCatalog, sync_catalog_path
 from bot.config import Settings
+from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.storage import SQLStorage
 from bot.handlers import feature_routers
@@ -35,7 +37,14 @@ from bot.updates import RepairingSession
 log = logging.getLogger(__name__)
 
 LOCALES_PATH = Path("locales")
-COMMANDS = ("start", "menu", "help", "language", "privacy", "mydata", "delete")
+COMMANDS = ("start", "menu", "services", "help", "language", "privacy", "mydata", "delete")
+
+
+async def prepare_database(app: App) -> None:
+    """Migrate to head and import CATALOG_PATH if it changed: every role does this on start."""
+    await migrate.upgrade(app.engine)
+    async with app.sessions() as session:
+        await sync_catalog_path(session, app.settings.catalog_path)
 
 
 class MissingTokenError(RuntimeError):
@@ -119,6 +128,7 @@ def make_dispatcher(
     dispatcher["settings"] = settings
     dispatcher["i18n"] = i18n
     dispatcher["sessions"] = sessions
+    dispatcher["catalog"] = LiveCatalog()
     return dispatcher
 
 

@@ -79,6 +79,7 @@ class CatalogIndex:
         self._local: dict[str, frozenset[str]] = {}  # service -> municipalities with a location
         self._nationwide: set[str] = set()
         self._by_need: dict[str, set[str]] = {}
+        self._by_category: dict[str, set[str]] = {}
         for service in sorted(services, key=lambda s: s.id):
             if not service.active:
                 continue
@@ -91,6 +92,8 @@ class CatalogIndex:
                     self._serving.setdefault(code, set()).add(service.id)
             for need in service.needs:
                 self._by_need.setdefault(need, set()).add(service.id)
+            for category in vocab.categories_of(service.service_classes):
+                self._by_category.setdefault(category, set()).add(service.id)
 
     def __len__(self) -> int:
         return len(self.services)
@@ -103,6 +106,17 @@ class CatalogIndex:
         if municipality is not None and municipality in self._local[service.id]:
             return "local"
         return "nationwide" if service.nationwide else "regional"
+
+    def browse(self, municipality: str | None, category: str) -> list[Service]:
+        """Services of a category for a municipality (None: nationwide ones), nearest first."""
+        serving = self._serving.get(municipality, set()) if municipality else set()
+        found = (serving | self._nationwide) & self._by_category.get(category, set())
+        services = [self.services[i] for i in found]
+        return sorted(services, key=lambda s: (REACH_ORDER[self.reach(s, municipality)], s.id))
+
+    def categories(self, municipality: str | None) -> list[str]:
+        """Categories with at least one service for ``municipality`` (None: nationwide)."""
+        return [c for c in vocab.CATEGORIES if self.browse(municipality, c)]
 
     def _candidates(self, answers: Answers) -> set[str]:
         if answers.municipality is None:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import fallback, language, menu, privacy, start
+from bot.handlers import fallback, language, menu, privacy, services, start
 
 
 def feature_routers() -> list[Router]:
     """Every feature router, in matching order; the fallback router comes last."""
-    return [start.router, menu.router, language.router, privacy.router, fallback.router]
+    return [
+        start.router,
+        menu.router,
+        services.router,
+        language.router,
+        privacy.router,
+        fallback.router,
+    ]

@@ -25,6 +25,7 @@ help-now =
 
 cmd-start = البدء والقائمة الرئيسية
 cmd-menu = القائمة الرئيسية
+cmd-services = تصفح كل الخدمات
 cmd-help = ماذا يفعل هذا البوت
 cmd-language = تغيير اللغة
 cmd-privacy = ما الذي يُحفظ عني

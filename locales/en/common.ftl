@@ -25,6 +25,7 @@ help-now =
 
 cmd-start = Start and main menu
 cmd-menu = Main menu
+cmd-services = Browse all services
 cmd-help = What this bot does
 cmd-language = Change language
 cmd-privacy = What is stored about me

@@ -25,6 +25,7 @@ help-now =
 
 cmd-start = Aloita ja päävalikko
 cmd-menu = Päävalikko
+cmd-services = Selaa kaikkia palveluja
 cmd-help = Mitä botti tekee
 cmd-language = Vaihda kieli
 cmd-privacy = Mitä minusta tallennetaan

@@ -1,0 +1,294 @@
+"""/services: browse the catalogue by municipality and category, service cards, flags, maps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog.cards import municipality_name, render_card, render_summary_line
+from bot.catalog.matching import CatalogIndex, Match
+from bot.catalog.schema import Service
+from bot.catalog.store import FLAG_REASONS, LiveCatalog, flag_card
+from bot.config import Settings
+from bot.handlers.menu import MenuAction, reply
+from bot.i18n import Translator
+
+router = Router(name="services")
+
+PAGE_SIZE = 5
+MUNICIPALITIES_PER_PAGE = 8
+ANYWHERE = "all"  # browse nationwide services only
+
+
+class Places(CallbackData, prefix="bp"):
+    """The municipality picker, page ``page``."""
+
+    page: int
+
+
+class Browse(CallbackData, prefix="br"):
+    """Services of ``category`` (``-``: choose one) in ``place`` (a code or ``all``)."""
+
+    place: str
+    category: str
+    page: int
+
+
+class Card(CallbackData, prefix="c"):
+    """A card action: ``o`` open, ``l`` location ``arg``, ``f`` flag, ``r`` flag reason ``arg``."""
+
+    action: str
+    service: str
+    arg: str = ""
+
+
+def _place(place: str) -> str | None:
+    return None if place == ANYWHERE else place
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def places_keyboard(index: CatalogIndex, t: Translator, page: int) -> InlineKeyboardMarkup:
+    codes = sorted(index.municipalities(), key=lambda c: municipality_name(c, t))
+    pages = max(1, -(-len(codes) // MUNICIPALITIES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = codes[page * MUNICIPALITIES_PER_PAGE : (page + 1) * MUNICIPALITIES_PER_PAGE]
+    rows = [
+        [_button(municipality_name(code, t), Browse(place=code, category="-", page=0))]
+        for code in shown
+    ]
+    nav = []
+    if page > 0:
+        nav.append(_button(t("services-previous"), Places(page=page - 1)))
+    if page < pages - 1:
+        nav.append(_button(t("services-more"), Places(page=page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append(
+        [_button(t("services-all-municipalities"), Browse(place=ANYWHERE, category="-", page=0))]
+    )
+    rows.append([_button(t("menu-back"), MenuAction(action="menu"))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def categories_keyboard(index: CatalogIndex, t: Translator, place: str) -> InlineKeyboardMarkup:
+    rows = [
+        [_button(t(f"category-{category}"), Browse(place=place, category=category, page=0))]
+        for category in index.categories(_place(place))
+    ]
+    rows.append([_button(t("services-change-municipality"), Places(page=0))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def list_page(
+    services: list[Service], t: Translator, place: str, category: str, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    pages = max(1, -(-len(services) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = services[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    if not services:
+        text = t("services-none")
+    else:
+        lines = [t("services-found", count=len(services))]
+        lines.extend(render_summary_line(s, t) for s in shown)
+        text = "\n\n".join(lines)
+    rows = [
+        [_button(_clip(s.name.get(t.locale)), Card(action="o", service=s.id, arg=place))]
+        for s in shown
+    ]
+    nav = []
+    if page > 0:
+        nav.append(
+            _button(t("services-previous"), Browse(place=place, category=category, page=page - 1))
+        )
+    if page < pages - 1:
+        nav.append(
+            _button(t("services-more"), Browse(place=place, category=category, page=page + 1))
+        )
+    if nav:
+        rows.append(nav)
+    rows.append([_button(t("services-change-category"), Browse(place=place, category="-", page=0))])
+    rows.append([_button(t("services-change-municipality"), Places(page=0))])
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def card_keyboard(service: Service, t: Translator, place: str) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            _button(
+                f"{t('card-location')} {_clip(loc.name.get(t.locale), 40)}",
+                Card(action="l", service=service.id, arg=str(i)),
+            )
+        ]
+        for i, loc in enumerate(service.locations[:3])
+        if loc.lat is not None and loc.lon is not None
+    ]
+    rows.append([_button(t("card-flag"), Card(action="f", service=service.id))])
+    if place:
+        rows.append(
+            [_button(t("services-change-category"), Browse(place=place, category="-", page=0))]
+        )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def send_card(
+    bot: Bot,
+    chat_id: int,
+    service: Service,
+    t: Translator,
+    settings: Settings,
+    *,
+    match: Match | None = None,
+    place: str = "",
+) -> None:
+    """Send one service card (also used for dialog results)."""
+    now = datetime.now(UTC).astimezone(settings.tz)
+    await bot.send_message(
+        chat_id,
+        render_card(service, t, now, match),
+        parse_mode=ParseMode.HTML,
+        reply_markup=card_keyboard(service, t, place),
+    )
+
+
+@router.message(Command("services"))
+async def services_command(
+    message: Message, t: Translator, catalog: LiveCatalog, session: AsyncSession
+) -> None:
+    index = await catalog.get(session)
+    await message.answer(
+        t("services-choose-municipality"), reply_markup=places_keyboard(index, t, 0)
+    )
+
+
+@router.callback_query(MenuAction.filter(F.action == "services"))
+async def services_button(
+    query: CallbackQuery, t: Translator, catalog: LiveCatalog, session: AsyncSession
+) -> None:
+    index = await catalog.get(session)
+    await reply(query, t("services-choose-municipality"), places_keyboard(index, t, 0))
+
+
+async def _edit_or_send(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup, *, html: bool = False
+) -> None:
+    """Replace the pressed message (less clutter on a small screen); send anew if we cannot."""
+    await query.answer()
+    mode = ParseMode.HTML if html else None
+    if isinstance(query.message, Message) and query.message.text is not None:
+        try:
+            await query.message.edit_text(text, parse_mode=mode, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message:
+                raise
+        return
+    assert query.bot is not None
+    await query.bot.send_message(query.from_user.id, text, parse_mode=mode, reply_markup=markup)
+
+
+@router.callback_query(Places.filter())
+async def places_page(
+    query: CallbackQuery,
+    callback_data: Places,
+    t: Translator,
+    catalog: LiveCatalog,
+    session: AsyncSession,
+) -> None:
+    index = await catalog.get(session)
+    await _edit_or_send(
+        query, t("services-choose-municipality"), places_keyboard(index, t, callback_data.page)
+    )
+
+
+@router.callback_query(Browse.filter(F.category == "-"))
+async def choose_category(
+    query: CallbackQuery,
+    callback_data: Browse,
+    t: Translator,
+    catalog: LiveCatalog,
+    session: AsyncSession,
+) -> None:
+    index = await catalog.get(session)
+    await _edit_or_send(
+        query, t("services-choose-category"), categories_keyboard(index, t, callback_data.place)
+    )
+
+
+@router.callback_query(Browse.filter())
+async def browse_list(
+    query: CallbackQuery,
+    callback_data: Browse,
+    t: Translator,
+    catalog: LiveCatalog,
+    session: AsyncSession,
+) -> None:
+    index = await catalog.get(session)
+    services = index.browse(_place(callback_data.place), callback_data.category)
+    text, markup = list_page(
+        services, t, callback_data.place, callback_data.category, callback_data.page
+    )
+    await _edit_or_send(query, text, markup, html=True)
+
+
+@router.callback_query(Card.filter())
+async def card_action(
+    query: CallbackQuery,
+    callback_data: Card,
+    bot: Bot,
+    t: Translator,
+    settings: Settings,
+    catalog: LiveCatalog,
+    session: AsyncSession,
+) -> None:
+    index = await catalog.get(session)
+    service = index.services.get(callback_data.service)
+    if service is None:
+        await reply(query, t("services-unknown"), places_keyboard(index, t, 0))
+        return
+    action, arg = callback_data.action, callback_data.arg
+    if action == "o":
+        await query.answer()
+        await send_card(bot, query.from_user.id, service, t, settings, place=arg)
+    elif action == "l" and arg.isdigit() and int(arg) < len(service.locations):
+        location = service.locations[int(arg)]
+        await query.answer()
+        if location.lat is not None and location.lon is not None:
+            await bot.send_venue(
+                query.from_user.id,
+                latitude=location.lat,
+                longitude=location.lon,
+                title=_clip(location.name.get(t.locale), 100),
+                address=_clip(
+                    ", ".join(p for p in (location.street, location.city) if p) or "-", 100
+                ),
+            )
+    elif action == "f":
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    _button(
+                        t(f"card-flag-{reason}"), Card(action="r", service=service.id, arg=reason)
+                    )
+                ]
+                for reason in FLAG_REASONS
+            ]
+        )
+        await reply(query, t("card-flag-ask"), keyboard)
+    elif action == "r" and arg in FLAG_REASONS:
+        await flag_card(session, service.id, arg)
+        await reply(query, t("card-flag-thanks"))
+    else:
+        await reply(query, t("stale-button"))
