@@ -23,8 +23,10 @@ from bot.app import (
     build_app,
     configure_logging,
     load_i18n,
+    make_worker,
     prepare_database,
     set_commands,
+    start_scheduler,
 )
 from bot.catalog import importers
 from bot.catalog.cards import match_json
@@ -78,12 +80,16 @@ async def _run(settings: Settings) -> None:
         await set_commands(app.bot, app.i18n, settings)
         # A webhook left by `valo-bot web` would make getUpdates fail with 409.
         await app.bot.delete_webhook(drop_pending_updates=False)
+        scheduler = start_scheduler(app, make_worker(app))
         log.info("polling for updates")
-        await app.dispatcher.start_polling(
-            app.bot,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-            close_bot_session=False,
-        )
+        try:
+            await app.dispatcher.start_polling(
+                app.bot,
+                allowed_updates=app.dispatcher.resolve_used_update_types(),
+                close_bot_session=False,
+            )
+        finally:
+            scheduler.shutdown(wait=False)
     finally:
         await app.close()
 
@@ -195,7 +201,7 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     digest = content_hash(catalog_files(paths))
 
     async def work(session: AsyncSession) -> ImportReport:
-        return await import_files(session, files.files, origin="cli", digest=digest)
+        return await import_files(session, files.files, origin="cli", digest=digest, tz=settings.tz)
 
     try:
         report = asyncio.run(_with_database(settings, work))
@@ -275,7 +281,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     t = i18n[args.lang]
 
     async def work(session: AsyncSession) -> CatalogIndex:
-        await sync_catalog_path(session, settings.catalog_path)
+        await sync_catalog_path(session, settings.catalog_path, settings.tz)
         return await LiveCatalog().get(session)
 
     try:

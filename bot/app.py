@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.catalog.store import LiveCatalog, sync_catalog_path
@@ -22,6 +24,11 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.storage import SQLStorage
+from bot.delivery.clock import Clock, SystemClock
+from bot.delivery.messages import notice_renderer, reminder_renderer
+from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bot.delivery.reminders import extend_series
+from bot.delivery.worker import DeliveryWorker
 from bot.handlers import feature_routers
 from bot.i18n import I18n
 from bot.middlewares import (
@@ -44,7 +51,7 @@ async def prepare_database(app: App) -> None:
     """Migrate to head and import CATALOG_PATH if it changed: every role does this on start."""
     await migrate.upgrade(app.engine)
     async with app.sessions() as session:
-        await sync_catalog_path(session, app.settings.catalog_path)
+        await sync_catalog_path(session, app.settings.catalog_path, app.settings.tz)
 
 
 class MissingTokenError(RuntimeError):
@@ -141,6 +148,79 @@ def build_app(settings: Settings, *, locales: Path = LOCALES_PATH) -> App:
     redis = _redis_client(settings.redis_url) if settings.redis_url else None
     dispatcher = make_dispatcher(settings, i18n, sessions, redis)
     return App(settings, bot, dispatcher, engine, sessions, i18n, redis)
+
+
+def make_limiter(app: App) -> RateLimiter:
+    settings = app.settings
+    if app.redis is not None:
+        return RedisRateLimiter(app.redis, settings.broadcast_rate, settings.per_chat_interval)
+    return MemoryRateLimiter(settings.broadcast_rate, settings.per_chat_interval)
+
+
+def make_worker(app: App, clock: Clock | None = None) -> DeliveryWorker:
+    """The delivery worker with every kind of message it knows how to render."""
+    settings = app.settings
+    lease = timedelta(seconds=settings.worker_lease_seconds)
+    # A claimed batch must be sendable well within one lease at the rate limit.
+    batch = max(1, min(200, int(settings.broadcast_rate * settings.worker_lease_seconds / 2)))
+    return DeliveryWorker(
+        bot=app.bot,
+        sessions=app.sessions,
+        i18n=app.i18n,
+        default_locale=settings.default_locale,
+        limiter=make_limiter(app),
+        clock=clock or SystemClock(),
+        renderers={
+            "reminder": reminder_renderer(settings.tz),
+            "notice": notice_renderer(settings.tz),
+        },
+        lease=lease,
+        batch=batch,
+    )
+
+
+async def periodic_jobs(app: App, worker: DeliveryWorker) -> None:
+    """Hourly upkeep: materialise the next occurrences of series reminders."""
+    async with app.sessions() as session:
+        added = await extend_series(session, app.settings.tz, worker.clock.now())
+    if added:
+        log.info("series reminders extended: %d ledger rows", added)
+
+
+def start_scheduler(app: App, worker: DeliveryWorker) -> AsyncIOScheduler:
+    """APScheduler only triggers sweeps; the ledger in the database is the source of truth."""
+
+    async def sweep() -> None:
+        try:
+            report = await worker.sweep()
+        except Exception:
+            log.exception("sweep failed; the next one will retry")
+            return
+        if report.claimed or report.missed or report.expired_unknown:
+            log.info("sweep: %s", report)
+
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        sweep,
+        "interval",
+        seconds=app.settings.sweep_interval,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+        id="sweep",
+    )
+    scheduler.add_job(
+        periodic_jobs,
+        "interval",
+        args=[app, worker],
+        hours=1,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+        id="hourly",
+    )
+    scheduler.start()
+    return scheduler
 
 
 async def set_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:

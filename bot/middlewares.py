@@ -69,9 +69,17 @@ def choose_locale(chosen: str | None, language_code: str | None, default: Locale
 
 
 async def load_user(
-    session: AsyncSession, user_id: int, now: datetime, staff_ids: frozenset[int]
+    session: AsyncSession,
+    user_id: int,
+    now: datetime,
+    staff_ids: frozenset[int],
+    detected_locale: str | None = None,
 ) -> tuple[User, bool]:
-    """Fetch the user's row, creating it on first contact; returns ``(user, is_new)``."""
+    """Fetch the user's row, creating it on first contact; returns ``(user, is_new)``.
+
+    ``detected_locale`` (from Telegram's language_code) is remembered when the user has not
+    chosen one, so reminders and announcements sent later speak their language too.
+    """
     user = await session.get(User, user_id)
     bootstrap_staff = user_id in staff_ids
     if user is None:
@@ -80,6 +88,7 @@ async def load_user(
                 upsert(session, User)
                 .values(
                     user_id=user_id,
+                    locale=detected_locale,
                     first_seen=now,
                     last_seen=now,
                     blocked=False,
@@ -97,6 +106,8 @@ async def load_user(
         changes["blocked"] = False  # they wrote to us, so they no longer block the bot
     if bootstrap_staff and not user.staff:
         changes["staff"] = True
+    if user.locale is None and detected_locale is not None:
+        changes["locale"] = detected_locale
     if changes:
         async with write_transaction(session):
             await session.execute(update(User).where(User.user_id == user_id).values(**changes))
@@ -121,7 +132,11 @@ class KnownUserMiddleware(BaseMiddleware):
             data.update(user=None, user_is_new=False, locale_choice=choice)
         else:
             user, is_new = await load_user(
-                data["session"], tg_user.id, datetime.now(UTC), self._settings.staff_ids
+                data["session"],
+                tg_user.id,
+                datetime.now(UTC),
+                self._settings.staff_ids,
+                locale_from_language_code(language_code),
             )
             choice = choose_locale(user.locale, language_code, self._settings.default_locale)
             data.update(user=user, user_is_new=is_new, locale_choice=choice)

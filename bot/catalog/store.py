@@ -12,22 +12,33 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog.events import span
 from bot.catalog.loader import SourcedFile, catalog_files, content_hash, cross_check, read_catalog
 from bot.catalog.matching import CatalogIndex
-from bot.catalog.schema import Organization, Service
+from bot.catalog.schema import Event, Organization, Service
 from bot.data_errors import DataError, DataFileError
 from bot.db.engine import write_transaction
-from bot.db.models import CardFlag, CatalogOrganization, CatalogService, CatalogVersion
+from bot.db.models import (
+    CardFlag,
+    CatalogEvent,
+    CatalogOrganization,
+    CatalogService,
+    CatalogVersion,
+)
+from bot.delivery.reminders import event_changed
+from bot.yaml_source import format_path
 
 log = logging.getLogger(__name__)
 
 FLAG_REASONS = ("closed", "phone", "hours", "other")
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 @dataclass(frozen=True)
@@ -60,11 +71,14 @@ async def import_files(
     origin: str,
     digest: str,
     now: datetime | None = None,
+    tz: tzinfo = HELSINKI,
 ) -> ImportReport:
     """Write ``files`` to the database in one transaction; raise DataFileError on conflicts."""
     now = now or datetime.now(UTC)
     sources = {f.source for f in files}
     services = {s.id: (f.source, s) for f in files for s in f.catalog.services}
+    # Where each service is written, so a conflict is reported as ``file:line: path: reason``.
+    places = {s.id: (f, i) for f in files for i, s in enumerate(f.catalog.services)}
     organizations = {o.id: (f.source, o) for f in files for o in f.catalog.organizations}
     async with write_transaction(session):
         known_orgs = set((await session.execute(select(CatalogOrganization.id))).scalars())
@@ -78,11 +92,16 @@ async def import_files(
         owners = {service_id: owner for service_id, owner in owned}  # noqa: C416
         for service_id, owner in owners.items():
             if owner not in sources:
+                f, i = places[service_id]
+                path = ("services", i, "id")
+                file, line = (
+                    (f.document.file, f.document.line_of(path)) if f.document else (f.source, 0)
+                )
                 errors.append(
                     DataError(
-                        services[service_id][0],
-                        0,
-                        f"services.{service_id}",
+                        file,
+                        line,
+                        format_path(path),
                         f"id already belongs to {owner}; rename it or import that too",
                     )
                 )
@@ -125,6 +144,7 @@ async def import_files(
                     id=org_id, source=source, document=organization.model_dump(mode="json")
                 )
             )
+        await store_events(session, list(services.values()), sources, tz, now)
         changed = bool(added or updated or removed)
         version = None
         if changed or await latest_version(session) is None:
@@ -136,6 +156,74 @@ async def import_files(
             await session.flush()
             version = row.version
     return ImportReport(added, updated, unchanged, len(removed), version)
+
+
+async def store_events(
+    session: AsyncSession,
+    services: Sequence[tuple[str, Service]],
+    sources: set[str],
+    tz: tzinfo,
+    now: datetime,
+) -> None:
+    """Mirror the services' events into ``catalog_events`` (inside the import transaction).
+
+    An event whose time changed gets a new revision, and families with a reminder for it are
+    told; an event that disappeared from its source is treated as cancelled.
+    """
+    incoming = {e.id: (source, s.id, e) for source, s in services for e in s.events}
+    stored = {
+        row.id: row
+        for row in (
+            await session.execute(select(CatalogEvent).where(CatalogEvent.source.in_(sources)))
+        ).scalars()
+    }
+    for event_id, row in stored.items():
+        if event_id not in incoming:
+            await session.delete(row)
+            await session.flush()
+            removed = Event.model_validate(row.document)
+            await event_changed(session, event_id, tz, now, removed=removed)
+    for event_id, (source, service_id, event) in incoming.items():
+        document = event.model_dump(mode="json")
+        starts_at, ends_at = span(event, tz)
+        existing = stored.get(event_id) or await session.get(CatalogEvent, event_id)
+        if existing is None:
+            session.add(
+                CatalogEvent(
+                    id=event_id,
+                    service_id=service_id,
+                    source=source,
+                    document=document,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    cancelled=event.cancelled,
+                    revision=1,
+                    updated_at=now,
+                )
+            )
+            continue
+        row = existing
+        if row.document == document:
+            continue
+        old = Event.model_validate(row.document)
+        timing_changed = (old.start, old.end, old.rrule, old.cancelled) != (
+            event.start,
+            event.end,
+            event.rrule,
+            event.cancelled,
+        )
+        row.document, row.starts_at, row.ends_at = document, starts_at, ends_at
+        row.service_id, row.source, row.cancelled, row.updated_at = (
+            service_id,
+            source,
+            event.cancelled,
+            now,
+        )
+        if timing_changed:
+            row.revision += 1
+            await session.flush()
+            await event_changed(session, event_id, tz, now)
+    await session.flush()
 
 
 def _service_row(
@@ -165,7 +253,9 @@ async def load_organizations(session: AsyncSession) -> dict[str, Organization]:
     return {o.id: o for o in organizations}
 
 
-async def sync_catalog_path(session: AsyncSession, path: Path) -> ImportReport | None:
+async def sync_catalog_path(
+    session: AsyncSession, path: Path, tz: tzinfo = HELSINKI
+) -> ImportReport | None:
     """Import ``path`` when its content differs from the last import of it (start-up)."""
     files = catalog_files([path]) if path.exists() else []  # noqa: ASYNC240 - a few stat calls
     if not files:
@@ -182,7 +272,7 @@ async def sync_catalog_path(session: AsyncSession, path: Path) -> ImportReport |
     if last == digest:
         return None
     loaded = read_catalog([path])  # raises DataFileError: the bot refuses to start
-    report = await import_files(session, loaded.files, origin=origin, digest=digest)
+    report = await import_files(session, loaded.files, origin=origin, digest=digest, tz=tz)
     for warning in loaded.warnings:
         log.warning("%s", warning)
     log.info("catalogue %s imported: %s", path, report)

@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, MetaData, String, false, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -125,3 +137,82 @@ class CardFlag(Base):
     reason: Mapped[str] = mapped_column(String(16))  # closed | phone | hours | other
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CatalogEvent(Base):
+    """An event (one-off or RRULE series) of a service: from the catalogue or added by staff."""
+
+    __tablename__ = "catalog_events"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(128), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # first occurrence
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last occurrence's end
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Bumped whenever the time changes, so reminders for the new time get fresh ledger keys.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Reminder(Base):
+    """A family's wish to be reminded of an event (one occurrence, or the whole series)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("user_id", "event_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    event_id: Mapped[str] = mapped_column(String(64), index=True)
+    # The occurrence's start (UTC, ISO) or "series" for every coming occurrence.
+    occurrence: Mapped[str] = mapped_column(String(32))
+    offsets: Mapped[str] = mapped_column(String(32))  # "day-before", "hour-before" or both
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Delivery(Base):
+    """The delivery ledger: one row per (recipient, message); see bot.delivery.ledger."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reminder | broadcast | notice
+    ref: Mapped[str] = mapped_column(String(64), index=True)  # what it belongs to
+    dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16))
+    worker: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set just before the request goes out: only such rows can have reached Telegram.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+Index("ix_deliveries_state_due_at", Delivery.state, Delivery.due_at)
+
+
+class Subscription(Base):
+    """Announcements a family asked for: a municipality (or "all") and a topic (or "all")."""
+
+    __tablename__ = "subscriptions"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(8), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkerLease(Base):
+    """Which worker is active; a standby takes over when ``until`` has passed."""
+
+    __tablename__ = "worker_leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,272 @@
+"""The delivery ledger: one row per (recipient, message), the only source of truth for sending.
+
+States: ``pending -> sending -> sent | failed | blocked | missed | unknown`` (and ``cancelled``
+for rows withdrawn before sending). A worker claims due rows atomically with its id and a
+lease and commits the claim; just before each request it stamps ``attempted_at``; it sends
+with no transaction open and records the outcome only while it still owns the row.
+
+When a lease expires (the worker died), a row that was never attempted goes back to
+``pending``, and a row that was attempted becomes ``unknown`` and is never sent again:
+Telegram has no idempotency key, so a send that may have happened must not be repeated. So
+after a crash the ``unknown`` rows are at most the requests that were in flight. A unique
+``dedup_key`` makes enqueueing idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.engine import write_transaction
+from bot.db.models import Delivery
+from bot.db.storage import upsert
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    MISSED = "missed"
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+
+
+FINAL_STATES = frozenset(
+    {State.SENT, State.FAILED, State.BLOCKED, State.MISSED, State.UNKNOWN, State.CANCELLED}
+)
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    user_id: int
+    kind: str  # reminder | broadcast | notice
+    ref: str  # what the row belongs to, e.g. "reminder:12" or "broadcast:3"
+    dedup_key: str  # the same message to the same person is enqueued once, ever
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None = None  # not sent by then: ``missed``
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    user_id: int
+    kind: str
+    ref: str
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None
+    attempts: int
+
+
+async def enqueue(session: AsyncSession, rows: Sequence[NewDelivery], now: datetime) -> int:
+    """Insert rows that are not in the ledger yet (by ``dedup_key``); returns how many.
+
+    A row with the same key that was withdrawn (``cancelled``, so never sent) is revived;
+    any other existing row is left alone, which is what makes a message go out once, ever.
+    Runs inside the caller's write transaction when there is one, so a reminder and its
+    ledger rows are written together.
+    """
+    if not rows:
+        return 0
+    values = [
+        {
+            "user_id": r.user_id,
+            "kind": r.kind,
+            "ref": r.ref,
+            "dedup_key": r.dedup_key,
+            "payload": r.payload,
+            "due_at": r.due_at,
+            "expires_at": r.expires_at,
+            "state": State.PENDING.value,
+            "attempts": 0,
+            "updated_at": now,
+        }
+        for r in rows
+    ]
+    added = 0
+    async with write_transaction(session):
+        for start in range(0, len(values), 500):
+            stmt = upsert(session, Delivery).values(values[start : start + 500])
+            result = await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[Delivery.dedup_key],
+                    set_={
+                        "state": State.PENDING.value,
+                        "payload": stmt.excluded.payload,
+                        "due_at": stmt.excluded.due_at,
+                        "expires_at": stmt.excluded.expires_at,
+                        "detail": None,
+                        "updated_at": now,
+                    },
+                    where=Delivery.state == State.CANCELLED.value,
+                )
+            )
+            added += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return added
+
+
+class DeliveryLedger:
+    """Claims and outcomes, each in its own short write transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def claim(
+        self, now: datetime, worker: str, lease: timedelta, limit: int
+    ) -> list[Claimed]:
+        """Atomically take up to ``limit`` due rows for ``worker`` until ``now + lease``."""
+        due = (
+            select(Delivery.id)
+            .where(
+                Delivery.state == State.PENDING.value,
+                Delivery.due_at <= now,
+                or_(Delivery.expires_at.is_(None), Delivery.expires_at > now),
+            )
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has BEGIN IMMEDIATE
+        )
+        async with self._sessions() as session, write_transaction(session):
+            ids = list((await session.execute(due)).scalars())
+            if not ids:
+                return []
+            result = await session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids), Delivery.state == State.PENDING.value)
+                .values(
+                    state=State.SENDING.value,
+                    worker=worker,
+                    lease_until=now + lease,
+                    attempts=Delivery.attempts + 1,
+                    updated_at=now,
+                )
+                .returning(
+                    Delivery.id,
+                    Delivery.user_id,
+                    Delivery.kind,
+                    Delivery.ref,
+                    Delivery.payload,
+                    Delivery.due_at,
+                    Delivery.expires_at,
+                    Delivery.attempts,
+                )
+            )
+            claimed = [Claimed(*row) for row in result.all()]
+        return sorted(claimed, key=lambda c: (c.due_at, c.id))
+
+    async def expire(self, now: datetime) -> tuple[int, int]:
+        """Rows ``sending`` under an expired lease -> unknown; overdue pending -> missed."""
+        async with self._sessions() as session, write_transaction(session):
+            unknown = await session.execute(
+                update(Delivery)
+                .where(Delivery.state == State.SENDING.value, Delivery.lease_until <= now)
+                .values(
+                    state=State.UNKNOWN.value, detail="lease expired while sending", updated_at=now
+                )
+            )
+            missed = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.state == State.PENDING.value,
+                    Delivery.expires_at.is_not(None),
+                    Delivery.expires_at <= now,
+                )
+                .values(
+                    state=State.MISSED.value, detail="not sent before it expired", updated_at=now
+                )
+            )
+        return int(unknown.rowcount or 0), int(missed.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def finish(
+        self, row_id: int, worker: str, state: State, now: datetime, detail: str | None = None
+    ) -> bool:
+        """Record the outcome, only if ``worker`` still owns the row; returns whether it did."""
+        async with self._sessions() as session, write_transaction(session):
+            result = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == row_id,
+                    Delivery.state == State.SENDING.value,
+                    Delivery.worker == worker,
+                )
+                .values(state=state.value, detail=detail, lease_until=None, updated_at=now)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def attempt(self, row_id: int, worker: str, now: datetime) -> bool:
+        """Stamp the row as about to be sent; False if ``worker`` no longer owns it."""
+        async with self._sessions() as session, write_transaction(session):
+            result = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == row_id,
+                    Delivery.state == State.SENDING.value,
+                    Delivery.worker == worker,
+                )
+                .values(attempted_at=now)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, row_id: int, worker: str, now: datetime, detail: str) -> bool:
+        """Give a row back to ``pending``: it was certainly not sent (e.g. connection refused)."""
+        async with self._sessions() as session, write_transaction(session):
+            result = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == row_id,
+                    Delivery.state == State.SENDING.value,
+                    Delivery.worker == worker,
+                )
+                .values(
+                    state=State.PENDING.value,
+                    worker=None,
+                    lease_until=None,
+                    detail=detail,
+                    updated_at=now,
+                )
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def renew(self, row_id: int, worker: str, until: datetime) -> bool:
+        """Extend the lease before a long wait (a 429 pause) so the row is not given up."""
+        async with self._sessions() as session, write_transaction(session):
+            result = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == row_id,
+                    Delivery.state == State.SENDING.value,
+                    Delivery.worker == worker,
+                )
+                .values(lease_until=until)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def counts(self, ref: str | None = None) -> dict[str, int]:
+        """Rows by state, for one ``ref`` or the whole ledger."""
+        query = select(Delivery.state, func.count()).group_by(Delivery.state)
+        if ref is not None:
+            query = query.where(Delivery.ref == ref)
+        async with self._sessions() as session:
+            return {state: int(n) for state, n in (await session.execute(query)).all()}
+
+
+async def cancel_pending(
+    session: AsyncSession, *conditions: Any, now: datetime, detail: str
+) -> int:
+    """Withdraw pending rows matching ``conditions`` (e.g. a cancelled reminder's rows)."""
+    async with write_transaction(session):
+        result = await session.execute(
+            update(Delivery)
+            .where(and_(Delivery.state == State.PENDING.value, *conditions))
+            .values(state=State.CANCELLED.value, detail=detail, updated_at=now)
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
