@@ -193,7 +193,7 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     settings = _settings()
     paths = [Path(p) for p in args.paths]
     try:
-        files = importers.read_sources(paths, args.format)
+        files = importers.read_sources(paths, args.format, args.need)
     except DataFileError as exc:
         _print_errors(exc.errors)
         print("valo-bot: nothing was imported", file=sys.stderr)
@@ -321,6 +321,13 @@ def build_parser() -> argparse.ArgumentParser:
     importer = catalog_commands.add_parser("import", help="transactional import (all or nothing)")
     importer.add_argument("paths", nargs="+", metavar="PATH")
     importer.add_argument("--format", choices=("auto", "yaml", "hsds", "ptv"), default="auto")
+    importer.add_argument(
+        "--need",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="need tag for PTV services whose classes map to none (else they are skipped)",
+    )
     importer.set_defaults(func=cmd_catalog_import)
     exporter = catalog_commands.add_parser("export", help="the whole catalogue as HSDS 3.0 JSON")
     exporter.add_argument("--format", choices=("hsds",), default="hsds")

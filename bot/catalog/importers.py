@@ -24,8 +24,13 @@ class ImportSources:
     warnings: list[str] = field(default_factory=list)
 
 
+_PTV_FIELDS = frozenset({"serviceNames", "serviceChannelNames", "serviceChannelType"})
+
+
 def detect_format(path: Path, document: Any) -> Literal["hsds", "ptv"] | None:
     """Tell PTV v11 from HSDS 3.0 JSON by their characteristic fields."""
+    if isinstance(document, dict) and _PTV_FIELDS & document.keys():
+        return "ptv"  # one PTV record (a channel record also lists its "services")
     records: list[Any]
     if isinstance(document, dict) and isinstance(document.get("itemList"), list):
         records = document["itemList"]
@@ -35,36 +40,39 @@ def detect_format(path: Path, document: Any) -> Literal["hsds", "ptv"] | None:
         return "hsds"
     elif isinstance(document, list):
         records = document
-    elif isinstance(document, dict) and (
-        "serviceNames" in document or "serviceChannelNames" in document
-    ):
-        records = [document]
     elif isinstance(document, dict):
-        records = list(document.values())
+        records = list(document.values())  # PTV's map of records by id
     else:
         return None
     for record in records:
         if isinstance(record, dict):
-            if {"serviceNames", "serviceChannelNames", "serviceChannelType"} & record.keys():
+            if _PTV_FIELDS & record.keys():
                 return "ptv"
             if {"name", "organization"} <= record.keys() or "x_valo" in record:
                 return "hsds"
     return None
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path) -> tuple[str, Any]:
+    """The file's text (the importers find line numbers in it) and its parsed JSON."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return text, json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError([DataError(str(path), 0, "-", f"cannot read: {exc}")]) from None
     except json.JSONDecodeError as exc:
-        raise DataFileError(
-            [DataError(str(path), exc.lineno, "-", f"invalid JSON: {exc.msg}")]
-        ) from None
+        reason = f"invalid JSON: {exc.msg}"
+        raise DataFileError([DataError(str(path), exc.lineno, "-", reason)]) from None
 
 
-def read_sources(paths: Sequence[Path], fmt: Format = "auto") -> ImportSources:
-    """Parse every file; raise DataFileError listing all errors (nothing is half-read)."""
+def read_sources(
+    paths: Sequence[Path], fmt: Format = "auto", default_needs: Sequence[str] = ()
+) -> ImportSources:
+    """Parse every file; raise DataFileError listing all errors (nothing is half-read).
+
+    ``default_needs``: need tags for PTV services whose classes map to none (the operator
+    vouches that they serve families); without them such services are skipped with a warning.
+    """
     files = catalog_files(paths) if fmt in {"auto", "yaml"} else list(paths)
     yaml_files = (
         [p for p in files if p.suffix in {".yaml", ".yml"}]
@@ -79,19 +87,19 @@ def read_sources(paths: Sequence[Path], fmt: Format = "auto") -> ImportSources:
             result.files.extend(parse_files(yaml_files))
         except DataFileError as exc:
             errors.extend(exc.errors)
-    ptv_documents: list[tuple[str, Any]] = []
-    hsds_documents: list[tuple[str, Any]] = []
+    ptv_documents: list[tuple[str, str]] = []
+    hsds_documents: list[tuple[str, str]] = []
     for path in json_files:
         try:
-            document = _read_json(path)
+            text, document = _read_json(path)
         except DataFileError as exc:
             errors.extend(exc.errors)
             continue
         kind = fmt if fmt in {"hsds", "ptv"} else detect_format(path, document)
         if kind == "ptv":
-            ptv_documents.append((str(path), document))
+            ptv_documents.append((str(path), text))
         elif kind == "hsds":
-            hsds_documents.append((str(path), document))
+            hsds_documents.append((str(path), text))
         else:
             errors.append(
                 DataError(
@@ -105,8 +113,9 @@ def read_sources(paths: Sequence[Path], fmt: Format = "auto") -> ImportSources:
         from bot.catalog.ptv import parse_ptv
 
         try:
-            imported = parse_ptv(ptv_documents)
-            result.files.append(SourcedFile(imported.source, imported.catalog))
+            imported = parse_ptv(ptv_documents, default_needs=default_needs)
+            # One source per PTV organisation: re-importing one replaces only its services.
+            result.files.extend(SourcedFile(src, part) for src, part in imported.by_source.items())
             result.warnings.extend(imported.warnings)
         except DataFileError as exc:
             errors.extend(exc.errors)
