@@ -1,4 +1,4 @@
-"""Command line: ``valo-bot run | check | match | catalog ... | db ...``."""
+"""Command line: ``valo-bot run | check | try | match | catalog ... | db ...``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -48,6 +49,11 @@ from bot.config import SUPPORTED_LOCALES, Settings
 from bot.data_errors import DataError, DataFileError
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
+from bot.flow.cli import TryBackend, add_try_command
+from bot.flow.loader import validate_dialogs
+from bot.flow.model import default_municipalities
+from bot.handlers.needs import FIND_DIALOG
+from bot.handlers.services import CatalogueResults
 from bot.i18n import validate_locales
 
 log = logging.getLogger("bot")
@@ -113,6 +119,12 @@ def cmd_check(_args: argparse.Namespace) -> int:
     settings = _settings()  # a bad setting fails the check too
     errors = validate_locales(LOCALES_PATH)
     summary = ["locales OK"] if not errors else []
+    dialog_errors = validate_dialogs(
+        settings.dialogs_path, LOCALES_PATH, default_municipalities(), required=(FIND_DIALOG,)
+    )
+    errors.extend(dialog_errors)
+    if not dialog_errors:
+        summary.append("dialogs OK")
     try:
         catalog = read_catalog([settings.catalog_path])
     except DataFileError as exc:
@@ -296,6 +308,22 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+@asynccontextmanager
+async def catalogue_backend() -> AsyncIterator[TryBackend]:
+    """``try`` shows the same results as the bot: the catalogue, synced into the database."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session:
+            await sync_catalog_path(session, settings.catalog_path, settings.tz)
+        results = CatalogueResults(LiveCatalog(), sessions, settings.tz)
+        yield TryBackend(results, default_municipalities())
+    finally:
+        await engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="valo-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -305,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="validate locales, dialogs and catalogue").set_defaults(
         func=cmd_check
     )
+    add_try_command(commands, backend_factory=catalogue_backend)
+
     match = commands.add_parser("match", help="ranked services for given answers, as JSON")
     match.add_argument("--municipality", help="municipality code, e.g. 285 for Kotka")
     match.add_argument("--child-age", type=int, action="append", default=[], metavar="YEARS")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,11 @@ from bot.delivery.messages import notice_renderer, reminder_renderer
 from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.delivery.reminders import extend_series
 from bot.delivery.worker import DeliveryWorker
+from bot.flow import load_dialogs
+from bot.flow.model import Tree, default_municipalities
 from bot.handlers import feature_routers
+from bot.handlers.needs import FIND_DIALOG
+from bot.handlers.services import CatalogueResults
 from bot.i18n import I18n
 from bot.middlewares import (
     DatabaseSessionMiddleware,
@@ -44,7 +49,7 @@ from bot.updates import RepairingSession
 log = logging.getLogger(__name__)
 
 LOCALES_PATH = Path("locales")
-COMMANDS = ("start", "menu", "services", "help", "language", "privacy", "mydata", "delete")
+COMMANDS = ("start", "find", "menu", "services", "help", "language", "privacy", "mydata", "delete")
 
 
 async def prepare_database(app: App) -> None:
@@ -82,6 +87,13 @@ def load_i18n(settings: Settings, root: Path = LOCALES_PATH) -> I18n:
     return I18n.load(root, settings.tz)
 
 
+def load_trees(settings: Settings, locales: Path = LOCALES_PATH) -> dict[str, Tree]:
+    """The dialog trees, validated against the locales; raises DataFileError when broken."""
+    return load_dialogs(
+        settings.dialogs_path, locales, default_municipalities(), required=(FIND_DIALOG,)
+    )
+
+
 def make_bot(settings: Settings) -> Bot:
     if settings.bot_token is None:
         raise MissingTokenError(
@@ -110,6 +122,7 @@ def make_dispatcher(
     i18n: I18n,
     sessions: async_sessionmaker[AsyncSession],
     redis: Any | None,
+    dialogs: Mapping[str, Tree],
 ) -> Dispatcher:
     storage: BaseStorage
     isolation: BaseEventIsolation
@@ -135,7 +148,10 @@ def make_dispatcher(
     dispatcher["settings"] = settings
     dispatcher["i18n"] = i18n
     dispatcher["sessions"] = sessions
-    dispatcher["catalog"] = LiveCatalog()
+    catalog = LiveCatalog()
+    dispatcher["catalog"] = catalog
+    dispatcher["result_source"] = CatalogueResults(catalog, sessions, settings.tz)
+    dispatcher["dialogs"] = dialogs
     return dispatcher
 
 
@@ -143,10 +159,11 @@ def build_app(settings: Settings, *, locales: Path = LOCALES_PATH) -> App:
     """Build every part from settings; raises on a missing token or broken data files."""
     bot = make_bot(settings)
     i18n = load_i18n(settings, locales)
+    dialogs = load_trees(settings, locales)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     redis = _redis_client(settings.redis_url) if settings.redis_url else None
-    dispatcher = make_dispatcher(settings, i18n, sessions, redis)
+    dispatcher = make_dispatcher(settings, i18n, sessions, redis, dialogs)
     return App(settings, bot, dispatcher, engine, sessions, i18n, redis)
 
 

@@ -193,6 +193,25 @@ def validate_locales(root: Path) -> list[DataError]:
     return sorted(parsed.errors + _cross_check(parsed))
 
 
+def message_variables(root: Path) -> dict[Locale, dict[str, frozenset[str]]]:
+    """Every message id per locale under ``root``, with the variables it uses.
+
+    For data files that name messages by id (dialog trees): they check that an id exists in
+    every locale and needs no variable the caller will not pass. Terms are left out, since
+    data files cannot show them. Broken files are skipped here; ``validate_locales`` reports
+    them.
+    """
+    parsed = _parse_locales(root)
+    return {
+        locale: {
+            ident: entry.variables
+            for ident, entry in parsed.entries.get(locale, {}).items()
+            if not ident.startswith("-")
+        }
+        for locale in SUPPORTED_LOCALES
+    }
+
+
 class Translator:
     """Formats messages and values for one locale."""
 

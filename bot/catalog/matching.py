@@ -1,10 +1,11 @@
 """Explainable matching of a family's answers against the catalogue.
 
 Hard filters: the service is active, serves the family's municipality (or the whole country),
-and fits a child's age. Then the score ranks, in this order of weight: how many of the family's
-needs it meets; local before regional before nationwide; a language the family speaks (or an
-interpreter); free first when asked; walk-in before referral for low-threshold needs. Ties are
-broken by id, so the same answers always give the same list. Every match carries its reasons.
+fits a child's age and, when the family named needs, meets at least one of them. Then the
+score ranks, in this order of weight: how many of the family's needs it meets; local before
+regional before nationwide; a language the family speaks (or an interpreter); free first when
+asked; walk-in before referral for low-threshold needs. Ties are broken by id, so the same
+answers always give the same list. Every match carries its reasons.
 
 Candidates come from indexes by municipality and by need, never from a scan of everything.
 """
@@ -21,7 +22,7 @@ from bot.catalog.schema import Service
 Reach = Literal["local", "regional", "nationwide"]
 REACH_ORDER: dict[Reach, int] = {"local": 0, "regional": 1, "nationwide": 2}
 
-# Score weights; need fit dominates (it is worth up to 100).
+# Score weights; need fit dominates: each need met is worth more than all the rest together.
 NEED_WEIGHT = 100.0
 REACH_POINTS: dict[Reach, float] = {"local": 30.0, "regional": 15.0, "nationwide": 0.0}
 NATIONWIDE_WITHOUT_PLACE = 15.0  # no municipality given: services that surely apply first
@@ -125,16 +126,19 @@ class CatalogIndex:
 
     def match(self, answers: Answers, limit: int = 10, offset: int = 0) -> list[Match]:
         """The best ``limit`` services for ``answers`` (after skipping ``offset``)."""
+        return self.ranked(answers)[offset : offset + limit]
+
+    def ranked(self, answers: Answers) -> list[Match]:
+        """Every match for ``answers``, best first.
+
+        When the family named needs, only services meeting at least one of them match: a
+        service for none of their needs is not offered as a match (browsing shows it).
+        """
         candidates = self._candidates(answers)
         if answers.needs:
-            # Need-matching services first; the rest only when they are needed to fill a page.
             wanted: set[str] = set().union(*(self._by_need.get(n, set()) for n in answers.needs))
-            ranked = self._ranked(candidates & wanted, answers)
-            if len(ranked) < offset + limit:
-                ranked += self._ranked(candidates - wanted, answers)
-        else:
-            ranked = self._ranked(candidates, answers)
-        return ranked[offset : offset + limit]
+            candidates &= wanted
+        return self._ranked(candidates, answers)
 
     def _ranked(self, ids: Iterable[str], answers: Answers) -> list[Match]:
         matches = []
@@ -149,8 +153,7 @@ class CatalogIndex:
         reasons: list[Reason] = []
         score = 0.0
         met = [n for n in answers.needs if n in service.needs]
-        if answers.needs:
-            score += NEED_WEIGHT * len(met) / len(answers.needs)
+        score += NEED_WEIGHT * len(met)
         reasons.extend(Reason("need", (("need", n),)) for n in met)
 
         reach = self.reach(service, answers.municipality)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import fallback, language, menu, privacy, services, start
+from bot.handlers import fallback, language, menu, needs, privacy, services, start
 
 
 def feature_routers() -> list[Router]:
@@ -12,6 +12,7 @@ def feature_routers() -> list[Router]:
     return [
         start.router,
         menu.router,
+        needs.router,
         services.router,
         language.router,
         privacy.router,

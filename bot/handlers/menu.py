@@ -30,6 +30,7 @@ def column(*buttons: tuple[str, CallbackData]) -> InlineKeyboardMarkup:
 def main_menu(t: Translator) -> InlineKeyboardMarkup:
     """The main menu; features add their buttons here as they are built."""
     return column(
+        (t("menu-find"), MenuAction(action="find")),
         (t("menu-services"), MenuAction(action="services")),
         (t("menu-language"), MenuAction(action="language")),
         (t("menu-privacy"), MenuAction(action="privacy")),

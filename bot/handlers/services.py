@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ParseMode
@@ -10,14 +10,17 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.cards import municipality_name, render_card, render_summary_line
-from bot.catalog.matching import CatalogIndex, Match
+from bot.catalog.matching import Answers, CatalogIndex, Match
 from bot.catalog.schema import Service
 from bot.catalog.store import FLAG_REASONS, LiveCatalog, flag_card
 from bot.config import Settings
+from bot.db.engine import session_scope
+from bot.flow.keyboard import ResultCard, ResultPage
 from bot.handlers.menu import MenuAction, reply
+from bot.handlers.needs import keyboard_from_markup
 from bot.i18n import Translator
 
 router = Router(name="services")
@@ -292,3 +295,46 @@ async def card_action(
         await reply(query, t("card-flag-thanks"))
     else:
         await reply(query, t("stale-button"))
+
+
+RESULTS_PER_PAGE = 4
+
+
+class CatalogueResults:
+    """The dialog's results (bot.flow ResultSource): ranked matches as service cards.
+
+    When nothing matches, it says so honestly and offers the area's family services and the
+    helplines instead.
+    """
+
+    def __init__(
+        self, catalog: LiveCatalog, sessions: async_sessionmaker[AsyncSession], tz: tzinfo
+    ) -> None:
+        self._catalog = catalog
+        self._sessions = sessions
+        self._tz = tz
+
+    async def results(self, answers: Answers, t: Translator, page: int) -> ResultPage:
+        async with session_scope(self._sessions) as session:
+            index = await self._catalog.get(session)
+        now = datetime.now(UTC).astimezone(self._tz)
+        ranked = index.ranked(answers)
+        place = answers.municipality or ""
+        if not ranked:
+            fallback = index.match(
+                Answers(municipality=answers.municipality, needs=("parenting-support",)), limit=2
+            )
+            cards = [ResultCard(t("match-none"))]
+            cards += [self._card(m.service, t, now, m, place) for m in fallback]
+            return ResultPage(tuple(cards), 0, False)
+        shown = ranked[page * RESULTS_PER_PAGE : (page + 1) * RESULTS_PER_PAGE]
+        cards = [self._card(m.service, t, now, m, place) for m in shown]
+        has_more = len(ranked) > (page + 1) * RESULTS_PER_PAGE
+        return ResultPage(tuple(cards), len(ranked), has_more)
+
+    @staticmethod
+    def _card(
+        service: Service, t: Translator, now: datetime, match: Match, place: str
+    ) -> ResultCard:
+        markup = card_keyboard(service, t, place)
+        return ResultCard(render_card(service, t, now, match), keyboard_from_markup(markup))

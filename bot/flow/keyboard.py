@@ -1,0 +1,220 @@
+"""A step as Telegram messages: texts from Fluent and inline keyboards with callback data.
+
+The same rendering serves the bot and ``valo-bot try``, so a designer trying a tree in the
+terminal sees exactly the texts and buttons a family would. Keyboards are plain dataclasses
+(the handler turns them into aiogram markup): importing aiogram's types takes seconds, which
+``try`` and the tests need not pay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.catalog.matching import Answers
+from bot.catalog.vocab import municipalities
+from bot.flow.model import BACK, CONTINUE, DONE, MORE, PAGE_NEXT, PAGE_PREV, RESTART, SKIP
+from bot.flow.runner import ShownChoice, Step
+from bot.i18n import Translator
+
+# Telegram's limit, counted as Telegram counts it (UTF-16 code units).
+TEXT_LIMIT = 4096
+# Main-menu callbacks (bot.handlers.menu.MenuAction packs to these); flow never imports
+# handlers, so they are spelled out here.
+MENU_CALLBACK = "m:menu"
+BROWSE_CALLBACK = "m:services"
+CHECK_MARK = "✓"
+
+
+# ------------------------------------------------------------------ buttons
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: ``callback_data`` or ``url``."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+# Rows of buttons; () is no keyboard.
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class ResultCard:
+    """One service as a message: Telegram HTML, with its own buttons if any."""
+
+    text: str
+    keyboard: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of matches: the cards to show, how many matched in all, and whether
+    another page follows."""
+
+    cards: tuple[ResultCard, ...]
+    total: int
+    has_more: bool
+
+
+class ResultSource(Protocol):
+    """Where a result node's services come from (the catalogue matcher and its cards)."""
+
+    async def results(self, answers: Answers, t: Translator, page: int) -> ResultPage:
+        """Page ``page`` (0-based) of the services matching ``answers``, rendered with ``t``."""
+        ...
+
+
+# ------------------------------------------------------------------ messages
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """One message to send: plain text unless ``html``."""
+
+    text: str
+    keyboard: Keyboard = ()
+    html: bool = False
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a step looks like: messages in order, and a short note for the button press.
+
+    After a press on the current step, the pressed message is edited into the first
+    message and the rest are sent; otherwise all are sent.
+    """
+
+    messages: tuple[OutMessage, ...]
+    notice: str | None = None
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str) -> str:
+    """``text`` cut to Telegram's limit (plain text only: HTML could lose a closing tag)."""
+    if utf16_length(text) <= TEXT_LIMIT:
+        return text
+    cut = text
+    while utf16_length(cut) > TEXT_LIMIT - 1:
+        cut = cut[: len(cut) - max(1, (utf16_length(cut) - TEXT_LIMIT) // 2)]
+    return cut + "…"
+
+
+def _button(text: str, data: str) -> Button:
+    return Button(text, callback_data=data)
+
+
+def _label(step: Step, choice: ShownChoice, t: Translator) -> str:
+    if t.has(choice.label):
+        text = t(choice.label)
+    else:
+        # A catalogue municipality that the locales do not name yet: its Finnish name.
+        known = municipalities().get(choice.id)
+        text = known.name_fi if known else choice.id
+    return f"{CHECK_MARK} {text}" if choice.selected else text
+
+
+def _choice_rows(step: Step, t: Translator) -> list[list[Button]]:
+    buttons = [_button(_label(step, c, t), step.press(c.id).pack()) for c in step.choices]
+    if step.kind == "municipality":
+        return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if step.kind == "yesno":
+        return [buttons]
+    return [[b] for b in buttons]
+
+
+def _navigation(step: Step, t: Translator) -> list[Button]:
+    back = (
+        _button(t("flow-back"), step.press(BACK).pack())
+        if step.can_back
+        else _button(t("menu-back"), MENU_CALLBACK)
+    )
+    return [back, _button(t("flow-restart"), step.press(RESTART).pack())]
+
+
+def _keyboard(rows: list[list[Button]]) -> Keyboard:
+    return tuple(tuple(row) for row in rows if row)
+
+
+def _question(step: Step, t: Translator) -> OutMessage:
+    lines = []
+    if step.progress is not None:
+        lines += [t("flow-progress", current=step.progress.current, total=step.progress.total)]
+        lines += [""]
+    lines.append(t(step.text))
+    if step.kind == "multi":
+        lines += ["", t("flow-multi-hint")]
+    rows = _choice_rows(step, t)
+    if step.kind == "multi":
+        rows.append([_button(t("flow-done"), step.press(DONE).pack())])
+    if step.kind == "municipality" and step.pages > 1:
+        paging: list[Button] = []
+        if step.page > 0:
+            paging.append(_button(t("flow-page-prev"), step.press(PAGE_PREV).pack()))
+        if step.page < step.pages - 1:
+            paging.append(_button(t("flow-page-next"), step.press(PAGE_NEXT).pack()))
+        rows.append(paging)
+    if step.skippable:
+        rows.append([_button(t("flow-skip"), step.press(SKIP).pack())])
+    rows.append(_navigation(step, t))
+    return OutMessage(fit("\n".join(lines)), _keyboard(rows))
+
+
+def _info(step: Step, t: Translator) -> OutMessage:
+    rows = [[_button(t("flow-continue"), step.press(CONTINUE).pack())], _navigation(step, t)]
+    return OutMessage(fit(t(step.text)), _keyboard(rows))
+
+
+def _ending(step: Step, t: Translator) -> OutMessage:
+    rows = [
+        [_button(t("flow-restart"), step.press(RESTART).pack())],
+        [_button(t("menu-back"), MENU_CALLBACK)],
+    ]
+    return OutMessage(fit(t(step.text)), _keyboard(rows))
+
+
+def _results(step: Step, t: Translator, results: ResultPage, again: bool) -> list[OutMessage]:
+    shown: list[OutMessage] = []
+    if not again:
+        if step.page == 0:
+            shown.append(OutMessage(fit(t(step.text, count=results.total))))
+        shown += [OutMessage(card.text, card.keyboard, html=True) for card in results.cards]
+    rows: list[list[Button]] = []
+    if results.has_more:
+        rows.append([_button(t("flow-more"), step.press(MORE).pack())])
+    rows.append([_button(t("flow-browse"), BROWSE_CALLBACK)])
+    rows.append([_button(t("flow-restart"), step.press(RESTART).pack())])
+    shown.append(OutMessage(fit(t("flow-results-next")), _keyboard(rows)))
+    return shown
+
+
+def render(
+    step: Step, t: Translator, results: ResultPage | None = None, *, again: bool = False
+) -> Screen:
+    """The messages for ``step`` in ``t``'s language.
+
+    ``results`` is required for a result step. ``again`` shows only the step itself, without
+    alerts or result cards: for a stale press, where the family has seen those already.
+    """
+    messages: list[OutMessage] = []
+    if not again:
+        messages += [OutMessage(fit(t(alert))) for alert in step.alerts]
+    if step.kind == "result":
+        if results is None:
+            raise ValueError("a result step needs its ResultPage")
+        messages += _results(step, t, results, again)
+    elif step.kind == "message":
+        messages.append(_ending(step, t) if step.terminal else _info(step, t))
+    else:
+        messages.append(_question(step, t))
+    return Screen(tuple(messages), t(step.notice) if step.notice else None)

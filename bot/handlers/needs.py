@@ -1,0 +1,228 @@
+"""/find, the main menu's "find services" button, and every dialog-tree button.
+
+Thin: parse the callback data, call the runner, save the state, render, reply. The question
+message is edited in place while the family answers, so the chat stays short; alerts (112 and
+the helplines), result cards and anything after a stale press come as new messages.
+
+Needs in the dispatcher's workflow data: ``dialogs`` (tree id -> Tree), ``result_source``
+(ResultSource), and optionally ``dialog_municipalities`` (the picker's codes; default South-East
+Finland) and ``flow_observer`` (Observer; default: notes nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, Filter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.flow.keyboard import Button, Keyboard, OutMessage, ResultSource, render
+from bot.flow.model import Press, Tree, default_municipalities, parse_callback
+from bot.flow.runner import NULL_OBSERVER, DialogState, Observer, Runner, Step
+from bot.handlers.menu import MenuAction
+from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+router = Router(name="needs")
+
+FIND_DIALOG = "needs"  # the tree behind /find and the menu's "find services"
+STATE_KEY = "dialog"  # FSM data key of the dialog state
+
+
+class DialogButton(Filter):
+    """A press on a dialog-tree button; the handler gets it parsed as ``press``."""
+
+    async def __call__(
+        self, query: CallbackQuery, dialogs: Mapping[str, Tree] | None = None
+    ) -> bool | dict[str, Any]:
+        press = parse_callback(query.data or "")
+        if press is None or dialogs is None or press.tree not in dialogs:
+            return False  # not ours, or a tree that is gone: the fallback answers kindly
+        return {"press": press}
+
+
+def inline_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """aiogram's markup for a flow keyboard (None when there are no buttons)."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=b.text, callback_data=b.callback_data, url=b.url)
+                for b in row
+            ]
+            for row in keyboard
+        ]
+    )
+
+
+def keyboard_from_markup(markup: InlineKeyboardMarkup | None) -> Keyboard:
+    """A flow keyboard from aiogram's markup (for result cards built with aiogram types)."""
+    if markup is None:
+        return ()
+    return tuple(
+        tuple(Button(b.text, callback_data=b.callback_data, url=b.url) for b in row)
+        for row in markup.inline_keyboard
+    )
+
+
+def _runner(tree: Tree, municipalities: Sequence[str] | None, observer: Observer) -> Runner:
+    return Runner(tree, municipalities or default_municipalities(), observer)
+
+
+async def _load(state: FSMContext) -> DialogState | None:
+    return DialogState.from_data((await state.get_data()).get(STATE_KEY))
+
+
+async def _save(state: FSMContext, dialog: DialogState) -> None:
+    await state.set_state(f"dialog:{dialog.tree}")
+    await state.update_data({STATE_KEY: dialog.to_data()})
+
+
+async def _edit(message: Message, out: OutMessage) -> bool:
+    """Edit ``message`` into ``out``; False when Telegram will not (too old, deleted...)."""
+    try:
+        await message.edit_text(
+            out.text,
+            reply_markup=inline_markup(out.keyboard),
+            parse_mode=ParseMode.HTML if out.html else None,
+        )
+    except TelegramBadRequest as exc:
+        if "message is not modified" in exc.message:
+            return True
+        log.info("could not edit a dialog message, sending a new one: %s", exc.message)
+        return False
+    return True
+
+
+async def _show(
+    bot: Bot,
+    chat_id: int,
+    step: Step,
+    t: Translator,
+    result_source: ResultSource,
+    *,
+    again: bool = False,
+    editable: Message | None = None,
+) -> None:
+    page = None
+    if step.kind == "result":
+        assert step.answers is not None
+        page = await result_source.results(step.answers, t, step.page)
+    messages = list(render(step, t, page, again=again).messages)
+    if editable is not None and messages and await _edit(editable, messages[0]):
+        messages = messages[1:]
+    for out in messages:
+        await bot.send_message(
+            chat_id,
+            out.text,
+            reply_markup=inline_markup(out.keyboard),
+            parse_mode=ParseMode.HTML if out.html else None,
+        )
+
+
+async def _open(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    t: Translator,
+    dialogs: Mapping[str, Tree],
+    result_source: ResultSource,
+    municipalities: Sequence[str] | None,
+    observer: Observer,
+) -> None:
+    """Continue an unfinished dialog where the family left it, else start one."""
+    tree = dialogs[FIND_DIALOG]
+    runner = _runner(tree, municipalities, observer)
+    current = await _load(state)
+    if (
+        current is not None
+        and runner.is_current(current)
+        and not tree.node(current.node).is_terminal
+    ):
+        step = runner.current(current)
+    else:
+        transition = runner.start(current)
+        await _save(state, transition.state)
+        step = transition.step
+    await _show(bot, chat_id, step, t, result_source)
+
+
+@router.message(Command("find"))
+async def find_command(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    t: Translator,
+    dialogs: Mapping[str, Tree],
+    result_source: ResultSource,
+    dialog_municipalities: Sequence[str] | None = None,
+    flow_observer: Observer = NULL_OBSERVER,
+) -> None:
+    await _open(
+        bot,
+        message.chat.id,
+        state,
+        t,
+        dialogs,
+        result_source,
+        dialog_municipalities,
+        flow_observer,
+    )
+
+
+@router.callback_query(MenuAction.filter(F.action == "find"))
+async def find_button(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    t: Translator,
+    dialogs: Mapping[str, Tree],
+    result_source: ResultSource,
+    dialog_municipalities: Sequence[str] | None = None,
+    flow_observer: Observer = NULL_OBSERVER,
+) -> None:
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await _open(
+        bot, chat_id, state, t, dialogs, result_source, dialog_municipalities, flow_observer
+    )
+
+
+@router.callback_query(DialogButton())
+async def dialog_button(
+    query: CallbackQuery,
+    press: Press,
+    bot: Bot,
+    state: FSMContext,
+    t: Translator,
+    dialogs: Mapping[str, Tree],
+    result_source: ResultSource,
+    dialog_municipalities: Sequence[str] | None = None,
+    flow_observer: Observer = NULL_OBSERVER,
+) -> None:
+    current = await _load(state)
+    # The family's own dialog decides which tree answers: a button of another tree is stale.
+    in_progress = current is not None and current.tree in dialogs
+    tree = dialogs[current.tree] if current is not None and in_progress else dialogs[press.tree]
+    runner = _runner(tree, dialog_municipalities, flow_observer)
+    transition = runner.press(current if in_progress else None, press)
+    if transition.state != current:
+        await _save(state, transition.state)
+    step = transition.step
+    # Answer at once, before the matcher runs: Telegram shows a spinner until then.
+    await query.answer(t(step.notice) if step.notice else None)
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    # Only the current question's own message is edited; after a stale press the family
+    # gets the current step as a new message at the bottom of the chat.
+    editable = (
+        query.message if isinstance(query.message, Message) and not transition.stale else None
+    )
+    await _show(bot, chat_id, step, t, result_source, again=transition.stale, editable=editable)

@@ -1,0 +1,91 @@
+## Palveluiden etsiminen: perheen tarpeiden kysymykset (dialogs/needs.yaml) ja dialogimoottorin omat tekstit.
+
+menu-find = 🔎 Etsi palveluita perheelle
+cmd-find = Etsi palveluita perheelle
+
+## Dialogimoottori: eteneminen, painikkeet, huomautukset.
+
+flow-progress = Kysymys { $current }/{ $total }
+flow-multi-hint = Valitse kaikki sopivat ja paina lopuksi ”Valmis”.
+flow-done = ✅ Valmis
+flow-skip = En halua kertoa
+flow-back = ⬅️ Takaisin
+flow-restart = 🔄 Aloita alusta
+flow-page-prev = ◀️ Edelliset
+flow-page-next = Seuraavat ▶️
+flow-yes = Kyllä
+flow-no = Ei
+flow-continue = Jatka
+flow-more = ➕ Lisää palveluita
+flow-browse = 📋 Selaa kaikkia palveluita
+flow-results-next = Mitä haluaisit tehdä seuraavaksi?
+flow-stale = Painike oli aiemmasta kysymyksestä. Tässä kohta, jossa olemme nyt.
+flow-updated = Kysymykset ovat hieman muuttuneet, joten aloitetaan alusta.
+flow-choose-one = Valitse ainakin yksi vaihtoehto.
+
+## Kaakkois-Suomen kunnat virallisten kuntanumeroiden mukaan.
+
+municipality-285 = Kotka
+municipality-075 = Hamina
+municipality-286 = Kouvola
+municipality-624 = Pyhtää
+municipality-935 = Virolahti
+municipality-489 = Miehikkälä
+municipality-405 = Lappeenranta
+municipality-153 = Imatra
+municipality-441 = Luumäki
+municipality-416 = Lemi
+municipality-739 = Savitaipale
+municipality-831 = Taipalsaari
+municipality-689 = Rautjärvi
+municipality-700 = Ruokolahti
+municipality-580 = Parikkala
+
+## Perheen tarpeet.
+
+needs-where =
+    Jokainen perhe tarvitsee joskus apua. Vastaa muutamaan lyhyeen kysymykseen, niin ehdotan palveluita läheltäsi. Voit ohittaa minkä tahansa kysymyksen.
+
+    Missä perheesi asuu?
+needs-ages = Minkä ikäisiä lapsesi ovat? Jos odotatte vauvaa, valitse myös se.
+needs-age-expecting = 🤰 Odotamme vauvaa
+needs-age-under-1 = Alle 1-vuotias
+needs-age-1-2 = 1–2-vuotias
+needs-age-3-5 = 3–5-vuotias
+needs-age-6-12 = 6–12-vuotias
+needs-age-13-17 = 13–17-vuotias
+
+needs-help = Mikä helpottaisi arkeanne juuri nyt?
+needs-help-talk = 💬 Keskusteluapua vanhemmuuteen
+needs-help-daycare = 🧸 Päiväkoti tai avoin varhaiskasvatus
+needs-help-activities = 🎨 Harrastuksia ja taidetta lapsille
+needs-help-money = 💶 Raha-asiat ja etuudet
+needs-help-home = 🏠 Väsymys ja apu kotiin
+needs-help-families = 👋 Muiden perheiden tapaaminen
+needs-help-finnish = 🗣 Suomen kieli ja kotoutuminen
+needs-help-urgent = 🆘 Jotain kiireellistä
+
+needs-home = Kiitos, kun kerroit. Mikä kotona tuntuu nyt raskaalta?
+needs-home-baby = 👶 Perheeseen on tullut vauva
+needs-home-illness = 🤒 Sairaus tai uupumus
+needs-home-hard-times = 🌧 Ero tai muu vaikea elämäntilanne
+
+needs-free = Näytänkö vain maksuttomat palvelut?
+
+needs-languages = Millä kielillä asioit mieluiten?
+needs-lang-fi = suomi
+needs-lang-sv = ruotsi (svenska)
+needs-lang-en = englanti (English)
+needs-lang-ar = arabia (العربية)
+needs-lang-ru = venäjä (русский)
+needs-lang-uk = ukraina (українська)
+needs-lang-so = somali (Soomaali)
+needs-lang-fa = persia (فارسی)
+needs-lang-et = viro (eesti)
+
+needs-results =
+    { $count ->
+        [0] En löytänyt palveluita näillä vastauksilla. Voit selata kaikkia palveluita tai aloittaa alusta.
+        [one] Löysin yhden palvelun, joka voisi auttaa perhettänne.
+       *[other] Löysin { $count } palvelua, jotka voisivat auttaa perhettänne. Parhaiten sopivat ovat ensin.
+    }
