@@ -1,0 +1,149 @@
+"""End-to-end: the family-needs dialog through the real bot and the fake Bot API server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import BotProcess, start_and_wait
+from tests.e2e.fake_telegram import BotMessage, FakeTelegram
+
+HEADINGS = {
+    "fi": "Löysin",
+    "en": "I found",
+    "ar": "وجدت",
+}
+
+
+def data_for(message: BotMessage, node: str, choice: str) -> str:
+    """The callback data of the dialog button ``choice`` of ``node`` on ``message``."""
+    prefix = f"needs:{node}:{choice}:"
+    for data in message.callback_data:
+        if data.startswith(prefix):
+            return data
+    raise AssertionError(f"no {prefix}* button on {message.callback_data}")
+
+
+async def press(
+    fake: FakeTelegram, chat: int, message: BotMessage, node: str, choice: str
+) -> BotMessage:
+    """Press a dialog button and return the question as it stands afterwards (edited in place)."""
+    edits = len(message.history)
+    fake.press(chat, message, data_for(message, node, choice))
+    await fake.wait_until(lambda: len(fake.message(chat, message.message_id).history) > edits)
+    return fake.message(chat, message.message_id)
+
+
+async def open_dialog(fake: FakeTelegram, chat: int, language: str) -> BotMessage:
+    fake.user(chat, language_code=language)
+    fake.send_command(chat, "/find")
+    return await fake.wait_message(chat)
+
+
+async def walk_to_results(fake: FakeTelegram, chat: int, question: BotMessage) -> list[BotMessage]:
+    """Kotka, a child of 1-2, daycare, Arabic: the messages after the last question."""
+    question = await press(fake, chat, question, "where", "285")
+    question = await press(fake, chat, question, "ages", "1-2")
+    question = await press(fake, chat, question, "ages", "done")
+    question = await press(fake, chat, question, "help", "daycare")
+    question = await press(fake, chat, question, "help", "done")
+    question = await press(fake, chat, question, "languages", "ar")
+    before = fake.sent_count(chat)
+    question = await press(fake, chat, question, "languages", "done")
+    # The question becomes the results heading; cards and "what next" follow as new messages.
+    await fake.wait_until(
+        lambda: any(
+            "needs:results:restart" in d
+            for m in fake.messages(chat)[before:]
+            for d in m.callback_data
+        )
+    )
+    return [fake.message(chat, question.message_id), *fake.messages(chat)[before:]]
+
+
+@pytest.mark.parametrize(("chat", "language"), [(9101, "fi"), (9102, "en"), (9103, "ar")])
+async def test_full_walk_to_results(
+    fake: FakeTelegram, running_bot: BotProcess, chat: int, language: str
+) -> None:
+    question = await open_dialog(fake, chat, language)
+    assert question.text is not None
+    assert "1" in question.text  # progress like "1/6"
+    screens = await walk_to_results(fake, chat, question)
+    heading, *rest = screens
+    assert heading.text is not None
+    assert heading.text.startswith(HEADINGS[language])
+    cards = [m for m in rest if m.params.get("parse_mode") == "HTML"]
+    assert 1 <= len(cards) <= 5
+    assert all(len(m.text or "") <= 4096 for m in cards)
+    # The Kotka open early education is a daycare-and-early-education match in Kotka.
+    assert any("c:o:" in d or "c:f:" in d for m in cards for d in m.callback_data)
+    assert rest[-1].callback_data[-1].startswith("needs:results:restart:")
+
+
+async def test_back_and_skip(fake: FakeTelegram, running_bot: BotProcess) -> None:
+    question = await open_dialog(fake, 9201, "en")
+    question = await press(fake, 9201, question, "where", "skip")
+    assert question.text is not None
+    assert "children" in question.text.lower()  # the ages question
+    question = await press(fake, 9201, question, "ages", "back")
+    assert any(d.startswith("needs:where:285:") for d in question.callback_data)
+    question = await press(fake, 9201, question, "where", "skip")
+    question = await press(fake, 9201, question, "ages", "skip")
+    question = await press(fake, 9201, question, "help", "skip")
+    before = fake.sent_count(9201)
+    question = await press(fake, 9201, question, "languages", "skip")
+    assert question.text is not None
+    assert question.text.startswith("I found")
+    await fake.wait_until(lambda: fake.sent_count(9201) > before)
+
+
+async def test_restart_mid_dialog_then_continue(
+    fake: FakeTelegram, bot_process: BotProcess
+) -> None:
+    await start_and_wait(bot_process, fake)
+    question = await open_dialog(fake, 9301, "fi")
+    question = await press(fake, 9301, question, "where", "075")
+    question = await press(fake, 9301, question, "ages", "3-5")
+    question = await press(fake, 9301, question, "ages", "done")
+
+    await bot_process.stop()
+    await start_and_wait(bot_process, fake)
+
+    # The answers survived the restart: the next press continues the same dialog.
+    question = await press(fake, 9301, question, "help", "activities")
+    assert any(d.startswith("needs:help:done:") for d in question.callback_data)
+    question = await press(fake, 9301, question, "help", "done")
+    assert any(d.startswith("needs:languages:fi:") for d in question.callback_data)
+
+
+async def test_stale_button_shows_the_current_question_again(
+    fake: FakeTelegram, running_bot: BotProcess
+) -> None:
+    first = await open_dialog(fake, 9401, "en")
+    first = await press(fake, 9401, first, "where", "skip")  # now at "ages"
+    old_data = data_for(first, "ages", "3-5")
+    fake.send_command(9401, "/find")  # resumes as a second message
+    second = await fake.wait_message(9401)
+    second = await press(fake, 9401, second, "ages", "1-2")
+    before = fake.sent_count(9401)
+    update = fake.press(9401, first, old_data)  # a button whose token is now stale
+    answer = await fake.wait_callback_answer(update["callback_query"]["id"])
+    assert answer.text  # a short, kind notice
+    again = await fake.wait_message(9401, after=before)
+    assert any(d.startswith("needs:ages:") for d in again.callback_data)
+    # The stale press changed nothing: 1-2 is still the only age chosen.
+    assert sum("✓" in b["text"] for b in again.buttons) == 1
+
+
+async def test_urgent_shows_helplines_first(fake: FakeTelegram, running_bot: BotProcess) -> None:
+    question = await open_dialog(fake, 9501, "ar")
+    question = await press(fake, 9501, question, "where", "skip")
+    question = await press(fake, 9501, question, "ages", "skip")
+    before = fake.sent_count(9501)
+    question = await press(fake, 9501, question, "help", "urgent")
+    # The question turned into 112 and the helplines at once...
+    assert question.text is not None
+    assert "112" in question.text
+    assert "080 005 005" in question.text
+    # ...and the question follows below, so the family can go on.
+    again = await fake.wait_message(9501, after=before)
+    assert any(d.startswith("needs:help:") for d in again.callback_data)
