@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import fallback, language, menu, needs, privacy, services, start
+from bot.handlers import (
+    events,
+    fallback,
+    language,
+    menu,
+    needs,
+    privacy,
+    reminders,
+    services,
+    staff_events,
+    start,
+    subscriptions,
+)
 
 
 def feature_routers() -> list[Router]:
@@ -16,5 +28,9 @@ def feature_routers() -> list[Router]:
         services.router,
         language.router,
         privacy.router,
+        events.router,
+        reminders.router,
+        subscriptions.router,
+        staff_events.router,
         fallback.router,
     ]

@@ -122,3 +122,49 @@ async def test_card_in_arabic_with_a_map_location(
     venue = await fake.wait_message(8101)
     assert venue.method == "sendVenue"
     assert abs(float(venue.params["latitude"]) - 60.4667) < 1e-6
+
+
+async def test_staff_see_and_resolve_flags_others_are_refused(
+    fake: FakeTelegram, running_bot: BotProcess, db: AsyncEngine
+) -> None:
+    family, staff = 8201, 900001  # STAFF_IDS in bot_env
+    fake.user(family, language_code="fi")
+    fake.user(staff, language_code="en")
+    fake.send_command(family, "/flags")
+    assert await fake.wait_message(family) is not None
+    assert fake.messages(family)[-1].text == "Anteeksi, tämä ei ole sallittua."
+
+    fake.send_command(family, "/services")
+    picker = await fake.wait_message(family)
+    fake.press(family, picker, "br:285:-:0")
+    await fake.wait_until(lambda: fake.message(family, picker.message_id).edited)
+    fake.press(family, fake.message(family, picker.message_id), "br:285:early-education:0")
+    await fake.wait_until(
+        lambda: any(
+            d.startswith("c:o:") for d in fake.message(family, picker.message_id).callback_data
+        )
+    )
+    listing = fake.message(family, picker.message_id)
+    service_id = next(d for d in listing.callback_data if d.startswith("c:o:")).split(":")[2]
+    fake.press(family, listing, f"c:o:{service_id}:285")
+    card = await fake.wait_message(family)
+    fake.press(family, card, f"c:f:{service_id}:")
+    ask = await fake.wait_message(family)
+    fake.press(family, ask, f"c:r:{service_id}:hours")
+    await fake.wait_message(family)
+
+    # A forged staff button from the family changes nothing.
+    forged = fake.press(family, ask, f"sf:{service_id}", forged=True)
+    answer = await fake.wait_callback_answer(forged["callback_query"]["id"])
+    assert answer.text == "Anteeksi, tämä ei ole sallittua."
+
+    fake.send_command(staff, "/flags")
+    report = await fake.wait_message(staff)
+    assert report.text is not None
+    assert "Wrong opening hours (1×" in report.text
+    fake.press(staff, report, f"sf:{service_id}")
+    after = await fake.wait_message(staff)
+    assert after.text == "No open reports. Thank you for keeping the information right!"
+    async with db.connect() as conn:
+        resolved = (await conn.execute(select(CardFlag.resolved))).scalars().all()
+    assert resolved == [True]
