@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import (
-    events,
-    fallback,
-    language,
-    menu,
-    needs,
-    privacy,
-    reminders,
-    services,
-    staff_events,
-    start,
-    subscriptions,
-)
+from bot.handlers import fallback, language, menu, needs, privacy, services, staff, start
 
 
 def feature_routers() -> list[Router]:
@@ -28,9 +16,6 @@ def feature_routers() -> list[Router]:
         services.router,
         language.router,
         privacy.router,
-        events.router,
-        reminders.router,
-        subscriptions.router,
-        staff_events.router,
+        staff.router,
         fallback.router,
     ]
