@@ -18,17 +18,6 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import (
-    LOCALES_PATH,
-    MissingTokenError,
-    build_app,
-    configure_logging,
-    load_i18n,
-    make_worker,
-    prepare_database,
-    set_commands,
-    start_scheduler,
-)
 from bot.catalog import importers
 from bot.catalog.cards import match_json
 from bot.catalog.loader import catalog_files, content_hash, read_catalog
@@ -45,16 +34,15 @@ from bot.catalog.store import (
     sync_catalog_path,
 )
 from bot.catalog.vocab import NEED_TAGS
-from bot.config import SUPPORTED_LOCALES, Settings
+from bot.config import LOCALES_PATH, SUPPORTED_LOCALES, Settings
 from bot.data_errors import DataError, DataFileError
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.flow.cli import TryBackend, add_try_command
 from bot.flow.loader import validate_dialogs
-from bot.flow.model import default_municipalities
-from bot.handlers.needs import FIND_DIALOG
-from bot.handlers.services import CatalogueResults
-from bot.i18n import validate_locales
+from bot.flow.model import FIND_DIALOG, default_municipalities
+from bot.i18n import I18n, validate_locales
+from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
 
@@ -80,6 +68,9 @@ def _print_errors(errors: Sequence[DataError]) -> None:
 
 
 async def _run(settings: Settings) -> None:
+    # The bot's own modules (aiogram and all handlers) load only for the roles that need them.
+    from bot.app import build_app, make_worker, prepare_database, set_commands, start_scheduler
+
     app = build_app(settings)
     try:
         await prepare_database(app)
@@ -101,6 +92,8 @@ async def _run(settings: Settings) -> None:
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
+    from bot.app import MissingTokenError
+
     settings = _settings()
     configure_logging(settings)
     try:
@@ -289,7 +282,7 @@ def cmd_match(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    i18n = load_i18n(settings)
+    i18n = I18n.load(LOCALES_PATH, settings.tz)
     t = i18n[args.lang]
 
     async def work(session: AsyncSession) -> CatalogIndex:
@@ -311,6 +304,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 @asynccontextmanager
 async def catalogue_backend() -> AsyncIterator[TryBackend]:
     """``try`` shows the same results as the bot: the catalogue, synced into the database."""
+    from bot.handlers.services import CatalogueResults
+
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.catalog.store import LiveCatalog, sync_catalog_path
-from bot.config import Settings
+from bot.config import LOCALES_PATH, Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.storage import SQLStorage
@@ -31,9 +29,8 @@ from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimi
 from bot.delivery.reminders import extend_series
 from bot.delivery.worker import DeliveryWorker
 from bot.flow import load_dialogs
-from bot.flow.model import Tree, default_municipalities
+from bot.flow.model import FIND_DIALOG, Tree, default_municipalities
 from bot.handlers import feature_routers
-from bot.handlers.needs import FIND_DIALOG
 from bot.handlers.services import CatalogueResults
 from bot.i18n import I18n
 from bot.middlewares import (
@@ -48,7 +45,6 @@ from bot.updates import RepairingSession
 
 log = logging.getLogger(__name__)
 
-LOCALES_PATH = Path("locales")
 COMMANDS = ("start", "find", "menu", "services", "help", "language", "privacy", "mydata", "delete")
 
 
@@ -246,30 +242,3 @@ async def set_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
         t = i18n[locale or settings.default_locale]
         commands = [BotCommand(command=c, description=t(f"cmd-{c}")) for c in COMMANDS]
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=locale)
-
-
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line; extra fields given with ``extra={...}`` are kept."""
-
-    _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in self._STANDARD})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
-
-
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.log_format == "json":
-        handler.setFormatter(JsonLogFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)

@@ -13,6 +13,7 @@ Locale = Literal["fi", "en", "ar"]
 SUPPORTED_LOCALES: tuple[Locale, ...] = ("fi", "en", "ar")
 
 TELEGRAM_OFFICIAL_API = "https://api.telegram.org"
+LOCALES_PATH = Path("locales")  # relative to the working directory, like CATALOG_PATH
 
 
 class Settings(BaseSettings):

@@ -22,9 +22,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Locale, Settings
-from bot.db.engine import current_session, write_transaction
+from bot.db.engine import current_session, upsert, write_transaction
 from bot.db.models import User
-from bot.db.storage import upsert
 from bot.i18n import I18n, locale_from_language_code
 
 log = logging.getLogger(__name__)

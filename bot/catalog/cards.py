@@ -55,6 +55,17 @@ def hours_today(location: Location, now: datetime, t: Translator) -> str | None:
     return t("card-hours-today", hours=text)
 
 
+def _with_data(t: Translator, msg_id: str, name: str, value: str) -> str:
+    """``msg_id`` with catalogue text ``value``, escaped, as its argument ``name``.
+
+    The value goes in after Fluent has formatted the message: fluent.runtime refuses a
+    placeable over 2,500 characters (the line would read "{???}"), and schema-valid catalogue
+    texts (an address, a URL) can be longer than that once escaped.
+    """
+    marker = "\ue000"  # a private-use character, which no message contains
+    return t(msg_id, **{name: marker}).replace(marker, escape(value))
+
+
 def address(location: Location) -> str | None:
     parts = [location.street, " ".join(p for p in (location.postal_code, location.city) if p)]
     text = ", ".join(p for p in parts if p)
@@ -83,16 +94,16 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
     for location in service.locations[:3]:
         place = address(location)
         if place is not None:
-            lines.append(t("card-address", address=escape(place)))
+            lines.append(_with_data(t, "card-address", "address", place))
         today = hours_today(location, now, t)
         if today is not None:
             lines.append(today)
     if service.contacts.phone:
-        lines.append(t("card-phone", phone=escape(service.contacts.phone)))
+        lines.append(_with_data(t, "card-phone", "phone", service.contacts.phone))
     if service.contacts.email:
-        lines.append(t("card-email", email=escape(service.contacts.email)))
+        lines.append(_with_data(t, "card-email", "email", service.contacts.email))
     if service.contacts.url:
-        lines.append(t("card-website", url=escape(service.contacts.url)))
+        lines.append(_with_data(t, "card-website", "url", service.contacts.url))
     if t.locale in service.untranslated:
         lines.append(t("card-untranslated"))
     text = "\n".join(lines)

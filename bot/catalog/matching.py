@@ -22,12 +22,13 @@ from bot.catalog.schema import Service
 Reach = Literal["local", "regional", "nationwide"]
 REACH_ORDER: dict[Reach, int] = {"local": 0, "regional": 1, "nationwide": 2}
 
-# Score weights; need fit dominates: each need met is worth more than all the rest together.
-NEED_WEIGHT = 100.0
-REACH_POINTS: dict[Reach, float] = {"local": 30.0, "regional": 15.0, "nationwide": 0.0}
-NATIONWIDE_WITHOUT_PLACE = 15.0  # no municipality given: services that surely apply first
-LANGUAGE_POINTS = 12.0
-INTERPRETER_POINTS = 8.0
+# Score weights, chosen so the rules rank strictly in order (each step outweighs the sum of
+# everything below it): needs met, then reach, then language, then free, then access.
+NEED_WEIGHT = 1000.0
+REACH_POINTS: dict[Reach, float] = {"local": 200.0, "regional": 100.0, "nationwide": 0.0}
+NATIONWIDE_WITHOUT_PLACE = 100.0  # no municipality given: services that surely apply first
+LANGUAGE_POINTS = 40.0
+INTERPRETER_POINTS = 20.0
 FREE_POINTS = 10.0
 ACCESS_POINTS = {"walk-in": 8.0, "call": 5.0, "book-online": 3.0, "apply-online": 3.0}
 

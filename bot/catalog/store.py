@@ -146,8 +146,16 @@ async def import_files(
             )
         await store_events(session, list(services.values()), sources, tz, now)
         changed = bool(added or updated or removed)
+        last_digest = await session.scalar(
+            select(CatalogVersion.content_hash)
+            .where(CatalogVersion.origin == origin)
+            .order_by(CatalogVersion.version.desc())
+            .limit(1)
+        )
         version = None
-        if changed or await latest_version(session) is None:
+        # A new digest is recorded even when no entry changed (e.g. an edited comment), so
+        # the next start does not read the files again.
+        if changed or last_digest != digest:
             total = await session.scalar(select(func.count()).select_from(CatalogService))
             row = CatalogVersion(
                 origin=origin, content_hash=digest, imported_at=now, services=int(total or 0)

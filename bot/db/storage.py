@@ -15,18 +15,10 @@ from aiogram.fsm.storage.base import (
     StorageKey,
 )
 from sqlalchemy import Row, and_, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.engine import session_scope, write_transaction
+from bot.db.engine import session_scope, upsert, write_transaction
 from bot.db.models import FsmState
-
-
-def upsert(session: AsyncSession, model: type[Any]) -> Any:
-    """``INSERT`` for the session's dialect, with ``on_conflict_do_update`` available."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model)
 
 
 class SQLStorage(BaseStorage):

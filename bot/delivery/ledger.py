@@ -23,9 +23,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.engine import write_transaction
+from bot.db.engine import upsert, write_transaction
 from bot.db.models import Delivery
-from bot.db.storage import upsert
 
 
 class State(StrEnum):
@@ -146,6 +145,7 @@ class DeliveryLedger:
                     state=State.SENDING.value,
                     worker=worker,
                     lease_until=now + lease,
+                    attempted_at=None,  # not attempted under this claim yet
                     attempts=Delivery.attempts + 1,
                     updated_at=now,
                 )
@@ -164,13 +164,26 @@ class DeliveryLedger:
         return sorted(claimed, key=lambda c: (c.due_at, c.id))
 
     async def expire(self, now: datetime) -> tuple[int, int]:
-        """Rows ``sending`` under an expired lease -> unknown; overdue pending -> missed."""
+        """Rows ``sending`` under an expired lease: attempted -> unknown, never attempted ->
+        back to pending; then overdue pending -> missed."""
+        expired = and_(Delivery.state == State.SENDING.value, Delivery.lease_until <= now)
         async with self._sessions() as session, write_transaction(session):
             unknown = await session.execute(
                 update(Delivery)
-                .where(Delivery.state == State.SENDING.value, Delivery.lease_until <= now)
+                .where(expired, Delivery.attempted_at.is_not(None))
                 .values(
                     state=State.UNKNOWN.value, detail="lease expired while sending", updated_at=now
+                )
+            )
+            await session.execute(
+                update(Delivery)
+                .where(expired, Delivery.attempted_at.is_(None))
+                .values(
+                    state=State.PENDING.value,
+                    worker=None,
+                    lease_until=None,
+                    detail="lease expired before sending",
+                    updated_at=now,
                 )
             )
             missed = await session.execute(

@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.events import Occurrence, occurrences
 from bot.catalog.schema import Event
-from bot.db.engine import write_transaction
+from bot.db.engine import upsert, write_transaction
 from bot.db.models import CatalogEvent, Delivery, Reminder
-from bot.db.storage import upsert
 from bot.delivery.ledger import NewDelivery, cancel_pending, enqueue
 
 OFFSETS = ("day-before", "hour-before")
@@ -235,6 +234,14 @@ async def event_changed(
     # One notice per family even with several reminders for the event.
     unique = list({n.dedup_key: n for n in notices}.values())
     async with write_transaction(session):
+        # A notice still queued from an earlier change would render the same (latest) news:
+        # this one replaces it, so the family hears about the event once.
+        await cancel_pending(
+            session,
+            Delivery.ref == f"event:{event_id}",
+            now=now,
+            detail="superseded by a later change",
+        )
         if gone:
             await session.execute(delete(Reminder).where(Reminder.event_id == event_id))
         else:

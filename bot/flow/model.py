@@ -45,6 +45,8 @@ RESERVED_CHOICES = frozenset({BACK, SKIP, DONE, RESTART, PAGE_PREV, PAGE_NEXT, M
 # Municipality picker: choices per page (two per row keeps the keyboard short on a phone).
 MUNICIPALITY_PAGE_SIZE = 8
 
+FIND_DIALOG = "needs"  # the tree behind /find and the menu's "find services"
+
 _CALLBACK = re.compile(
     rf"^([a-z0-9-]{{1,{TREE_ID_MAX}}}):([a-z0-9-]{{1,{NODE_ID_MAX}}})"
     rf":([a-z0-9-]{{1,{CHOICE_ID_MAX}}}):([a-z0-9]{{1,{TOKEN_LENGTH}}})$"

@@ -23,7 +23,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.flow.keyboard import Button, Keyboard, OutMessage, ResultSource, render
-from bot.flow.model import Press, Tree, default_municipalities, parse_callback
+from bot.flow.model import FIND_DIALOG, Press, Tree, default_municipalities, parse_callback
 from bot.flow.runner import NULL_OBSERVER, DialogState, Observer, Runner, Step
 from bot.handlers.menu import MenuAction
 from bot.i18n import Translator
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 router = Router(name="needs")
 
-FIND_DIALOG = "needs"  # the tree behind /find and the menu's "find services"
 STATE_KEY = "dialog"  # FSM data key of the dialog state
 
 

@@ -10,9 +10,8 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.engine import write_transaction
+from bot.db.engine import upsert, write_transaction
 from bot.db.models import DeepLinkCount
-from bot.db.storage import upsert
 from bot.handlers.language import language_picker
 from bot.handlers.menu import main_menu
 from bot.i18n import I18n, Translator

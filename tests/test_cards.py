@@ -1,0 +1,337 @@
+"""Service cards: Telegram's limits and HTML rules for every real service in every locale,
+right-to-left lines in Arabic, the longest possible service, opening hours, translation notes."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.catalog.cards import TELEGRAM_TEXT_LIMIT, explain, hours_today, render_card
+from bot.catalog.matching import Answers, CatalogIndex, Match
+from bot.catalog.schema import WEEKDAYS, Location, Service
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import I18n, Translator
+from tests.conftest import REPO
+from tests.e2e.fake_telegram import ApiError, parse_html, utf16_len
+from tests.real_catalogue import real_catalogue
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+MONDAY = datetime(2026, 11, 23, 12, 0, tzinfo=HELSINKI)
+WEEK = [MONDAY + timedelta(days=n) for n in range(7)]  # Monday to Sunday
+
+
+@pytest.fixture(scope="module")
+def i18n() -> I18n:
+    return I18n.load(REPO / "locales", HELSINKI, strict=True)
+
+
+@pytest.fixture(scope="module")
+def services() -> list[Service]:
+    return real_catalogue().services
+
+
+def first_strong_direction(line: str) -> str | None:
+    for char in line:
+        direction = unicodedata.bidirectional(char)
+        if direction in {"L", "R", "AL"}:
+            return direction
+    return None
+
+
+def telegram_text(html: str) -> str:
+    """The text Telegram would show; raises ApiError as Telegram refuses bad HTML."""
+    text, _ = parse_html(html)
+    assert utf16_len(text) <= TELEGRAM_TEXT_LIMIT  # Telegram counts after parsing, in UTF-16
+    return text
+
+
+def open_and_closed_days(service: Service) -> list[datetime]:
+    """A day of this week when one of its places is open, and one when none is."""
+    open_days = {day for place in service.locations for hours in place.hours for day in hours.days}
+    opened = [now for now in WEEK if WEEKDAYS[now.weekday()] in open_days]
+    closed = [now for now in WEEK if WEEKDAYS[now.weekday()] not in open_days]
+    return opened[:1] + closed[:1]
+
+
+def best_match(index: CatalogIndex, service: Service) -> Match:
+    """The service as matched for a family it fits well, so the card has many reasons."""
+    place = service.locations[0].municipality if service.locations else None
+    if place is None and not service.nationwide:
+        place = service.municipalities[0]
+    ages = service.ages
+    answers = Answers(
+        municipality=place,
+        child_ages=(ages.min,) if ages is not None and not ages.expecting else (),
+        expecting=ages is not None and ages.expecting,
+        needs=tuple(service.needs),
+        languages=("ar", "so"),
+    )
+    for match in index.match(answers, limit=len(index)):
+        if match.service.id == service.id:
+            return match
+    raise AssertionError(f"{service.id} does not match its own needs")
+
+
+def test_every_real_card_fits_telegram_in_every_locale_open_or_closed(
+    services: list[Service], i18n: I18n
+) -> None:
+    index = CatalogIndex(services)
+    open_today = i18n["en"]("card-hours-today", hours="").strip()
+    hours_seen = {open_today: 0, i18n["en"]("card-closed-today"): 0}
+    for service in services:
+        match = best_match(index, service)
+        assert len(match.reasons) >= 2
+        for locale in SUPPORTED_LOCALES:
+            t = i18n[locale]
+            for now in open_and_closed_days(service):
+                for shown in (None, match):
+                    text = telegram_text(render_card(service, t, now, shown))
+                    assert text.startswith(service.name.get(locale))
+                    if shown is not None:
+                        assert all(reason in text for reason in explain(match, t))
+                    if locale == "en":
+                        for phrase in hours_seen:
+                            hours_seen[phrase] += phrase in text
+    # Some real places publish hours: cards were rendered on open days and on closed days.
+    assert all(hours_seen.values()), hours_seen
+
+
+def test_arabic_card_lines_start_right_to_left(services: list[Service], i18n: I18n) -> None:
+    """A line whose first strong letter is Latin (a name, a link) would be laid out
+    left-to-right in Telegram; every Arabic line must start with an Arabic word."""
+    t = i18n["ar"]
+    index = CatalogIndex(services)
+    wrong: list[str] = []
+    for service in services:
+        for now in open_and_closed_days(service):
+            for shown in (None, best_match(index, service)):
+                text = telegram_text(render_card(service, t, now, shown))
+                wrong += [
+                    f"{service.id}: {line!r}"
+                    for line in text.splitlines()
+                    if line.strip() and first_strong_direction(line) not in {"R", "AL"}
+                ]
+    assert wrong == []
+
+
+def test_the_right_to_left_check_can_fail() -> None:
+    assert first_strong_direction("• في 285") == "AL"
+    assert first_strong_direction("040 123 4567 Kela مكتب") == "L"
+
+
+def service_with(**overrides: Any) -> Service:
+    data: dict[str, Any] = {
+        "id": "cafe",
+        "organization": "org",
+        "name": {"fi": "Perhekahvila", "en": "Family café", "ar": "مقهى العائلة"},
+        "summary": {"fi": "Tule kahville", "en": "Come for coffee", "ar": "تعال لشرب القهوة"},
+        "needs": ["peer-support"],
+        "service_classes": ["P4.12"],
+        "municipalities": ["285"],
+        "languages": ["fi", "ar"],
+        "access": ["walk-in"],
+        "cost": "free",
+        "sources": ["https://example.fi/kahvila"],
+        "checked": "2026-06-01",
+    }
+    data.update(overrides)
+    return Service.model_validate(data)
+
+
+def test_catalogue_text_is_escaped_and_shown_verbatim(i18n: I18n) -> None:
+    name = 'Kahvila <Pikku & Iso> &amp; "muut"'
+    service = service_with(
+        name={"fi": name, "en": name, "ar": "مقهى <صغير> & كبير"},
+        summary={"fi": "a < b & c > d", "en": "a < b & c > d", "ar": "أ < ب & ج"},
+        contacts={
+            "phone": "+358 (40) 123-4567",
+            "email": "kahvila@example.fi",
+            "url": "https://example.fi/?a=1&b=<2>",
+        },
+        locations=[
+            {
+                "id": "place",
+                "name": {"fi": "Paikka", "en": "Place", "ar": "مكان"},
+                "street": "Kauppa- & Puistotie <1>",
+                "postal_code": "48100",
+                "city": "Kotka",
+                "municipality": "285",
+            }
+        ],
+    )
+    for locale in SUPPORTED_LOCALES:
+        html = render_card(service, i18n[locale], MONDAY)
+        text, entities = parse_html(html)  # raises on any unescaped "<"
+        assert text.splitlines()[0] == service.name.get(locale)
+        assert entities[0] == {
+            "type": "bold",
+            "offset": 0,
+            "length": utf16_len(text.splitlines()[0]),
+        }
+        for shown in (
+            service.summary.get(locale),
+            "Kauppa- & Puistotie <1>, 48100 Kotka",
+            "+358 (40) 123-4567",
+            "kahvila@example.fi",
+            "https://example.fi/?a=1&b=<2>",
+        ):
+            assert shown in text
+    assert "&amp;amp;" in render_card(service, i18n["fi"], MONDAY)
+
+
+def test_bad_html_is_refused_by_the_checker() -> None:
+    with pytest.raises(ApiError):
+        parse_html("<b>Kahvila <Pikku></b>")
+
+
+def test_a_service_with_every_text_at_its_longest_still_fits(i18n: I18n) -> None:
+    def long_text(seed: str) -> str:
+        return (seed * 1200)[:1200]
+
+    def text_map() -> dict[str, str]:
+        return {
+            "fi": long_text("Äiti & <vauva> leikkivät "),
+            "en": long_text("Parent & <baby> play "),
+            "ar": long_text("الأم & <الطفل> يلعبان "),
+        }
+
+    place = {
+        "name": text_map(),
+        "street": long_text("Pitkä & <katu> "),
+        "postal_code": "48100",
+        "city": long_text("Kaupunki "),
+        "municipality": "285",
+        "hours": [{"days": list(WEEKDAYS), "opens": "08:00", "closes": "20:00"}],
+    }
+    service = service_with(
+        name=text_map(),
+        summary=text_map(),
+        description=text_map(),
+        needs=["peer-support", "early-education", "parenting-support"],
+        languages=["fi", "sv", "en", "ar", "ru", "so", "fa", "uk", "et", "ku"],
+        interpreter=True,
+        access=["walk-in", "call", "book-online", "apply-online", "referral"],
+        ages={"min": 0, "max": 17},
+        contacts={
+            "phone": "+358 40 123 4567 89",
+            "email": "a" * 60 + "@example.fi",
+            "url": "https://example.fi/" + "x" * 1000,
+        },
+        locations=[{**place, "id": f"place-{n}"} for n in range(5)],
+        untranslated=["fi", "en", "ar"],
+    )
+    [match] = CatalogIndex([service]).match(
+        Answers(
+            municipality="285",
+            child_ages=(3,),
+            needs=("peer-support", "early-education", "parenting-support"),
+            languages=("ar",),
+        )
+    )
+    for locale in SUPPORTED_LOCALES:
+        t = i18n[locale]
+        for shown in (None, match):
+            text = telegram_text(render_card(service, t, MONDAY, shown))
+            lines = text.splitlines()
+            # The essentials survive: the name, the summary, how to get it.
+            assert lines[0] == service.name.get(locale)
+            assert lines[1] == service.summary.get(locale)
+            assert any(line.startswith(t("card-how", how="").strip()) for line in lines)
+
+
+def test_a_long_link_is_shown_whole(i18n: I18n) -> None:
+    """Schema-valid values longer than Fluent accepts in a placeable (2,500 characters)."""
+    url = "https://example.fi/" + "x" * 2600
+    service = service_with(contacts={"url": url})
+    for locale in SUPPORTED_LOCALES:
+        t = i18n[locale]
+        lines = telegram_text(render_card(service, t, MONDAY)).splitlines()
+        assert t("card-website", url="URL").replace("URL", url) in lines
+
+
+def test_a_long_address_is_shown_whole(i18n: I18n) -> None:
+    street = ("Kauppa- & Puistotie " * 60)[:1200].strip()  # over 2,500 characters escaped
+    city = "Kotka" * 240
+    place = {
+        "id": "place",
+        "name": {"fi": "Paikka", "en": "Place", "ar": "مكان"},
+        "street": street,
+        "city": city,
+        "municipality": "285",
+    }
+    service = service_with(locations=[place])
+    for locale in SUPPORTED_LOCALES:
+        t = i18n[locale]
+        lines = telegram_text(render_card(service, t, MONDAY)).splitlines()
+        assert t("card-address", address="ADDRESS").replace("ADDRESS", f"{street}, {city}") in lines
+
+
+def hours_location(hours: list[dict[str, Any]]) -> Location:
+    return Location.model_validate(
+        {
+            "id": "place",
+            "name": {"fi": "Paikka", "en": "Place", "ar": "مكان"},
+            "municipality": "285",
+            "hours": hours,
+        }
+    )
+
+
+def test_hours_today_on_open_and_closed_days(i18n: I18n) -> None:
+    place = hours_location(
+        [
+            {"days": ["mo", "tu", "we", "th", "fr"], "opens": "08:00", "closes": "16:00"},
+            {"days": ["we"], "opens": "17:00", "closes": "19:30"},
+        ]
+    )
+    en, fi, ar = i18n["en"], i18n["fi"], i18n["ar"]
+    monday, wednesday, saturday, sunday = WEEK[0], WEEK[2], WEEK[5], WEEK[6]
+    assert hours_today(place, monday, en) == "Open today: 08.00–16.00"
+    assert hours_today(place, wednesday, en) == "Open today: 08.00–16.00, 17.00–19.30"
+    assert hours_today(place, saturday, en) == "Closed today"
+    assert hours_today(place, sunday, fi) == "Suljettu tänään"
+    assert hours_today(place, monday, fi) == "Auki tänään: 08.00–16.00"
+    assert hours_today(place, monday, ar) == "مفتوح اليوم: 08.00–16.00"
+    assert hours_today(hours_location([]), monday, en) is None
+
+
+def test_card_shows_todays_hours(i18n: I18n) -> None:
+    place = {
+        "id": "place",
+        "name": {"fi": "Paikka", "en": "Place", "ar": "مكان"},
+        "street": "Puistotie 1",
+        "municipality": "285",
+        "hours": [{"days": ["mo"], "opens": "09:00", "closes": "11:00"}],
+    }
+    service = service_with(locations=[place])
+    t = i18n["en"]
+    assert "Open today: 09.00–11.00" in render_card(service, t, WEEK[0])
+    closed = render_card(service, t, WEEK[1])
+    assert "Closed today" in closed
+    assert "Open today" not in closed
+    assert "Open today" not in render_card(service_with(), t, WEEK[0])
+
+
+def test_why_it_matches_only_with_a_match(i18n: I18n) -> None:
+    service = service_with()
+    [match] = CatalogIndex([service]).match(Answers(municipality="285", needs=("peer-support",)))
+    t = i18n["en"]
+    with_match = telegram_text(render_card(service, t, MONDAY, match))
+    assert t("card-why") in with_match
+    assert "• helps with meeting other families" in with_match.splitlines()
+    assert "• you can just walk in" in with_match.splitlines()
+    assert t("card-why") not in telegram_text(render_card(service, t, MONDAY))
+
+
+@pytest.mark.parametrize("untranslated", ["fi", "en", "ar"])
+def test_untranslated_note_only_in_that_locale(i18n: I18n, untranslated: str) -> None:
+    service = service_with(untranslated=[untranslated])
+    for locale in SUPPORTED_LOCALES:
+        t: Translator = i18n[locale]
+        card = render_card(service, t, MONDAY)
+        assert (t("card-untranslated") in card) == (locale == untranslated), locale
+        assert t("card-untranslated") not in render_card(service_with(), t, MONDAY)

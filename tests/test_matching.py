@@ -1,0 +1,463 @@
+"""The matcher: hard filters, ranking rules, reasons, pages, the real catalogue, and
+``valo-bot match`` JSON."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.catalog.cards import match_json
+from bot.catalog.matching import Answers, CatalogIndex, Match, Reason
+from bot.catalog.schema import Service
+from bot.i18n import I18n
+from tests.cli_run import CliRun, cli_env, module_database
+from tests.conftest import REPO
+from tests.real_catalogue import real_catalogue
+
+KOTKA, HAMINA, KOUVOLA, IMATRA = "285", "075", "286", "153"
+
+
+def location(code: str, ident: str = "place") -> dict[str, Any]:
+    return {
+        "id": ident,
+        "name": {"fi": "Paikka", "en": "Place", "ar": "مكان"},
+        "municipality": code,
+    }
+
+
+def make_service(ident: str, **overrides: Any) -> Service:
+    """A valid service for Kotka (with a place there), for families with any child; override
+    any field. ``located_in`` replaces the locations by one place per municipality code."""
+    located_in: list[str] | None = overrides.pop("located_in", None)
+    data: dict[str, Any] = {
+        "id": ident,
+        "organization": "org",
+        "name": {"fi": f"Palvelu {ident}", "en": f"Service {ident}", "ar": f"خدمة {ident}"},
+        "summary": {"fi": "Lyhyesti", "en": "In short", "ar": "باختصار"},
+        "needs": ["early-education"],
+        "service_classes": ["P3.4"],
+        "municipalities": [KOTKA],
+        "languages": ["fi"],
+        "access": ["call"],
+        "locations": [location(KOTKA)],
+        "sources": ["https://example.fi/palvelu"],
+        "checked": "2026-06-01",
+    }
+    data.update(overrides)
+    if located_in is not None:
+        data["locations"] = [location(code, f"place-{code}") for code in located_in]
+    return Service.model_validate(data)
+
+
+def ids(matches: list[Match]) -> list[str]:
+    return [m.service.id for m in matches]
+
+
+def keys(match: Match) -> list[str]:
+    return [r.key for r in match.reasons]
+
+
+def test_a_service_shows_only_where_it_serves_and_nationwide_everywhere() -> None:
+    index = CatalogIndex(
+        [
+            make_service("kotka"),
+            make_service("imatra", municipalities=[IMATRA], located_in=[IMATRA]),
+            make_service("finland", municipalities=["nationwide"], located_in=[]),
+        ]
+    )
+    assert sorted(ids(index.match(Answers(municipality=IMATRA)))) == ["finland", "imatra"]
+    assert sorted(ids(index.match(Answers(municipality=KOTKA)))) == ["finland", "kotka"]
+    assert ids(index.match(Answers(municipality=HAMINA))) == ["finland"]
+    # With a need all three meet, the wrong place stays excluded.
+    with_need = index.match(Answers(municipality=IMATRA, needs=("early-education",)))
+    assert sorted(ids(with_need)) == ["finland", "imatra"]
+    assert sorted(ids(index.match(Answers()))) == ["finland", "imatra", "kotka"]
+
+
+def test_a_county_service_serves_every_listed_municipality() -> None:
+    county = make_service("county", municipalities=[KOTKA, HAMINA], located_in=[KOTKA])
+    index = CatalogIndex([county])
+    assert [m.reach for m in index.match(Answers(municipality=HAMINA))] == ["regional"]
+    assert [m.reach for m in index.match(Answers(municipality=KOTKA))] == ["local"]
+    assert index.match(Answers(municipality=KOUVOLA)) == []
+    assert index.municipalities() == [HAMINA, KOTKA]
+
+
+def test_a_child_must_fit_the_age_range() -> None:
+    index = CatalogIndex(
+        [
+            make_service("any-age"),
+            make_service("small", ages={"min": 0, "max": 6}),
+            make_service("school", ages={"min": 7, "max": 17}),
+            make_service("pre-school", ages={"min": 3, "max": 6}),
+            make_service("pregnancy", ages={"min": 0, "max": 0, "expecting": True}),
+        ]
+    )
+
+    def fitting(**answers: Any) -> list[str]:
+        return sorted(ids(index.match(Answers(municipality=KOTKA, **answers))))
+
+    assert fitting(child_ages=(2,)) == ["any-age", "small"]
+    assert fitting(child_ages=(6,)) == ["any-age", "pre-school", "small"]
+    assert fitting(child_ages=(2, 10)) == ["any-age", "school", "small"]
+    assert fitting(child_ages=(20,)) == ["any-age"]
+    # Expecting: services for pregnancy, and services from birth.
+    assert fitting(expecting=True) == ["any-age", "pregnancy", "small"]
+    assert fitting(expecting=True, child_ages=(4,)) == [
+        "any-age",
+        "pre-school",
+        "pregnancy",
+        "small",
+    ]
+    assert fitting() == ["any-age", "pre-school", "pregnancy", "school", "small"]
+
+
+def test_inactive_services_never_match() -> None:
+    index = CatalogIndex([make_service("open"), make_service("closed", active=False)])
+    assert len(index) == 1
+    assert ids(index.match(Answers(municipality=KOTKA, needs=("early-education",)))) == ["open"]
+    assert ids(index.match(Answers())) == ["open"]
+
+
+def test_need_fit_comes_first() -> None:
+    index = CatalogIndex(
+        [
+            # Everything else in its favour, but not what the family needs.
+            make_service("a-local-other", needs=["leisure-art"], cost="free", access=["walk-in"]),
+            make_service("b-nationwide-fit", municipalities=["nationwide"], located_in=[]),
+        ]
+    )
+    matches = index.match(Answers(municipality=KOTKA, needs=("early-education",), free_only=True))
+    # A service for none of the family's needs is not offered as a match at all.
+    assert ids(matches) == ["b-nationwide-fit"]
+    assert "need" in keys(matches[0])
+    without_needs = index.match(Answers(municipality=KOTKA, free_only=True))
+    assert ids(without_needs) == ["a-local-other", "b-nationwide-fit"]
+
+
+def test_meeting_more_needs_beats_everything_else() -> None:
+    both = make_service(
+        "both",
+        needs=["early-education", "peer-support"],
+        municipalities=["nationwide"],
+        located_in=[],
+        access=["referral"],
+        cost="fee",
+    )
+    one = make_service(
+        "one", needs=["peer-support"], languages=["fi", "ar"], cost="free", access=["walk-in"]
+    )
+    index = CatalogIndex([both, one])
+    answers = Answers(
+        municipality=KOTKA,
+        needs=("early-education", "peer-support"),
+        languages=("ar",),
+        free_only=True,
+    )
+    matches = index.match(answers)
+    assert ids(matches) == ["both", "one"]
+    assert matches[0].score > matches[1].score
+
+
+def test_local_before_regional_before_nationwide_at_equal_need_fit() -> None:
+    index = CatalogIndex(
+        [
+            make_service("a-nationwide", municipalities=["nationwide"], located_in=[]),
+            make_service("b-regional", municipalities=[KOTKA, KOUVOLA], located_in=[KOUVOLA]),
+            make_service("c-regional-no-place", located_in=[]),
+            make_service("d-local", municipalities=[KOTKA, KOUVOLA], located_in=[KOUVOLA, KOTKA]),
+        ]
+    )
+    matches = index.match(Answers(municipality=KOTKA, needs=("early-education",)))
+    assert [(m.service.id, m.reach) for m in matches] == [
+        ("d-local", "local"),
+        ("b-regional", "regional"),
+        ("c-regional-no-place", "regional"),
+        ("a-nationwide", "nationwide"),
+    ]
+    assert matches[0].score > matches[1].score == matches[2].score > matches[3].score
+
+
+def test_a_nationwide_service_with_a_place_in_town_is_local() -> None:
+    kela = make_service("kela", municipalities=["nationwide"], located_in=[KOTKA])
+    index = CatalogIndex([kela])
+    assert index.match(Answers(municipality=KOTKA))[0].reach == "local"
+    assert index.match(Answers(municipality=IMATRA))[0].reach == "nationwide"
+
+
+def test_without_a_municipality_nationwide_services_come_first() -> None:
+    index = CatalogIndex(
+        [
+            make_service("a-kotka"),
+            make_service("b-finland", municipalities=["nationwide"], located_in=[]),
+        ]
+    )
+    matches = index.match(Answers(needs=("early-education",)))
+    assert ids(matches) == ["b-finland", "a-kotka"]
+    assert keys(matches[0]) == ["need", "nationwide"]
+    assert keys(matches[1]) == ["need"]  # no place given: no place reason either
+
+
+def test_a_language_the_family_speaks_then_an_interpreter() -> None:
+    index = CatalogIndex(
+        [
+            make_service("a-finnish"),
+            make_service("b-interpreter", interpreter=True),
+            make_service("c-arabic", languages=["fi", "ar"]),
+        ]
+    )
+    matches = index.match(Answers(municipality=KOTKA, languages=("so", "ar")))
+    assert ids(matches) == ["c-arabic", "b-interpreter", "a-finnish"]
+    assert Reason("language", (("language", "ar"),)) in matches[0].reasons
+    assert Reason("interpreter") in matches[1].reasons
+    assert not {"language", "interpreter"} & set(keys(matches[2]))
+    # A family that gives no language: no bonus, ties by id.
+    assert ids(index.match(Answers(municipality=KOTKA))) == [
+        "a-finnish",
+        "b-interpreter",
+        "c-arabic",
+    ]
+    # The first language in the family's order that the service serves is named.
+    speaks_both = index.match(Answers(municipality=KOTKA, languages=("ar", "fi")))
+    arabic = next(m for m in speaks_both if m.service.id == "c-arabic")
+    assert Reason("language", (("language", "ar"),)) in arabic.reasons
+    assert Reason("language", (("language", "fi"),)) in speaks_both[0].reasons
+
+
+def test_free_first_only_when_asked() -> None:
+    index = CatalogIndex(
+        [
+            make_service("a-fee", cost="fee"),
+            make_service("b-income", cost="income-based"),
+            make_service("c-free", cost="free"),
+        ]
+    )
+    plain = index.match(Answers(municipality=KOTKA))
+    assert ids(plain) == ["a-fee", "b-income", "c-free"]
+    assert "free" in keys(plain[2])  # said, but not ranked on
+    asked = index.match(Answers(municipality=KOTKA, free_only=True))
+    assert ids(asked) == ["c-free", "a-fee", "b-income"]
+
+
+def test_walk_in_before_referral_for_low_threshold_needs() -> None:
+    services = [
+        make_service(
+            f"{prefix}-{access}", needs=["peer-support", "money-benefits"], access=[access]
+        )
+        for prefix, access in [
+            ("a", "referral"),
+            ("b", "apply-online"),
+            ("c", "call"),
+            ("d", "walk-in"),
+        ]
+    ]
+    index = CatalogIndex(services)
+    low = index.match(Answers(municipality=KOTKA, needs=("peer-support",)))
+    assert ids(low) == ["d-walk-in", "c-call", "b-apply-online", "a-referral"]
+    assert "walk-in" in keys(low[0])
+    # Money advice is not a low-threshold need: the way in does not rank.
+    high = index.match(Answers(municipality=KOTKA, needs=("money-benefits",)))
+    assert ids(high) == ["a-referral", "b-apply-online", "c-call", "d-walk-in"]
+
+
+def test_ties_are_broken_by_id_whatever_the_input_order() -> None:
+    services = [make_service(f"svc-{n:02d}") for n in range(30)]
+    expected = [f"svc-{n:02d}" for n in range(30)]
+    for seed in range(3):
+        random.Random(seed).shuffle(services)
+        index = CatalogIndex(services)
+        assert ids(index.match(Answers(municipality=KOTKA), limit=30)) == expected
+        assert len({m.score for m in index.match(Answers(municipality=KOTKA), limit=30)}) == 1
+
+
+def test_reasons_carry_keys_and_codes() -> None:
+    service = make_service(
+        "rich",
+        needs=["early-education", "peer-support"],
+        ages={"min": 0, "max": 6},
+        cost="free",
+        languages=["fi", "ar"],
+        access=["walk-in", "call"],
+    )
+    index = CatalogIndex([service])
+    [match] = index.match(
+        Answers(
+            municipality=KOTKA,
+            child_ages=(2,),
+            needs=("peer-support", "child-health"),
+            languages=("ar",),
+        )
+    )
+    assert match.reasons == (
+        Reason("need", (("need", "peer-support"),)),
+        Reason("local", (("municipality", KOTKA),)),
+        Reason("ages", (("min", 0), ("max", 6))),
+        Reason("free"),
+        Reason("language", (("language", "ar"),)),
+        Reason("walk-in"),
+    )
+    regional = CatalogIndex([make_service("r", municipalities=[KOTKA, HAMINA])])
+    [match] = regional.match(Answers(municipality=HAMINA, expecting=True))
+    assert match.reasons == (Reason("regional", (("municipality", HAMINA),)),)
+    pregnancy = make_service("p", ages={"min": 0, "max": 0, "expecting": True})
+    [match] = CatalogIndex([pregnancy]).match(Answers(municipality=KOTKA, expecting=True))
+    assert match.reasons == (Reason("local", (("municipality", KOTKA),)), Reason("expecting"))
+    finland = make_service("f", municipalities=["nationwide"], located_in=[])
+    [match] = CatalogIndex([finland]).match(Answers(municipality=KOTKA))
+    assert match.reasons == (Reason("nationwide"),)
+
+
+def test_pages_continue_without_gaps_or_repeats() -> None:
+    services = [make_service(f"fit-{n:02d}", cost="free" if n % 3 else None) for n in range(12)]
+    services += [make_service(f"other-{n}", needs=["leisure-art"]) for n in range(5)]
+    index = CatalogIndex(services)
+    answers = Answers(municipality=KOTKA, needs=("early-education",), free_only=True)
+    everything = index.match(answers, limit=100)
+    assert len(everything) == 12
+    # Free ones first (asked), then the rest; ties by id.
+    free = [f"fit-{n:02d}" for n in range(12) if n % 3]
+    assert ids(everything) == free + [f"fit-{n:02d}" for n in range(0, 12, 3)]
+    pages = [index.match(answers, limit=5, offset=offset) for offset in (0, 5, 10, 15)]
+    assert [len(p) for p in pages] == [5, 5, 2, 0]
+    assert [m for page in pages for m in page] == everything
+    assert ids(index.match(answers, limit=4, offset=7)) == ids(everything[7:11])
+    # Without needs every service of the place is listed, page by page.
+    browse = Answers(municipality=KOTKA)
+    assert len(index.match(browse, limit=100)) == 17
+    pages = [index.match(browse, limit=6, offset=offset) for offset in (0, 6, 12)]
+    assert [m for page in pages for m in page] == index.match(browse, limit=100)
+
+
+def test_no_match_is_an_empty_list() -> None:
+    index = CatalogIndex([make_service("kotka", ages={"min": 0, "max": 6})])
+    assert index.match(Answers(municipality=IMATRA, needs=("early-education",))) == []
+    assert index.match(Answers(municipality=KOTKA, child_ages=(12,))) == []
+    assert index.match(Answers(municipality=KOTKA, needs=("money-benefits",))) == []
+    assert CatalogIndex([]).match(Answers()) == []
+
+
+@pytest.fixture(scope="module")
+def real_index() -> CatalogIndex:
+    return CatalogIndex(real_catalogue().services)
+
+
+def test_real_catalogue_kotka_toddler_early_education(real_index: CatalogIndex) -> None:
+    answers = Answers(municipality=KOTKA, child_ages=(2,), needs=("early-education",))
+    matches = real_index.match(answers, limit=10)
+    assert len(matches) >= 3
+    top = matches[0]
+    # Kotka's own open early childhood education comes first: local, free, walk in.
+    assert top.reach == "local"
+    assert "P3.4" in top.service.service_classes
+    assert {"need", "local", "free", "walk-in"} <= set(keys(top))
+    assert "kotka-open-ecec" in ids(matches[:2])
+    for match in matches:
+        service = match.service
+        assert service.active
+        assert KOTKA in service.municipalities or service.nationwide
+        assert service.ages is None or service.ages.min <= 2 <= service.ages.max
+        assert "early-education" in service.needs
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+def test_real_catalogue_has_something_for_every_municipality_served(
+    real_index: CatalogIndex,
+) -> None:
+    for code in real_index.municipalities():
+        matches = real_index.match(Answers(municipality=code, needs=("crisis-urgent",)), limit=3)
+        assert matches, code
+        assert "need" in keys(matches[0]), code
+
+
+def test_match_json_of_one_match() -> None:
+    t = I18n.load(REPO / "locales", ZoneInfo("Europe/Helsinki"), strict=True)["en"]
+    index = CatalogIndex([make_service("x", cost="free", access=["walk-in"])])
+    [match] = index.match(Answers(municipality=KOTKA, needs=("early-education",)))
+    printed = match_json(match, t)
+    reasons = printed.pop("reasons")
+    assert printed == {
+        "id": "x",
+        "score": match.score,
+        "reach": "local",
+        "name": "Service x",
+        "service_classes": ["P3.4"],
+        "municipalities": [KOTKA],
+        "languages": ["fi"],
+    }
+    # Municipality names come from the locales; until they are there, the code is shown.
+    town = t(f"municipality-{KOTKA}") if t.has(f"municipality-{KOTKA}") else KOTKA
+    assert reasons == [
+        "helps with daycare and early education",
+        f"in {town}",
+        "free of charge",
+        "you can just walk in",
+    ]
+
+
+# Kouvola: wellbeing-county (regional) and nationwide services both make the list.
+CLI_ANSWERS = Answers(
+    municipality=KOUVOLA,
+    child_ages=(1, 8),
+    needs=("parenting-support", "crisis-urgent"),
+    languages=("ar",),
+)
+CLI_ARGS = (
+    f"match --municipality {KOUVOLA} --child-age 1 --child-age 8 --need parenting-support "
+    "--need crisis-urgent --speaks ar --lang ar --limit 40"
+).split()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def match_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRun]:
+    """``valo-bot match`` on a fresh database, started with the module (see tests.cli_run)."""
+    directory = tmp_path_factory.mktemp("cli-match")
+    with module_database(directory) as url:
+        env = cli_env(DATABASE_URL=url, CATALOG_PATH=str(REPO / "services_catalog"))
+        run = CliRun(CLI_ARGS, env, directory / "output")
+        yield run
+        run.stop()
+
+
+def test_valo_bot_match_prints_the_designed_json(
+    match_run: CliRun, real_index: CatalogIndex
+) -> None:
+    done = match_run.result()
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert list(printed) == ["matches"]
+    matches = printed["matches"]
+    assert 0 < len(matches) <= 40
+    for item in matches:
+        assert list(item) == [
+            "id",
+            "score",
+            "reach",
+            "reasons",
+            "name",
+            "service_classes",
+            "municipalities",
+            "languages",
+        ]
+        service = real_index.services[item["id"]]
+        assert item["name"] == service.name.ar
+        assert item["reach"] in {"local", "regional", "nationwide"}
+        assert isinstance(item["score"], int | float)
+        assert item["service_classes"] == service.service_classes
+        assert item["municipalities"] == (
+            ["nationwide"] if service.nationwide else service.municipalities
+        )
+        assert item["languages"] == service.languages
+        assert item["reasons"]
+        assert all(isinstance(r, str) and r for r in item["reasons"])
+    assert {m["reach"] for m in matches} >= {"regional", "nationwide"}
+    # Exactly what the matcher and the Arabic translator give in process.
+    t = I18n.load(REPO / "locales", ZoneInfo("Europe/Helsinki"), strict=True)["ar"]
+    expected = [match_json(m, t) for m in real_index.match(CLI_ANSWERS, limit=40)]
+    assert matches == expected
+    nationwide = next(m for m in matches if m["reach"] == "nationwide")
+    assert t("reason-nationwide") in nationwide["reasons"]
