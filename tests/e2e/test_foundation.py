@@ -194,7 +194,7 @@ async def test_anything_unexpected_gets_a_friendly_reply(
     assert "112" in help_now
     assert "080 005 005" in help_now
 
-    update = fake.press(5001, message, "needs:old-node:x:zz", forged=True)
+    update = fake.press(5001, message, "gone:feature:x", forged=True)  # from a removed feature
     answer = await fake.wait_callback_answer(update["callback_query"]["id"])
     assert answer.text == "That button is from an older message. Here is the menu again."
     assert await next_text(fake, 5001) == MENU_TITLE["en"]
