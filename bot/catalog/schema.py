@@ -8,6 +8,7 @@ generated from them (``valo-bot catalog schema``).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
@@ -90,6 +91,13 @@ class Contacts(Strict):
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{3,25}$")] | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")] | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+
+def _known(values: list[str], known: Collection[str], what: str) -> list[str]:
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise ValueError(f"unknown {what} {', '.join(unknown)}")
+    return values
 
 
 def _municipality(code: str) -> str:
@@ -197,34 +205,22 @@ class Service(Strict):
     @field_validator("needs")
     @classmethod
     def _known_needs(cls, values: list[str]) -> list[str]:
-        unknown = [v for v in values if v not in vocab.NEED_TAGS]
-        if unknown:
-            raise ValueError(f"unknown need tag(s) {', '.join(unknown)}")
-        return values
+        return _known(values, vocab.NEED_TAGS, "need tag(s)")
 
     @field_validator("service_classes")
     @classmethod
     def _known_classes(cls, values: list[str]) -> list[str]:
-        unknown = [v for v in values if v not in vocab.service_classes()]
-        if unknown:
-            raise ValueError(f"unknown PTV service class(es) {', '.join(unknown)}")
-        return values
+        return _known(values, vocab.service_classes(), "PTV service class(es)")
 
     @field_validator("target_groups")
     @classmethod
     def _known_groups(cls, values: list[str]) -> list[str]:
-        unknown = [v for v in values if v not in vocab.target_groups()]
-        if unknown:
-            raise ValueError(f"unknown PTV target group(s) {', '.join(unknown)}")
-        return values
+        return _known(values, vocab.target_groups(), "PTV target group(s)")
 
     @field_validator("life_events")
     @classmethod
     def _known_events(cls, values: list[str]) -> list[str]:
-        unknown = [v for v in values if v not in vocab.life_events()]
-        if unknown:
-            raise ValueError(f"unknown PTV life event(s) {', '.join(unknown)}")
-        return values
+        return _known(values, vocab.life_events(), "PTV life event(s)")
 
     @field_validator("municipalities")
     @classmethod

@@ -199,69 +199,48 @@ class DeliveryLedger:
             )
         return int(unknown.rowcount or 0), int(missed.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def _update_owned(self, row_id: int, owner: str, **values: Any) -> bool:
+        """Change a row only while ``owner`` still holds it (``sending`` under its claim)."""
+        async with self._sessions() as session, write_transaction(session):
+            result = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == row_id,
+                    Delivery.state == State.SENDING.value,
+                    Delivery.worker == owner,
+                )
+                .values(**values)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def finish(
         self, row_id: int, worker: str, state: State, now: datetime, detail: str | None = None
     ) -> bool:
         """Record the outcome, only if ``worker`` still owns the row; returns whether it did."""
-        async with self._sessions() as session, write_transaction(session):
-            result = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == row_id,
-                    Delivery.state == State.SENDING.value,
-                    Delivery.worker == worker,
-                )
-                .values(state=state.value, detail=detail, lease_until=None, updated_at=now)
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update_owned(
+            row_id, worker, state=state.value, detail=detail, lease_until=None, updated_at=now
+        )
 
     async def attempt(self, row_id: int, worker: str, now: datetime) -> bool:
         """Stamp the row as about to be sent; False if ``worker`` no longer owns it."""
-        async with self._sessions() as session, write_transaction(session):
-            result = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == row_id,
-                    Delivery.state == State.SENDING.value,
-                    Delivery.worker == worker,
-                )
-                .values(attempted_at=now)
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update_owned(row_id, worker, attempted_at=now)
 
     async def release(self, row_id: int, worker: str, now: datetime, detail: str) -> bool:
         """Give a row back to ``pending``: it was certainly not sent (e.g. connection refused)."""
-        async with self._sessions() as session, write_transaction(session):
-            result = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == row_id,
-                    Delivery.state == State.SENDING.value,
-                    Delivery.worker == worker,
-                )
-                .values(
-                    state=State.PENDING.value,
-                    worker=None,
-                    lease_until=None,
-                    detail=detail,
-                    updated_at=now,
-                )
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update_owned(
+            row_id,
+            worker,
+            state=State.PENDING.value,
+            worker=None,
+            lease_until=None,
+            attempted_at=None,
+            detail=detail,
+            updated_at=now,
+        )
 
     async def renew(self, row_id: int, worker: str, until: datetime) -> bool:
         """Extend the lease before a long wait (a 429 pause) so the row is not given up."""
-        async with self._sessions() as session, write_transaction(session):
-            result = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == row_id,
-                    Delivery.state == State.SENDING.value,
-                    Delivery.worker == worker,
-                )
-                .values(lease_until=until)
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return await self._update_owned(row_id, worker, lease_until=until)
 
     async def counts(self, ref: str | None = None) -> dict[str, int]:
         """Rows by state, for one ``ref`` or the whole ledger."""
