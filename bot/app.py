@@ -27,6 +27,7 @@ from bot.delivery.clock import Clock, SystemClock
 from bot.delivery.messages import notice_renderer, reminder_renderer
 from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.delivery.reminders import extend_series
+from bot.delivery.subscriptions import drop_subscriptions_of_blocked
 from bot.delivery.worker import DeliveryWorker
 from bot.flow import load_dialogs
 from bot.flow.model import FIND_DIALOG, Tree, default_municipalities
@@ -45,7 +46,20 @@ from bot.updates import RepairingSession
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "find", "menu", "services", "help", "language", "privacy", "mydata", "delete")
+COMMANDS = (
+    "start",
+    "find",
+    "services",
+    "events",
+    "reminders",
+    "news",
+    "menu",
+    "help",
+    "language",
+    "privacy",
+    "mydata",
+    "delete",
+)
 
 
 async def prepare_database(app: App) -> None:
@@ -189,6 +203,7 @@ def make_worker(app: App, clock: Clock | None = None) -> DeliveryWorker:
         },
         lease=lease,
         batch=batch,
+        on_blocked=[drop_subscriptions_of_blocked],
     )
 
 

@@ -17,6 +17,7 @@ from bot.catalog.matching import Answers
 from bot.config import SUPPORTED_LOCALES
 from bot.flow.keyboard import (
     BROWSE_CALLBACK,
+    EVENTS_NEAR_CALLBACK,
     MENU_CALLBACK,
     TEXT_LIMIT,
     ResultCard,
@@ -344,6 +345,7 @@ def test_result_screen_offers_more_browse_and_start_over() -> None:
     controls = [b.callback_data for row in screen.messages[-1].keyboard for b in row]
     assert controls == [
         walk.step.press(MORE).pack(),
+        EVENTS_NEAR_CALLBACK.format(place=walk.step.answers.municipality or "all"),
         BROWSE_CALLBACK,
         walk.step.press(RESTART).pack(),
     ]
@@ -351,6 +353,7 @@ def test_result_screen_offers_more_browse_and_start_over() -> None:
     last = render(walk.step, I18N["en"], fake_results(walk.step))
     assert last.messages[0].text == "Service 1-0"  # no second heading
     assert [b.text for row in last.messages[-1].keyboard for b in row] == [
+        "🎨 Events near me",
         "📋 Browse all services",
         "🔄 Start over",
     ]
@@ -422,7 +425,7 @@ def _check_screen(screen: Screen, t: Translator) -> list[Press]:
                 if press is not None:
                     presses.append(press)
                 else:
-                    assert data in (MENU_CALLBACK, BROWSE_CALLBACK)
+                    assert data in (MENU_CALLBACK, BROWSE_CALLBACK) or data.startswith("ev:near:")
     if screen.notice is not None:
         assert len(screen.notice) <= 200  # answerCallbackQuery's limit
     return presses

@@ -23,6 +23,8 @@ TEXT_LIMIT = 4096
 # handlers, so they are spelled out here.
 MENU_CALLBACK = "m:menu"
 BROWSE_CALLBACK = "m:services"
+# The events feature's list of events near a municipality ("all": everywhere).
+EVENTS_NEAR_CALLBACK = "ev:near:{place}"
 CHECK_MARK = "✓"
 
 
@@ -192,6 +194,8 @@ def _results(step: Step, t: Translator, results: ResultPage, again: bool) -> lis
     rows: list[list[Button]] = []
     if results.has_more:
         rows.append([_button(t("flow-more"), step.press(MORE).pack())])
+    place = (step.answers.municipality if step.answers else None) or "all"
+    rows.append([_button(t("flow-events-near"), EVENTS_NEAR_CALLBACK.format(place=place))])
     rows.append([_button(t("flow-browse"), BROWSE_CALLBACK)])
     rows.append([_button(t("flow-restart"), step.press(RESTART).pack())])
     shown.append(OutMessage(fit(t("flow-results-next")), _keyboard(rows)))

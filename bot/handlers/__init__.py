@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import fallback, language, menu, needs, privacy, services, staff, start
+from bot.handlers import (
+    events,
+    fallback,
+    language,
+    menu,
+    needs,
+    privacy,
+    reminders,
+    services,
+    staff,
+    staff_events,
+    start,
+    subscriptions,
+)
 
 
 def feature_routers() -> list[Router]:
@@ -16,6 +29,10 @@ def feature_routers() -> list[Router]:
         services.router,
         language.router,
         privacy.router,
+        events.router,
+        reminders.router,
+        subscriptions.router,
+        staff_events.router,
         staff.router,
         fallback.router,
     ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -32,6 +34,9 @@ def main_menu(t: Translator) -> InlineKeyboardMarkup:
     return column(
         (t("menu-find"), MenuAction(action="find")),
         (t("menu-services"), MenuAction(action="services")),
+        (t("menu-events"), MenuAction(action="events")),
+        (t("menu-reminders"), MenuAction(action="reminders")),
+        (t("menu-news"), MenuAction(action="news")),
         (t("menu-language"), MenuAction(action="language")),
         (t("menu-privacy"), MenuAction(action="privacy")),
         (t("menu-help-now"), MenuAction(action="help-now")),
@@ -53,6 +58,23 @@ async def reply(
     chat_id = query.message.chat.id if query.message else query.from_user.id
     assert query.bot is not None
     await query.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def edit_or_send(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup, *, html: bool = False
+) -> None:
+    """Replace the pressed message (less clutter on a small screen); send anew if we cannot."""
+    await query.answer()
+    mode = ParseMode.HTML if html else None
+    if isinstance(query.message, Message) and query.message.text is not None:
+        try:
+            await query.message.edit_text(text, parse_mode=mode, reply_markup=markup)
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message:
+                raise
+        return
+    assert query.bot is not None
+    await query.bot.send_message(query.from_user.id, text, parse_mode=mode, reply_markup=markup)
 
 
 @router.message(Command("menu"))

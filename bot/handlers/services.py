@@ -6,7 +6,6 @@ from datetime import UTC, datetime, tzinfo
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -19,7 +18,7 @@ from bot.catalog.store import FLAG_REASONS, LiveCatalog, flag_card
 from bot.config import Settings
 from bot.db.engine import session_scope
 from bot.flow.keyboard import ResultCard, ResultPage
-from bot.handlers.menu import MenuAction, reply
+from bot.handlers.menu import MenuAction, edit_or_send, reply
 from bot.handlers.needs import keyboard_from_markup
 from bot.i18n import Translator
 
@@ -185,23 +184,6 @@ async def services_button(
     await reply(query, t("services-choose-municipality"), places_keyboard(index, t, 0))
 
 
-async def _edit_or_send(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup, *, html: bool = False
-) -> None:
-    """Replace the pressed message (less clutter on a small screen); send anew if we cannot."""
-    await query.answer()
-    mode = ParseMode.HTML if html else None
-    if isinstance(query.message, Message) and query.message.text is not None:
-        try:
-            await query.message.edit_text(text, parse_mode=mode, reply_markup=markup)
-        except TelegramBadRequest as exc:
-            if "message is not modified" not in exc.message:
-                raise
-        return
-    assert query.bot is not None
-    await query.bot.send_message(query.from_user.id, text, parse_mode=mode, reply_markup=markup)
-
-
 @router.callback_query(Places.filter())
 async def places_page(
     query: CallbackQuery,
@@ -211,7 +193,7 @@ async def places_page(
     session: AsyncSession,
 ) -> None:
     index = await catalog.get(session)
-    await _edit_or_send(
+    await edit_or_send(
         query, t("services-choose-municipality"), places_keyboard(index, t, callback_data.page)
     )
 
@@ -225,7 +207,7 @@ async def choose_category(
     session: AsyncSession,
 ) -> None:
     index = await catalog.get(session)
-    await _edit_or_send(
+    await edit_or_send(
         query, t("services-choose-category"), categories_keyboard(index, t, callback_data.place)
     )
 
@@ -243,7 +225,7 @@ async def browse_list(
     text, markup = list_page(
         services, t, callback_data.place, callback_data.category, callback_data.page
     )
-    await _edit_or_send(query, text, markup, html=True)
+    await edit_or_send(query, text, markup, html=True)
 
 
 @router.callback_query(Card.filter())

@@ -26,6 +26,7 @@ flow-no = لا
 flow-continue = متابعة
 flow-more = ➕ خدمات أخرى
 flow-browse = 📋 تصفّح كل الخدمات
+flow-events-near = 🎨 فعاليات قريبة مني
 flow-results-next = ماذا تريد أن تفعل الآن؟
 flow-stale = هذا الزر من سؤال سابق. إليك أين وصلنا الآن.
 flow-updated = تغيّرت الأسئلة قليلًا، لذلك سنبدأ من جديد.

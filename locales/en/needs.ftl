@@ -18,6 +18,7 @@ flow-no = No
 flow-continue = Continue
 flow-more = ➕ More services
 flow-browse = 📋 Browse all services
+flow-events-near = 🎨 Events near me
 flow-results-next = What would you like to do next?
 flow-stale = That button was from an earlier question. Here is where we are now.
 flow-updated = The questions have changed a little, so let's start again from the beginning.

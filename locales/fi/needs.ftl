@@ -18,6 +18,7 @@ flow-no = Ei
 flow-continue = Jatka
 flow-more = ➕ Lisää palveluita
 flow-browse = 📋 Selaa kaikkia palveluita
+flow-events-near = 🎨 Tapahtumia lähelläni
 flow-results-next = Mitä haluaisit tehdä seuraavaksi?
 flow-stale = Painike oli aiemmasta kysymyksestä. Tässä kohta, jossa olemme nyt.
 flow-updated = Kysymykset ovat hieman muuttuneet, joten aloitetaan alusta.
