@@ -12,6 +12,7 @@ Candidates come from indexes by municipality and by need, never from a scan of e
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -82,6 +83,9 @@ class CatalogIndex:
         self._nationwide: set[str] = set()
         self._by_need: dict[str, set[str]] = {}
         self._by_category: dict[str, set[str]] = {}
+        # (municipality, need) and need -> services: a query touches only its own small sets.
+        self._serving_need: dict[tuple[str, str], set[str]] = {}
+        self._nationwide_need: dict[str, set[str]] = {}
         for service in sorted(services, key=lambda s: s.id):
             if not service.active:
                 continue
@@ -94,6 +98,11 @@ class CatalogIndex:
                     self._serving.setdefault(code, set()).add(service.id)
             for need in service.needs:
                 self._by_need.setdefault(need, set()).add(service.id)
+                if service.nationwide:
+                    self._nationwide_need.setdefault(need, set()).add(service.id)
+                else:
+                    for code in service.municipalities:
+                        self._serving_need.setdefault((code, need), set()).add(service.id)
             for category in vocab.categories_of(service.service_classes):
                 self._by_category.setdefault(category, set()).add(service.id)
 
@@ -121,74 +130,97 @@ class CatalogIndex:
         return [c for c in vocab.CATEGORIES if self.browse(municipality, c)]
 
     def _candidates(self, answers: Answers) -> set[str]:
-        if answers.municipality is None:
+        """Services passing the place and need filters, straight from the indexes."""
+        place = answers.municipality
+        if answers.needs:
+            found: set[str] = set()
+            for need in answers.needs:
+                if place is None:
+                    found |= self._by_need.get(need, set())
+                else:
+                    found |= self._serving_need.get((place, need), set())
+                    found |= self._nationwide_need.get(need, set())
+            return found
+        if place is None:
             return set(self.services)
-        return self._serving.get(answers.municipality, set()) | self._nationwide
+        return self._serving.get(place, set()) | self._nationwide
 
-    def match(self, answers: Answers, limit: int = 10, offset: int = 0) -> list[Match]:
-        """The best ``limit`` services for ``answers`` (after skipping ``offset``)."""
-        return self.ranked(answers)[offset : offset + limit]
-
-    def ranked(self, answers: Answers) -> list[Match]:
-        """Every match for ``answers``, best first.
+    def search(self, answers: Answers, limit: int = 10, offset: int = 0) -> tuple[list[Match], int]:
+        """The best ``limit`` matches after ``offset``, and how many matches there are.
 
         When the family named needs, only services meeting at least one of them match: a
         service for none of their needs is not offered as a match (browsing shows it).
+        Every candidate gets a numeric score; reasons are built for the page only.
         """
-        candidates = self._candidates(answers)
-        if answers.needs:
-            wanted: set[str] = set().union(*(self._by_need.get(n, set()) for n in answers.needs))
-            candidates &= wanted
-        return self._ranked(candidates, answers)
-
-    def _ranked(self, ids: Iterable[str], answers: Answers) -> list[Match]:
-        matches = []
-        for service_id in ids:
+        keys = []
+        for service_id in self._candidates(answers):
             service = self.services[service_id]
             if _ages_fit(service, answers):
-                matches.append(self._score(service, answers))
-        matches.sort(key=lambda m: (-m.score, REACH_ORDER[m.reach], m.service.id))
-        return matches
+                score, reach = self._evaluate(service, answers, None)
+                keys.append((-score, REACH_ORDER[reach], service_id))
+        page = heapq.nsmallest(offset + limit, keys)[offset:]
+        return [self._match(self.services[service_id], answers) for *_, service_id in page], len(
+            keys
+        )
 
-    def _score(self, service: Service, answers: Answers) -> Match:
+    def match(self, answers: Answers, limit: int = 10, offset: int = 0) -> list[Match]:
+        """The best ``limit`` services for ``answers`` (after skipping ``offset``)."""
+        return self.search(answers, limit, offset)[0]
+
+    def ranked(self, answers: Answers) -> list[Match]:
+        """Every match for ``answers``, best first."""
+        return self.search(answers, limit=len(self.services))[0]
+
+    def _match(self, service: Service, answers: Answers) -> Match:
         reasons: list[Reason] = []
+        score, reach = self._evaluate(service, answers, reasons)
+        return Match(service, score, reach, tuple(reasons))
+
+    def _evaluate(
+        self, service: Service, answers: Answers, reasons: list[Reason] | None
+    ) -> tuple[float, Reach]:
+        """The score and reach of ``service`` for ``answers``; the reasons too when asked.
+
+        One function for both, so the explanation can never disagree with the ranking.
+        """
+        explain = reasons is not None
         score = 0.0
         met = [n for n in answers.needs if n in service.needs]
         score += NEED_WEIGHT * len(met)
-        reasons.extend(Reason("need", (("need", n),)) for n in met)
-
         reach = self.reach(service, answers.municipality)
         if answers.municipality is None:
             score += NATIONWIDE_WITHOUT_PLACE if reach == "nationwide" else 0.0
         else:
             score += REACH_POINTS[reach]
+        if service.cost == "free" and answers.free_only:
+            score += FREE_POINTS
+        spoken = [lang for lang in answers.languages if lang in service.languages]
+        if spoken:
+            score += LANGUAGE_POINTS
+        elif answers.languages and service.interpreter:
+            score += INTERPRETER_POINTS
+        if any(n in vocab.LOW_THRESHOLD_NEEDS for n in answers.needs):
+            score += max((ACCESS_POINTS.get(a, 0.0) for a in service.access), default=0.0)
+        if not explain:
+            return score, reach
+
+        assert reasons is not None
+        reasons.extend(Reason("need", (("need", n),)) for n in met)
         if reach == "nationwide":
             reasons.append(Reason("nationwide"))
         elif answers.municipality is not None:
             reasons.append(Reason(reach, (("municipality", answers.municipality),)))
-
         ages = service.ages
         if ages is not None and answers.expecting and ages.expecting:
             reasons.append(Reason("expecting"))
         elif ages is not None and (answers.child_ages or answers.expecting):
             reasons.append(Reason("ages", (("min", ages.min), ("max", ages.max))))
-
         if service.cost == "free":
             reasons.append(Reason("free"))
-            if answers.free_only:
-                score += FREE_POINTS
-
-        spoken = [lang for lang in answers.languages if lang in service.languages]
         if spoken:
-            score += LANGUAGE_POINTS
             reasons.append(Reason("language", (("language", spoken[0]),)))
         elif answers.languages and service.interpreter:
-            score += INTERPRETER_POINTS
             reasons.append(Reason("interpreter"))
-
-        if any(n in vocab.LOW_THRESHOLD_NEEDS for n in answers.needs):
-            best = max((ACCESS_POINTS.get(a, 0.0) for a in service.access), default=0.0)
-            score += best
         if "walk-in" in service.access:
             reasons.append(Reason("walk-in"))
-        return Match(service, round(score, 2), reach, tuple(reasons))
+        return score, reach

@@ -117,10 +117,16 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def categories_of(service_classes: list[str]) -> list[str]:
-    """The browsing categories a service with these PTV classes belongs to."""
-    return [
+@cache
+def _categories_of_class(service_class: str) -> frozenset[str]:
+    return frozenset(
         category
         for category, codes in CATEGORIES.items()
-        if any(c == code or c.startswith(code + ".") for c in service_classes for code in codes)
-    ]
+        if any(service_class == code or service_class.startswith(code + ".") for code in codes)
+    )
+
+
+def categories_of(service_classes: list[str]) -> list[str]:
+    """The browsing categories a service with these PTV classes belongs to."""
+    found = set().union(*(_categories_of_class(c) for c in service_classes))
+    return [category for category in CATEGORIES if category in found]

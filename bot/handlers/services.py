@@ -300,19 +300,18 @@ class CatalogueResults:
         async with session_scope(self._sessions) as session:
             index = await self._catalog.get(session)
         now = datetime.now(UTC).astimezone(self._tz)
-        ranked = index.ranked(answers)
+        shown, total = index.search(answers, RESULTS_PER_PAGE, page * RESULTS_PER_PAGE)
         place = answers.municipality or ""
-        if not ranked:
+        if not total:
             fallback = index.match(
                 Answers(municipality=answers.municipality, needs=("parenting-support",)), limit=2
             )
             cards = [ResultCard(t("match-none"))]
             cards += [self._card(m.service, t, now, m, place) for m in fallback]
             return ResultPage(tuple(cards), 0, False)
-        shown = ranked[page * RESULTS_PER_PAGE : (page + 1) * RESULTS_PER_PAGE]
         cards = [self._card(m.service, t, now, m, place) for m in shown]
-        has_more = len(ranked) > (page + 1) * RESULTS_PER_PAGE
-        return ResultPage(tuple(cards), len(ranked), has_more)
+        has_more = total > (page + 1) * RESULTS_PER_PAGE
+        return ResultPage(tuple(cards), total, has_more)
 
     @staticmethod
     def _card(
