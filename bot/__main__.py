@@ -1,4 +1,4 @@
-"""Command line: ``valo-bot run | check | try | match | catalog ... | db ...``."""
+"""Command line: ``valo-bot run | web | worker | check | try | match | catalog ... | db ...``."""
 
 from __future__ import annotations
 
@@ -69,15 +69,20 @@ def _print_errors(errors: Sequence[DataError]) -> None:
 
 async def _run(settings: Settings) -> None:
     # The bot's own modules (aiogram and all handlers) load only for the roles that need them.
-    from bot.app import build_app, make_worker, prepare_database, set_commands, start_scheduler
+    from bot.app import build_app, make_worker, set_commands
+    from bot.ops.roles import LeaseKeeper, instrument, prepare_exclusively, start_metrics_server
 
     app = build_app(settings)
     try:
-        await prepare_database(app)
+        await prepare_exclusively(app)
         await set_commands(app.bot, app.i18n, settings)
         # A webhook left by `valo-bot web` would make getUpdates fail with 409.
         await app.bot.delete_webhook(drop_pending_updates=False)
-        scheduler = start_scheduler(app, make_worker(app))
+        # The worker sweeps only while it holds the lease, like `valo-bot worker`.
+        keeper = LeaseKeeper(app, make_worker(app))
+        instrument(app)
+        metrics = await start_metrics_server(settings)
+        keeper.start()
         log.info("polling for updates")
         try:
             await app.dispatcher.start_polling(
@@ -86,19 +91,39 @@ async def _run(settings: Settings) -> None:
                 close_bot_session=False,
             )
         finally:
-            scheduler.shutdown(wait=False)
+            await keeper.stop()
+            if metrics is not None:
+                await metrics.cleanup()
     finally:
         await app.close()
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
+    return _start_role(_run)
+
+
+def cmd_web(_args: argparse.Namespace) -> int:
+    from bot.ops.roles import serve_web
+
+    return _start_role(serve_web)
+
+
+def cmd_worker(_args: argparse.Namespace) -> int:
+    from bot.ops.roles import serve_worker
+
+    return _start_role(serve_worker)
+
+
+def _start_role(role: Callable[[Settings], Awaitable[None]]) -> int:
+    """Run a long-lived role with the start-up errors every role reports the same way."""
     from bot.app import MissingTokenError
+    from bot.ops.roles import MissingSecretError
 
     settings = _settings()
     configure_logging(settings)
     try:
-        asyncio.run(_run(settings))
-    except MissingTokenError as exc:
+        asyncio.run(role(settings))  # type: ignore[arg-type]
+    except (MissingTokenError, MissingSecretError) as exc:
         print(f"valo-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DataFileError as exc:
@@ -324,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="long polling and worker in one process").set_defaults(
         func=cmd_run
+    )
+    commands.add_parser("web", help="webhook server for updates (N replicas)").set_defaults(
+        func=cmd_web
+    )
+    commands.add_parser("worker", help="reminders and broadcasts; one active (lease)").set_defaults(
+        func=cmd_worker
     )
     commands.add_parser("check", help="validate locales, dialogs and catalogue").set_defaults(
         func=cmd_check

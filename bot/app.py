@@ -23,6 +23,7 @@ from bot.config import LOCALES_PATH, Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.storage import SQLStorage
+from bot.delivery.broadcasts import BroadcastProgress, broadcast_renderer
 from bot.delivery.clock import Clock, SystemClock
 from bot.delivery.messages import notice_renderer, reminder_renderer
 from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -32,6 +33,7 @@ from bot.delivery.worker import DeliveryWorker
 from bot.flow import load_dialogs
 from bot.flow.model import FIND_DIALOG, Tree, default_municipalities
 from bot.handlers import feature_routers
+from bot.handlers.broadcast import remind_keyboard
 from bot.handlers.services import CatalogueResults
 from bot.i18n import I18n
 from bot.middlewares import (
@@ -140,7 +142,14 @@ def make_dispatcher(
     if redis is not None:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        redis_storage = RedisStorage(redis, key_builder=DefaultKeyBuilder(with_destiny=True))
+        # The TTL is the retention rule for Redis: untouched dialog state expires by itself.
+        retention = timedelta(days=settings.retention_days)
+        redis_storage = RedisStorage(
+            redis,
+            key_builder=DefaultKeyBuilder(with_destiny=True),
+            state_ttl=retention,
+            data_ttl=retention,
+        )
         storage, isolation = redis_storage, redis_storage.create_isolation()
         counter = RedisFloodCounter(redis, settings.throttle_window)
     else:
@@ -200,6 +209,7 @@ def make_worker(app: App, clock: Clock | None = None) -> DeliveryWorker:
         renderers={
             "reminder": reminder_renderer(settings.tz),
             "notice": notice_renderer(settings.tz),
+            "broadcast": broadcast_renderer(remind_keyboard),
         },
         lease=lease,
         batch=batch,
@@ -219,13 +229,34 @@ def start_scheduler(app: App, worker: DeliveryWorker) -> AsyncIOScheduler:
     """APScheduler only triggers sweeps; the ledger in the database is the source of truth."""
 
     async def sweep() -> None:
+        # A full batch means more is due: sweep again at once, so a broadcast keeps the rate
+        # limit busy instead of idling until the next interval.
+        while True:
+            try:
+                report = await worker.sweep()
+            except Exception:
+                log.exception("sweep failed; the next one will retry")
+                return
+            if report.claimed or report.missed or report.expired_unknown:
+                log.info("sweep: %s", report)
+            if report.claimed < worker.batch or not scheduler.running:
+                return
+
+    progress = BroadcastProgress(
+        bot=app.bot,
+        sessions=app.sessions,
+        i18n=app.i18n,
+        default_locale=app.settings.default_locale,
+        clock=worker.clock,
+        rate_cap=app.settings.broadcast_rate,
+        every=timedelta(seconds=max(1.0, app.settings.sweep_interval)),
+    )
+
+    async def broadcasts() -> None:
         try:
-            report = await worker.sweep()
+            await progress.tick()
         except Exception:
-            log.exception("sweep failed; the next one will retry")
-            return
-        if report.claimed or report.missed or report.expired_unknown:
-            log.info("sweep: %s", report)
+            log.exception("broadcast progress failed; the next tick will retry")
 
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
@@ -236,6 +267,15 @@ def start_scheduler(app: App, worker: DeliveryWorker) -> AsyncIOScheduler:
         coalesce=True,
         next_run_time=datetime.now(UTC),
         id="sweep",
+    )
+    scheduler.add_job(
+        broadcasts,
+        "interval",
+        seconds=app.settings.sweep_interval,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+        id="broadcasts",
     )
     scheduler.add_job(
         periodic_jobs,

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
     web_port: int = 8080
+    # /metrics for `worker` and `run` (the web role serves it on WEB_PORT); off when unset.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # How long a handled update_id is remembered, so a redelivery by Telegram is dropped.
+    update_dedup_seconds: int = Field(default=86400, ge=60)
 
     @field_validator("staff_ids", mode="before")
     @classmethod

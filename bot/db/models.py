@@ -216,3 +216,66 @@ class WorkerLease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveryCount(Base):
+    """Anonymous totals of delivered ledger rows after retention removed their detail."""
+
+    __tablename__ = "delivery_counts"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # due date, "2026-11-24"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Broadcast(Base):
+    """A staff announcement: texts per language, audience, schedule, progress and report.
+
+    The author is ``author_id``, not ``user_id``: /delete erases rows by ``user_id``, and the
+    record of what was announced to families (and the report its ledger rows add up to)
+    belongs to the organisation, not to the staff member who wrote it.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    author_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)  # {"fi": html, "en": ..., "ar": ...}
+    audience: Mapped[str] = mapped_column(String(16))  # all | municipality | topic | event
+    audience_arg: Mapped[str | None] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(64))  # carries its "Remind me" button
+    status: Mapped[str] = mapped_column(String(16))  # scheduled | sending | done | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # recipients resolved
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # every row final
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # final report sent
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last progress edit
+    recipients: Mapped[int | None] = mapped_column(Integer)
+    report: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
+    status_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status_message_id: Mapped[int | None] = mapped_column(Integer)
+
+
+Index("ix_broadcasts_status_scheduled_at", Broadcast.status, Broadcast.scheduled_at)
+
+
+class StaffInvite(Base):
+    """A one-time staff invite link; only a hash of its token is stored.
+
+    Whoever accepted it is ``user_id``: the row (with ``label``, which may be their name) is
+    data about them, shown by /mydata and erased by /delete. ``created_by`` is not: the
+    inviter erasing their own data does not erase the people they invited.
+    """
+
+    __tablename__ = "staff_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    label: Mapped[str | None] = mapped_column(String(64))  # who it is for, as staff wrote it
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # who accepted it

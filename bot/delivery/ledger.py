@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import upsert, write_transaction
 from bot.db.models import Delivery
+from bot.delivery.coalesce import Coalescer
 
 
 class State(StrEnum):
@@ -113,11 +114,27 @@ async def enqueue(session: AsyncSession, rows: Sequence[NewDelivery], now: datet
     return added
 
 
+# Timestamps that changes written by one statement share (the latest of them).
+_SHARED_STAMPS = frozenset({"attempted_at", "updated_at"})
+
+
+@dataclass(frozen=True)
+class _Change:
+    """An attempt or an outcome of a row, for the next group commit."""
+
+    row_id: int
+    owner: str
+    group: tuple[Any, ...]  # changes of one owner with the same group are one UPDATE
+    values: dict[str, Any]
+
+
 class DeliveryLedger:
-    """Claims and outcomes, each in its own short write transaction."""
+    """Claims and outcomes in short write transactions; concurrent attempts and outcomes of
+    one ledger share them (group commit)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._recorder = Coalescer(self._write)  # attempts and outcomes: group commit
 
     async def claim(
         self, now: datetime, worker: str, lease: timedelta, limit: int
@@ -217,13 +234,47 @@ class DeliveryLedger:
         self, row_id: int, worker: str, state: State, now: datetime, detail: str | None = None
     ) -> bool:
         """Record the outcome, only if ``worker`` still owns the row; returns whether it did."""
-        return await self._update_owned(
-            row_id, worker, state=state.value, detail=detail, lease_until=None, updated_at=now
-        )
+        values = {"state": state.value, "detail": detail, "lease_until": None, "updated_at": now}
+        return await self._recorded(row_id, worker, ("finish", state.value, detail), values)
 
     async def attempt(self, row_id: int, worker: str, now: datetime) -> bool:
         """Stamp the row as about to be sent; False if ``worker`` no longer owns it."""
-        return await self._update_owned(row_id, worker, attempted_at=now)
+        return await self._recorded(row_id, worker, ("attempt",), {"attempted_at": now})
+
+    async def _recorded(
+        self, row_id: int, owner: str, group: tuple[Any, ...], values: dict[str, Any]
+    ) -> bool:
+        """``_update_owned`` with group commit: changes requested while a write is under way
+        are written together by the next one, one UPDATE per kind of change.
+
+        Each caller still waits until its own change is committed, so "stamped before the
+        request" and "recorded before the send is done" hold as before; concurrent sends
+        share transactions. Changes written by one statement share its latest timestamp.
+        """
+        return await self._recorder(_Change(row_id, owner, group, values))
+
+    async def _write(self, batch: list[_Change]) -> list[bool]:
+        groups: dict[tuple[str, tuple[Any, ...]], list[_Change]] = {}
+        for change in batch:
+            groups.setdefault((change.owner, change.group), []).append(change)
+        written: set[tuple[str, tuple[Any, ...], int]] = set()
+        async with self._sessions() as session, write_transaction(session):
+            for (owner, group), changes in groups.items():
+                values = dict(changes[0].values)
+                for column in _SHARED_STAMPS & values.keys():
+                    values[column] = max(change.values[column] for change in changes)
+                result = await session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.id.in_([change.row_id for change in changes]),
+                        Delivery.state == State.SENDING.value,
+                        Delivery.worker == owner,
+                    )
+                    .values(**values)
+                    .returning(Delivery.id)
+                )
+                written.update((owner, group, row_id) for row_id in result.scalars())
+        return [(c.owner, c.group, c.row_id) in written for c in batch]
 
     async def release(self, row_id: int, worker: str, now: datetime, detail: str) -> bool:
         """Give a row back to ``pending``: it was certainly not sent (e.g. connection refused)."""

@@ -31,12 +31,13 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 from aiohttp import ClientConnectorError
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_transaction
 from bot.db.models import Delivery, User
 from bot.delivery.clock import Clock
+from bot.delivery.coalesce import Coalescer
 from bot.delivery.ledger import Claimed, DeliveryLedger, State, cancel_pending
 from bot.delivery.ratelimit import RateLimiter
 from bot.i18n import I18n, Translator
@@ -60,6 +61,12 @@ Renderer = Callable[[AsyncSession, Claimed, Translator], Awaitable[Outgoing | No
 
 # Called after a user turned out to have blocked the bot (e.g. to drop subscriptions).
 BlockedHook = Callable[[AsyncSession, int, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    locale: str | None
+    blocked: bool
 
 
 @dataclass
@@ -105,6 +112,8 @@ class DeliveryWorker:
         self.concurrency = concurrency
         self.on_blocked = on_blocked or []
         self.id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
+        # Each send reads its recipient just before rendering; concurrent reads share a query.
+        self._recipients = Coalescer(self._read_recipients)
 
     async def sweep(self, now: datetime | None = None) -> SweepReport:
         """Expire stale leases, then claim and send what is due at ``now``."""
@@ -124,17 +133,30 @@ class DeliveryWorker:
 
     async def _render(self, row: Claimed) -> tuple[Outgoing | None, str | None]:
         """(message, None) or (None, final state) when it must not be sent."""
+        recipient = await self._recipients(row.user_id)
+        if recipient is None:
+            return None, State.FAILED.value
+        if recipient.blocked:
+            return None, State.BLOCKED.value
+        t = self.i18n[recipient.locale or self.default_locale]  # type: ignore[index]
+        renderer = self.renderers.get(row.kind)
+        if renderer is None:
+            return None, State.FAILED.value
         async with self.sessions() as session:
-            user = await session.get(User, row.user_id)
-            if user is None:
-                return None, State.FAILED.value
-            if user.blocked:
-                return None, State.BLOCKED.value
-            t = self.i18n[user.locale or self.default_locale]  # type: ignore[index]
-            renderer = self.renderers.get(row.kind)
-            if renderer is None:
-                return None, State.FAILED.value
             return await renderer(session, row, t), None
+
+    async def _read_recipients(self, user_ids: list[int]) -> list[_Recipient | None]:
+        """The recipients of concurrent sends, read together (see bot.delivery.coalesce)."""
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(User.user_id, User.locale, User.blocked).where(
+                    User.user_id.in_(set(user_ids))
+                )
+            )
+            found = {
+                user_id: _Recipient(locale, bool(blocked)) for user_id, locale, blocked in rows
+            }
+        return [found.get(user_id) for user_id in user_ids]
 
     async def deliver(self, row: Claimed) -> str:
         """Send one claimed row and record its outcome; returns the final state."""

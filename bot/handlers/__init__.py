@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import (
+    broadcast,
     events,
     fallback,
     language,
@@ -34,5 +35,6 @@ def feature_routers() -> list[Router]:
         subscriptions.router,
         staff_events.router,
         staff.router,
+        broadcast.router,
         fallback.router,
     ]

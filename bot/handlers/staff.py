@@ -4,23 +4,42 @@ database (``IsStaff``), never trusted from button text or callback data; anyone 
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import UTC, datetime
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, Filter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.types import User as TelegramUser
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.matching import CatalogIndex
 from bot.catalog.store import LiveCatalog, open_flags, resolve_flags
+from bot.config import Settings
 from bot.db.models import User
-from bot.handlers.menu import column
-from bot.i18n import Translator
+from bot.db.staff import (
+    LABEL_MAX,
+    Redeemed,
+    Revoked,
+    StaffMember,
+    create_invite,
+    invite_link,
+    redeem_invite,
+    revoke_staff,
+    staff_members,
+    user_locale,
+)
+from bot.handlers.menu import column, reply
+from bot.i18n import I18n, Translator
+
+log = logging.getLogger(__name__)
 
 
 async def is_staff(session: AsyncSession, user_id: int) -> bool:
@@ -123,3 +142,219 @@ async def flags_not_allowed(message: Message, t: Translator) -> None:
 @router.callback_query(FlagFixed.filter())
 async def flag_fixed_not_allowed(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t("not-allowed"), show_alert=True)
+
+
+# ------------------------------------------------------------------ /staff: who, invites, removal
+
+
+class StaffAdmin(CallbackData, prefix="stf"):
+    """``invite`` (ask who for), ``skip`` (no note), ``remove`` (confirm) and ``remove-yes``."""
+
+    action: str
+    user: int = 0
+
+
+class InviteDialog(StatesGroup):
+    label = State()
+
+
+def _who(user_id: int, label: str | None, t: Translator) -> str:
+    return (
+        t("stf-who-labelled", label=label, id=str(user_id))
+        if label
+        else t("stf-who", id=str(user_id))
+    )
+
+
+def _staff_screen(
+    members: list[StaffMember], me: int, t: Translator
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [t("stf-title", count=len(members))]
+    for member in members:
+        who = _who(member.user_id, member.label, t)
+        if member.user_id == me:
+            who = f"{who} {t('stf-you')}"
+        if member.bootstrap:
+            lines.append(t("stf-line-bootstrap", who=who))
+        elif member.since is not None:
+            lines.append(t("stf-line-invited", who=who, date=t.format_date(member.since)))
+        else:
+            lines.append(t("stf-line-other", who=who))
+    buttons = [(t("stf-invite-button"), StaffAdmin(action="invite"))]
+    buttons += [
+        (
+            t("stf-remove-button", who=_who(m.user_id, m.label, t))[:60],
+            StaffAdmin(action="remove", user=m.user_id),
+        )
+        for m in members
+        if not m.bootstrap and m.user_id != me
+    ]
+    return "\n".join(lines), column(*buttons)
+
+
+@router.message(Command("staff"), IsStaff())
+async def staff_command(
+    message: Message,
+    session: AsyncSession,
+    settings: Settings,
+    t: Translator,
+    state: FSMContext,
+) -> None:
+    assert message.from_user is not None
+    await state.clear()
+    members = await staff_members(session, settings.staff_ids)
+    text, markup = _staff_screen(members, message.from_user.id, t)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(StaffAdmin.filter(F.action == "invite"), IsStaff())
+async def invite_button(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
+    await state.set_state(InviteDialog.label)
+    await reply(query, t("stf-ask-label"), column((t("stf-skip"), StaffAdmin(action="skip"))))
+
+
+async def _send_invite(
+    bot: Bot, staff_id: int, session: AsyncSession, label: str | None, t: Translator
+) -> None:
+    invite = await create_invite(session, staff_id, label, datetime.now(UTC))
+    me = await bot.me()
+    who = label.strip() if label and label.strip() else t("stf-invite-anyone")
+    text = t(
+        "stf-invite-created",
+        who=who[:LABEL_MAX],
+        link=invite_link(me.username or "", invite.token),
+        expires=t.format_datetime(invite.expires_at),
+    )
+    await bot.send_message(staff_id, text)
+
+
+@router.message(InviteDialog.label, F.text, IsStaff())
+async def invite_label(
+    message: Message, bot: Bot, session: AsyncSession, t: Translator, state: FSMContext
+) -> None:
+    assert message.from_user is not None
+    await state.clear()
+    await _send_invite(bot, message.from_user.id, session, message.text, t)
+
+
+@router.callback_query(StaffAdmin.filter(F.action == "skip"), InviteDialog.label, IsStaff())
+async def invite_without_label(
+    query: CallbackQuery, bot: Bot, session: AsyncSession, t: Translator, state: FSMContext
+) -> None:
+    await state.clear()
+    await query.answer()
+    await _send_invite(bot, query.from_user.id, session, None, t)
+
+
+async def _member(session: AsyncSession, settings: Settings, user_id: int) -> StaffMember | None:
+    members = await staff_members(session, settings.staff_ids)
+    return next((m for m in members if m.user_id == user_id), None)
+
+
+@router.callback_query(StaffAdmin.filter(F.action == "remove"), IsStaff())
+async def remove_button(
+    query: CallbackQuery,
+    callback_data: StaffAdmin,
+    session: AsyncSession,
+    settings: Settings,
+    t: Translator,
+) -> None:
+    member = await _member(session, settings, callback_data.user)
+    who = _who(callback_data.user, member.label if member else None, t)
+    if member is None:
+        await reply(query, t("stf-remove-not-staff", who=who))
+        return
+    markup = column(
+        (t("stf-remove-yes"), StaffAdmin(action="remove-yes", user=callback_data.user)),
+        (t("stf-remove-no"), StaffAdmin(action="list")),
+    )
+    await reply(query, t("stf-remove-confirm", who=who), markup)
+
+
+@router.callback_query(StaffAdmin.filter(F.action == "remove-yes"), IsStaff())
+async def remove_confirmed(
+    query: CallbackQuery,
+    callback_data: StaffAdmin,
+    session: AsyncSession,
+    settings: Settings,
+    t: Translator,
+) -> None:
+    member = await _member(session, settings, callback_data.user)
+    who = _who(callback_data.user, member.label if member else None, t)
+    outcome = await revoke_staff(
+        session, callback_data.user, query.from_user.id, settings.staff_ids
+    )
+    messages = {
+        Revoked.REVOKED: "stf-removed",
+        Revoked.BOOTSTRAP: "stf-remove-bootstrap",
+        Revoked.SELF: "stf-remove-self",
+        Revoked.NOT_STAFF: "stf-remove-not-staff",
+    }
+    await reply(query, t(messages[outcome], who=who))
+
+
+@router.callback_query(StaffAdmin.filter(F.action == "list"), IsStaff())
+async def list_button(
+    query: CallbackQuery, session: AsyncSession, settings: Settings, t: Translator
+) -> None:
+    members = await staff_members(session, settings.staff_ids)
+    text, markup = _staff_screen(members, query.from_user.id, t)
+    await reply(query, text, markup)
+
+
+@router.callback_query(StaffAdmin.filter(), IsStaff())
+async def staff_stale_button(query: CallbackQuery, t: Translator) -> None:
+    await reply(query, t("bc-stale"))
+
+
+@router.message(InviteDialog.label, IsStaff())
+async def invite_needs_text(message: Message, t: Translator) -> None:
+    await message.answer(t("stf-ask-label"))
+
+
+async def accept_staff_invite(
+    message: Message,
+    payload: str,
+    bot: Bot,
+    session: AsyncSession,
+    i18n: I18n,
+    settings: Settings,
+    t: Translator,
+) -> None:
+    """``/start staff-<token>``: the invite link was opened (called by the /start handler)."""
+    assert message.from_user is not None
+    result = await redeem_invite(session, payload, message.from_user.id, datetime.now(UTC))
+    if result.outcome is Redeemed.ALREADY_STAFF:
+        await message.answer(t("stf-already-staff"))
+        return
+    if result.outcome is Redeemed.INVALID:
+        await message.answer(t("stf-invite-invalid"))
+        return
+    await message.answer(t("stf-welcome"))
+    if result.created_by is not None:
+        # The inviter learns who joined through their link: a link that leaked shows up here.
+        inviter = i18n[await user_locale(session, result.created_by, settings.default_locale)]
+        who = _who(message.from_user.id, result.label, inviter)
+        try:
+            await bot.send_message(result.created_by, inviter("stf-joined", who=who))
+        except TelegramAPIError as exc:
+            log.info("could not tell the inviter: %s", type(exc).__name__)
+
+
+# ------------------------------------------------------------------ everyone else: not allowed
+
+
+@router.message(Command("staff"))
+async def staff_not_allowed(message: Message, t: Translator) -> None:
+    await message.answer(t("not-allowed"))
+
+
+@router.callback_query(StaffAdmin.filter())
+async def staff_button_not_allowed(query: CallbackQuery, t: Translator) -> None:
+    await query.answer(t("not-allowed"), show_alert=True)
+
+
+@router.message(InviteDialog.label)
+async def not_staff_anymore(message: Message, t: Translator, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(t("not-allowed"))

@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.db.engine import upsert, write_transaction
 from bot.db.models import DeepLinkCount
+from bot.db.staff import is_invite_payload
 from bot.handlers.language import language_picker
 from bot.handlers.menu import main_menu
+from bot.handlers.staff import accept_staff_invite
 from bot.i18n import I18n, Translator
 from bot.middlewares import LocaleChoice
 
@@ -46,12 +49,17 @@ async def count_deep_link(session: AsyncSession, source: str, *, new_user: bool)
 async def start(
     message: Message,
     command: CommandObject,
+    bot: Bot,
     session: AsyncSession,
     user_is_new: bool,
     locale_choice: LocaleChoice,
+    settings: Settings,
     t: Translator,
     i18n: I18n,
 ) -> None:
+    if command.args and is_invite_payload(command.args):  # a staff invite, not a source
+        await accept_staff_invite(message, command.args, bot, session, i18n, settings, t)
+        return
     if command.args and DEEP_LINK_SOURCE.match(command.args):
         await count_deep_link(session, command.args.lower(), new_user=user_is_new)
     if locale_choice.must_choose:

@@ -1,0 +1,26 @@
+# Valo: one image for every role (run | web | worker); the command picks the role.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+RUN pip install ".[postgres,redis]"
+# Data the bot reads relative to its working directory (see CATALOG_PATH and the locales).
+COPY dialogs ./dialogs
+COPY locales ./locales
+COPY services_catalog ./services_catalog
+
+RUN useradd --create-home --uid 10001 valo && mkdir -p /app/data && chown valo /app/data
+USER valo
+VOLUME ["/app/data"]
+
+# /healthz exists on the web role; `run` and `worker` have no HTTP port by default, so the
+# check there is only "the process answers a Python start-up" (compose overrides it for web).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, sys, urllib.request; r = os.environ.get('VALO_ROLE', 'run'); sys.exit(0 if r != 'web' else urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('WEB_PORT', '8080')}/healthz\", timeout=4).status != 200)"]
+
+CMD ["valo-bot", "run"]

@@ -1,0 +1,167 @@
+"""Staff rights: who is staff, one-time invite links, and taking rights away.
+
+Staff are the users in ``STAFF_IDS`` (granted again on each of their updates, so they cannot
+be removed in the bot) and the users who accepted an invite. An invite is a deep link
+``t.me/<bot>?start=staff-<token>``: the token is random, only its SHA-256 is stored, it works
+once and expires after :data:`INVITE_TTL`. Accepting marks the invite used and grants the
+right in one write transaction, so two people racing with the same link cannot both win.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import SUPPORTED_LOCALES, Locale
+from bot.db.engine import write_transaction
+from bot.db.models import StaffInvite, User
+
+INVITE_TTL = timedelta(hours=24)
+INVITE_PREFIX = "staff-"  # /start payloads that are staff invites, never deep-link sources
+LABEL_MAX = 64
+
+
+def token_hash(token: str) -> str:
+    """What is stored of an invite token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_invite_payload(payload: str | None) -> bool:
+    """Whether a /start payload is a staff invite (``staff-<token>``)."""
+    return bool(payload) and str(payload).startswith(INVITE_PREFIX)
+
+
+def invite_link(bot_username: str, token: str) -> str:
+    """The deep link a new staff member opens."""
+    return f"https://t.me/{bot_username}?start={INVITE_PREFIX}{token}"
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    token: str  # shown once, in the link; never stored
+    expires_at: datetime
+
+
+async def create_invite(
+    session: AsyncSession, created_by: int, label: str | None, now: datetime
+) -> NewInvite:
+    """A fresh one-time invite by staff member ``created_by``; ``label`` says who it is for."""
+    token = secrets.token_urlsafe(32)  # 43 characters: "staff-" + token fits in 64
+    expires_at = now + INVITE_TTL
+    async with write_transaction(session):
+        session.add(
+            StaffInvite(
+                token_hash=token_hash(token),
+                label=(label or "").strip()[:LABEL_MAX] or None,
+                created_by=created_by,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+    return NewInvite(token, expires_at)
+
+
+class Redeemed(StrEnum):
+    JOINED = "joined"
+    ALREADY_STAFF = "already-staff"  # the invite stays unused for someone else
+    INVALID = "invalid"  # unknown, used already, or expired
+
+
+@dataclass(frozen=True)
+class Redemption:
+    outcome: Redeemed
+    created_by: int | None = None
+    label: str | None = None
+
+
+async def redeem_invite(
+    session: AsyncSession, payload: str, user_id: int, now: datetime
+) -> Redemption:
+    """Accept the invite in a ``staff-<token>`` payload for ``user_id`` (who has a user row)."""
+    token = payload.removeprefix(INVITE_PREFIX)
+    async with write_transaction(session):
+        if await session.scalar(select(User.staff).where(User.user_id == user_id)):
+            return Redemption(Redeemed.ALREADY_STAFF)
+        used = await session.execute(
+            update(StaffInvite)
+            .where(
+                StaffInvite.token_hash == token_hash(token),
+                StaffInvite.used_at.is_(None),
+                StaffInvite.expires_at > now,
+            )
+            .values(used_at=now, user_id=user_id)
+            .returning(StaffInvite.created_by, StaffInvite.label)
+        )
+        found = used.first()
+        if found is None:
+            return Redemption(Redeemed.INVALID)
+        await session.execute(update(User).where(User.user_id == user_id).values(staff=True))
+    return Redemption(Redeemed.JOINED, found.created_by, found.label)
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user_id: int
+    bootstrap: bool  # in STAFF_IDS: cannot be removed in the bot
+    label: str | None = None  # from the invite they accepted
+    invited_by: int | None = None
+    since: datetime | None = None
+
+
+async def staff_members(session: AsyncSession, bootstrap: frozenset[int]) -> list[StaffMember]:
+    """Everyone with staff rights now, STAFF_IDS first, then by the time they joined."""
+    ids = list((await session.execute(select(User.user_id).where(User.staff.is_(True)))).scalars())
+    invites = await session.execute(
+        select(StaffInvite)
+        .where(StaffInvite.user_id.in_(ids))
+        .order_by(StaffInvite.used_at)  # the latest invite a person accepted wins
+    )
+    accepted = {invite.user_id: invite for invite in invites.scalars()}
+    members = []
+    for user_id in ids:
+        invite = accepted.get(user_id)
+        members.append(
+            StaffMember(
+                user_id=user_id,
+                bootstrap=user_id in bootstrap,
+                label=invite.label if invite else None,
+                invited_by=invite.created_by if invite else None,
+                since=invite.used_at if invite else None,
+            )
+        )
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(members, key=lambda m: (not m.bootstrap, m.since or never, m.user_id))
+
+
+class Revoked(StrEnum):
+    REVOKED = "revoked"
+    BOOTSTRAP = "bootstrap"  # in STAFF_IDS: change the setting instead
+    SELF = "self"  # nobody removes their own rights by a slip of the thumb
+    NOT_STAFF = "not-staff"
+
+
+async def revoke_staff(
+    session: AsyncSession, user_id: int, by: int, bootstrap: frozenset[int]
+) -> Revoked:
+    """Take staff rights from ``user_id`` (asked by staff member ``by``)."""
+    if user_id in bootstrap:
+        return Revoked.BOOTSTRAP
+    if user_id == by:
+        return Revoked.SELF
+    async with write_transaction(session):
+        result = await session.execute(
+            update(User).where(User.user_id == user_id, User.staff.is_(True)).values(staff=False)
+        )
+    return Revoked.REVOKED if result.rowcount else Revoked.NOT_STAFF  # type: ignore[attr-defined]
+
+
+async def user_locale(session: AsyncSession, user_id: int, default: Locale) -> Locale:
+    """The language to write to ``user_id`` in (theirs, else the default)."""
+    locale = await session.scalar(select(User.locale).where(User.user_id == user_id))
+    return next((known for known in SUPPORTED_LOCALES if known == locale), default)

@@ -1,0 +1,386 @@
+"""The scale-out roles: ``valo-bot web`` (webhook replicas) and ``valo-bot worker`` (leased).
+
+``LeaseKeeper`` is also used by ``valo-bot run``: the embedded process takes the same lease, so
+a ``run`` and a ``worker`` on one database never both sweep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from aiogram.types import Update
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+
+from bot.app import App, build_app, make_worker, prepare_database, set_commands, start_scheduler
+from bot.config import Settings
+from bot.delivery.worker import DeliveryWorker
+from bot.ops import lease, retention
+from bot.ops.dedup import Claim, MemoryDedup, RedisDedup, UpdateDedup
+from bot.ops.metrics import (
+    LEASE_ACTIVE,
+    TimedLimiter,
+    instrument_bot,
+    metrics_app,
+    metrics_handler,
+    set_ledger_counts,
+)
+from bot.ops.observe import instrument_dispatcher
+from bot.updates import repair_update
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/webhook"
+DRAIN_SECONDS = 20.0  # graceful shutdown waits this long for in-flight updates
+PROBE_SECONDS = 2.0
+
+
+class MissingSecretError(RuntimeError):
+    """``web`` refuses to run without WEBHOOK_SECRET: anyone could post fake updates."""
+
+
+def stop_event() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (graceful shutdown)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def instrument(app: App) -> None:
+    """Structured update logs and metrics on the dispatcher and the bot's HTTP session."""
+    instrument_dispatcher(app.dispatcher)
+    instrument_bot(app.bot)
+
+
+# The PostgreSQL advisory lock key for start-up ("VALP"); it must differ from the migration
+# lock in bot.db.migrate ("VALO"), which prepare_database takes on another connection.
+PREPARE_LOCK = 0x56414C50
+
+
+async def prepare_exclusively(app: App) -> None:
+    """``prepare_database`` with replicas starting together taking turns.
+
+    Two replicas migrating or importing the catalogue at the same moment would collide on
+    PostgreSQL (duplicate keys); an advisory lock makes the second wait and then find the work
+    done. SQLite already serialises writers with ``BEGIN IMMEDIATE``.
+    """
+    if app.engine.dialect.name != "postgresql":
+        await prepare_database(app)
+        return
+    async with app.engine.connect() as conn:
+        await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PREPARE_LOCK})
+        await conn.commit()  # the lock is session-level; do not hold a transaction open
+        try:
+            await prepare_database(app)
+        finally:
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PREPARE_LOCK})
+            await conn.commit()
+
+
+# ---------------------------------------------------------------------------- worker lease
+
+
+class LeaseKeeper:
+    """Holds the delivery lease and runs the scheduler only while it is held."""
+
+    def __init__(
+        self,
+        app: App,
+        worker: DeliveryWorker | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.app = app
+        self.worker = worker or make_worker(app)
+        self.worker.limiter = TimedLimiter(self.worker.limiter)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{self.worker.id}"[:64]
+        self.period = timedelta(seconds=app.settings.worker_lease_seconds)
+        # Renew four times per period: one lost renewal never costs the lease.
+        self.interval = app.settings.worker_lease_seconds / 4
+        self._now = now
+        self.scheduler: AsyncIOScheduler | None = None
+        self._valid_until = 0.0  # monotonic: until when our last successful renewal holds
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+
+    @property
+    def active(self) -> bool:
+        """Whether this process is the active worker right now."""
+        return self.scheduler is not None
+
+    def start(self) -> None:
+        """Start competing for the lease in the background."""
+        self._task = asyncio.create_task(self._loop(), name="worker-lease")
+
+    async def stop(self) -> None:
+        """Stop sweeping and give the lease up so a standby takes over at once."""
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+        if self.active:
+            self._deactivate("shutting down")
+            with contextlib.suppress(Exception):
+                await lease.release(self.app.sessions, self.holder, self._now())
+
+    async def _loop(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            wait = self.interval
+            try:
+                held = await lease.try_acquire(
+                    self.app.sessions, self.holder, self._now(), self.period
+                )
+            except Exception as exc:
+                failures += 1
+                # Database unreachable: keep sweeping only while the last renewal still holds.
+                held = self.active and time.monotonic() < self._valid_until
+                wait = min(self.interval, 0.1 * 2**failures)  # back off, but never past a renewal
+                log.warning("worker lease: database error (%s); retrying in %.1fs", exc, wait)
+            else:
+                failures = 0
+                if held:
+                    # Renewed at worst a little before now: count from before the call.
+                    self._valid_until = time.monotonic() + self.period.total_seconds() - wait
+            if held and not self.active:
+                self._activate()
+            elif not held and self.active:
+                self._deactivate("lease lost")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), wait)
+
+    def _activate(self) -> None:
+        log.info("worker lease taken by %s: sweeping", self.holder)
+        scheduler = start_scheduler(self.app, self.worker)
+        add_operations_jobs(scheduler, self.app, self.worker)
+        self.scheduler = scheduler
+        LEASE_ACTIVE.labels(self.holder).set(1)
+
+    def _deactivate(self, why: str) -> None:
+        log.info("worker %s stops sweeping: %s", self.holder, why)
+        assert self.scheduler is not None
+        self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+        LEASE_ACTIVE.labels(self.holder).set(0)
+
+
+def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryWorker) -> None:
+    """Daily retention and a ledger gauge refresh, next to the scheduler's own jobs."""
+
+    async def purge() -> None:
+        try:
+            report = await retention.purge(
+                app.sessions, worker.clock.now(), app.settings.retention_days
+            )
+        except Exception:
+            log.exception("retention failed; tomorrow's run will retry")
+            return
+        log.info(
+            "retention: %d fsm states purged, %d ledger rows reduced to counts",
+            report.fsm_states,
+            report.deliveries,
+        )
+
+    async def ledger_gauge() -> None:
+        try:
+            set_ledger_counts(await worker.ledger.counts())
+        except Exception as exc:  # metrics must never take the worker down
+            log.warning("ledger gauge: %s", exc)
+
+    scheduler.add_job(
+        purge, "interval", days=1, next_run_time=datetime.now(UTC), id="retention", coalesce=True
+    )
+    scheduler.add_job(
+        ledger_gauge,
+        "interval",
+        seconds=15,
+        next_run_time=datetime.now(UTC),
+        id="ledger-gauge",
+        coalesce=True,
+        max_instances=1,
+    )
+
+
+async def start_metrics_server(settings: Settings) -> web.AppRunner | None:
+    """``/metrics`` on METRICS_PORT when it is set (worker and run roles)."""
+    if settings.metrics_port is None:
+        return None
+    runner = web.AppRunner(metrics_app(), handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.metrics_port).start()
+    log.info("metrics on %s:%d/metrics", settings.web_host, settings.metrics_port)
+    return runner
+
+
+async def serve_worker(settings: Settings) -> None:
+    """``valo-bot worker``: compete for the lease; sweep while holding it; stop on SIGTERM."""
+    app = build_app(settings)
+    try:
+        stop = stop_event()
+        await prepare_exclusively(app)
+        instrument_bot(app.bot)
+        metrics = await start_metrics_server(settings)
+        keeper = LeaseKeeper(app)
+        keeper.start()
+        log.info("worker %s started", keeper.holder)
+        await stop.wait()
+        await keeper.stop()
+        # Let a sweep that is sending finish recording its outcomes, within one lease.
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if others:
+            await asyncio.wait(others, timeout=settings.worker_lease_seconds)
+        if metrics is not None:
+            await metrics.cleanup()
+    finally:
+        await app.close()
+
+
+# ---------------------------------------------------------------------------- web role
+
+
+class WebhookServer:
+    """The aiohttp application of one web replica."""
+
+    def __init__(self, app: App, secret: str, dedup: UpdateDedup) -> None:
+        self.app = app
+        self._secret = secret.encode()
+        self.dedup = dedup
+        self.in_flight = 0
+        self.draining = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def application(self, path: str) -> web.Application:
+        """Routes: the webhook path, /healthz, /readyz, /metrics."""
+        webapp = web.Application()
+        webapp.router.add_post(path, self.handle_update)
+        webapp.router.add_get("/healthz", self.healthz)
+        webapp.router.add_get("/readyz", self.readyz)
+        webapp.router.add_get("/metrics", metrics_handler)
+        return webapp
+
+    async def handle_update(self, request: web.Request) -> web.Response:
+        """Check the secret, drop duplicates, handle the update, and only then answer 200."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            return web.Response(status=401, text="wrong secret token")
+        if self.draining:
+            return web.Response(status=503, text="shutting down")  # Telegram retries elsewhere
+        try:
+            raw = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="not JSON")
+        repaired = repair_update(raw)  # the same repair as polling: one bad update is answered
+        if repaired is None:
+            return web.json_response({})
+        update_id = int(repaired["update_id"])
+        claim = await self.dedup.claim(update_id)
+        if claim is Claim.DONE:
+            log.info("dropped duplicate update %d", update_id, extra={"update_id": update_id})
+            return web.json_response({})
+        if claim is Claim.BUSY:
+            return web.Response(status=503, text="being handled by another replica")
+        self.in_flight += 1
+        self._idle.clear()
+        try:
+            bot = self.app.bot
+            update = Update.model_validate(repaired, context={"bot": bot})
+            await self.app.dispatcher.feed_update(bot, update)
+        except Exception:
+            log.exception("update %d failed; Telegram will redeliver it", update_id)
+            await self.dedup.forget(update_id)
+            return web.Response(status=500, text="failed")
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._idle.set()
+        await self.dedup.done(update_id)
+        return web.json_response({})
+
+    async def healthz(self, _request: web.Request) -> web.Response:
+        """The process is up."""
+        return web.json_response({"status": "ok"})
+
+    async def readyz(self, _request: web.Request) -> web.Response:
+        """The database (and Redis, when used) answer: the replica can handle updates."""
+        checks: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(PROBE_SECONDS), self.app.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = type(exc).__name__
+        if self.app.redis is not None:
+            try:
+                async with asyncio.timeout(PROBE_SECONDS):
+                    await self.app.redis.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = type(exc).__name__
+        ready = all(v == "ok" for v in checks.values()) and not self.draining
+        return web.json_response(checks, status=200 if ready else 503)
+
+    async def drain(self, seconds: float) -> None:
+        """Refuse new updates and wait (at most ``seconds``) for the ones being handled."""
+        self.draining = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), seconds)
+
+
+def webhook_path(settings: Settings) -> str:
+    """The path of WEBHOOK_URL (a reverse proxy keeps paths), else ``/webhook``."""
+    if settings.webhook_url:
+        return urlsplit(settings.webhook_url).path or DEFAULT_WEBHOOK_PATH
+    return DEFAULT_WEBHOOK_PATH
+
+
+async def serve_web(settings: Settings) -> None:
+    """``valo-bot web``: register the webhook (if WEBHOOK_URL), serve until SIGTERM, drain."""
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        raise MissingSecretError(
+            "WEBHOOK_SECRET is not set: choose a random string (A-Z, a-z, 0-9, _ and -)"
+        )
+    secret = settings.webhook_secret.get_secret_value()
+    app = build_app(settings)
+    try:
+        stop = stop_event()
+        await prepare_exclusively(app)
+        instrument(app)
+        dedup: UpdateDedup = (
+            RedisDedup(app.redis, settings.update_dedup_seconds)
+            if app.redis is not None
+            else MemoryDedup()
+        )
+        server = WebhookServer(app, secret, dedup)
+        runner = web.AppRunner(server.application(webhook_path(settings)), handle_signals=False)
+        await runner.setup()
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+        log.info("webhook server on %s:%d", settings.web_host, settings.web_port)
+        await set_commands(app.bot, app.i18n, settings)
+        if settings.webhook_url:
+            # Pending updates are kept: they were sent by families and must be answered.
+            await app.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=app.dispatcher.resolve_used_update_types(),
+                drop_pending_updates=False,
+            )
+            log.info("webhook registered")
+        await stop.wait()
+        log.info("shutting down: finishing %d in-flight update(s)", server.in_flight)
+        await server.drain(DRAIN_SECONDS)
+        await runner.cleanup()
+    finally:
+        await app.close()

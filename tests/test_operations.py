@@ -1,0 +1,134 @@
+"""Operations pieces in-process: the worker lease, retention, update dedup, update logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.engine import write_transaction
+from bot.db.models import Delivery, DeliveryCount, FsmState
+from bot.delivery.ledger import NewDelivery, enqueue
+from bot.logs import JsonLogFormatter
+from bot.ops import lease, retention
+from bot.ops.dedup import Claim, MemoryDedup, RedisDedup
+from bot.ops.observe import UpdateLogMiddleware
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+PERIOD = timedelta(seconds=30)
+
+
+async def test_lease_one_holder_until_it_expires(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    assert await lease.try_acquire(sessions, "a", NOW, PERIOD)
+    assert not await lease.try_acquire(sessions, "b", NOW + timedelta(seconds=29), PERIOD)
+    assert await lease.try_acquire(sessions, "a", NOW + timedelta(seconds=20), PERIOD)  # renew
+    assert not await lease.try_acquire(sessions, "b", NOW + timedelta(seconds=49), PERIOD)
+    assert await lease.try_acquire(sessions, "b", NOW + timedelta(seconds=51), PERIOD)
+    assert not await lease.try_acquire(sessions, "a", NOW + timedelta(seconds=52), PERIOD)
+    await lease.release(sessions, "b", NOW + timedelta(seconds=60))
+    assert await lease.try_acquire(sessions, "a", NOW + timedelta(seconds=61), PERIOD)
+
+
+async def test_retention_purges_old_states_and_folds_old_deliveries(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    old, recent = NOW - timedelta(days=31), NOW - timedelta(days=1)
+    async with sessions() as session, write_transaction(session):
+        for key, at in (("old", old), ("recent", recent)):
+            session.add(FsmState(key=key, user_id=1, state="s", data={"a": 1}, updated_at=at))
+    async with sessions() as session:
+        rows = [
+            NewDelivery(n, "notice", "x", f"k{n}", {"msg": "m"}, old if n < 4 else recent)
+            for n in range(6)
+        ]
+        await enqueue(session, rows, old)
+    async with sessions() as session, write_transaction(session):
+        states = ["sent", "sent", "failed", "pending", "sent", "sent"]
+        for row_id, state in zip(
+            sorted(await session.scalars(select(Delivery.id))), states, strict=True
+        ):
+            row = await session.get(Delivery, row_id)
+            assert row is not None
+            row.state = state
+            row.updated_at = row.due_at
+
+    report = await retention.purge(sessions, NOW, days=30)
+
+    assert report == retention.RetentionReport(fsm_states=1, deliveries=3)
+    async with sessions() as session:
+        assert list(await session.scalars(select(FsmState.key))) == ["recent"]
+        # The old pending row is not delivered: it stays; recent ones keep their detail.
+        assert await session.scalar(select(func.count()).select_from(Delivery)) == 3
+        counts = {
+            (c.day, c.kind, c.state): c.count for c in await session.scalars(select(DeliveryCount))
+        }
+    day = old.date().isoformat()
+    assert counts == {(day, "notice", "sent"): 2, (day, "notice", "failed"): 1}
+    # A second run adds nothing and keeps the counts.
+    assert await retention.purge(sessions, NOW, days=30) == retention.RetentionReport(0, 0)
+
+
+async def test_memory_dedup() -> None:
+    dedup = MemoryDedup(capacity=2)
+    assert await dedup.claim(1) is Claim.NEW
+    assert await dedup.claim(1) is Claim.BUSY
+    await dedup.forget(1)
+    assert await dedup.claim(1) is Claim.NEW
+    await dedup.done(1)
+    assert await dedup.claim(1) is Claim.DONE
+
+
+async def test_redis_dedup(redis_url: str | None) -> None:
+    if redis_url is None:
+        dedup: MemoryDedup | RedisDedup = MemoryDedup()
+        client = None
+    else:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(redis_url)
+        dedup = RedisDedup(client, ttl=60)
+    try:
+        assert await dedup.claim(7) is Claim.NEW
+        assert await dedup.claim(7) is Claim.BUSY
+        await dedup.done(7)
+        assert await dedup.claim(7) is Claim.DONE
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
+async def test_update_log_line_has_no_text(caplog: pytest.LogCaptureFixture) -> None:
+    from aiogram.types import Update
+
+    update = Update.model_validate(
+        {
+            "update_id": 77,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 5, "type": "private"},
+                "from": {"id": 5, "is_bot": False, "first_name": "Secretname"},
+                "text": "my private answer",
+            },
+        }
+    )
+
+    async def handler(_event: object, _data: dict[str, object]) -> str:
+        return "ok"
+
+    with caplog.at_level(logging.INFO, logger="bot.updates"):
+        assert await UpdateLogMiddleware()(handler, update, {}) == "ok"
+    [record] = caplog.records
+    line = json.loads(JsonLogFormatter().format(record))
+    assert line["update_id"] == 77
+    assert line["update_type"] == "message"
+    assert line["outcome"] == "handled"
+    assert "latency_ms" in line
+    assert "Secretname" not in json.dumps(line)
+    assert "private answer" not in json.dumps(line)
