@@ -35,9 +35,11 @@ from bot.catalog.schema import Event
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import Delivery, Reminder, User
 from bot.delivery.clock import ManualClock
+from bot.delivery.ledger import Claimed
 from bot.delivery.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from bot.delivery.reminders import due_time, set_reminder
-from bot.delivery.worker import DeliveryWorker, SweepReport
+from bot.delivery.worker import DeliveryWorker, Outgoing, SweepReport
+from bot.i18n import Translator
 from tests.conftest import REDIS_URL, REPO
 from tests.delivery_support import (
     TZ,
@@ -976,3 +978,24 @@ async def test_reminders_benchmark_sends_each_due_family_once(reminders_bench: M
     text = reminders_bench.report(result, sizes)
     assert "claim + send 40" in text
     assert "lateness p99" in text
+
+
+async def test_a_row_that_cannot_be_rendered_fails_once_and_the_rest_are_sent(
+    env: Env, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await env.remind(FI, ART_DAY, ("day-before",))
+    await env.remind(EN, ART_DAY, ("day-before",))
+    working = env.worker.renderers["reminder"]
+
+    async def broken_for_fi(session: AsyncSession, row: Claimed, t: Translator) -> Outgoing | None:
+        if row.user_id == FI:
+            raise RuntimeError("a bug in a renderer")
+        return await working(session, row, t)
+
+    env.worker.renderers["reminder"] = broken_for_fi
+    assert (await env.sweep(ART_DAY_BEFORE)).outcomes == {"failed": 1, "sent": 1}
+    [row] = await ledger(sessions, Delivery.user_id == FI)
+    assert (row.state, row.detail) == ("failed", "render: RuntimeError")
+    # A failed row is final: later sweeps do not try it again.
+    assert (await env.sweep(ART_DAY_BEFORE + timedelta(minutes=5))).claimed == 0
+    assert len(env.fake.calls("sendMessage")) == 1

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -128,7 +129,13 @@ class DeliveryWorker:
             async with gate:
                 report.count(await self.deliver(row))
 
-        await asyncio.gather(*(send(row) for row in claimed))
+        # One row's unexpected error must not lose the others' outcomes; a row left
+        # ``sending`` is settled by its lease (unknown if attempted, else pending again).
+        for result in await asyncio.gather(*(send(row) for row in claimed), return_exceptions=True):
+            if isinstance(result, BaseException):
+                log.error(
+                    "delivery failed unexpectedly: %s", type(result).__name__, exc_info=result
+                )
         return report
 
     async def _render(self, row: Claimed) -> tuple[Outgoing | None, str | None]:
@@ -160,7 +167,14 @@ class DeliveryWorker:
 
     async def deliver(self, row: Claimed) -> str:
         """Send one claimed row and record its outcome; returns the final state."""
-        outgoing, final = await self._render(row)
+        try:
+            outgoing, final = await self._render(row)
+        except Exception as exc:  # a broken row must not come back every sweep
+            log.exception("could not render delivery %s", row.id)
+            await self.ledger.finish(
+                row.id, self.id, State.FAILED, self.clock.now(), f"render: {type(exc).__name__}"
+            )
+            return State.FAILED.value
         if outgoing is None:
             state = State(final or State.FAILED.value)
             detail = {State.BLOCKED: "user has blocked the bot"}.get(state, "nothing to send")
@@ -204,6 +218,12 @@ class DeliveryWorker:
                     return State.PENDING.value
                 await self._unknown(row, f"network: {exc.message}")
                 return State.UNKNOWN.value
+            except TelegramAPIError as exc:
+                # Any other answer from Telegram (401, 404, 409, 413...): it refused the send.
+                await self.ledger.finish(
+                    row.id, self.id, State.FAILED, self.clock.now(), exc.message[:255]
+                )
+                return State.FAILED.value
             else:
                 await self.ledger.finish(row.id, self.id, State.SENT, self.clock.now())
                 return State.SENT.value
