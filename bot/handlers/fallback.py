@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
-from aiogram.enums import ChatMemberStatus
-from aiogram.types import CallbackQuery, ChatMemberUpdated, ErrorEvent, Message
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.config import Settings
-from bot.db.engine import write_transaction
-from bot.db.models import User
 from bot.handlers.menu import main_menu
 from bot.i18n import I18n, Translator
 from bot.middlewares import choose_locale
@@ -33,14 +28,6 @@ async def stale_button(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t("stale-button"))
     assert query.bot is not None
     await query.bot.send_message(query.from_user.id, t("menu-title"), reply_markup=main_menu(t))
-
-
-@router.my_chat_member(F.new_chat_member.status == ChatMemberStatus.KICKED)
-async def bot_blocked(event: ChatMemberUpdated, session: AsyncSession) -> None:
-    async with write_transaction(session):
-        await session.execute(
-            update(User).where(User.user_id == event.from_user.id).values(blocked=True)
-        )
 
 
 @router.errors()
