@@ -36,6 +36,7 @@ from bot.handlers import feature_routers
 from bot.handlers.broadcast import remind_keyboard
 from bot.handlers.services import CatalogueResults
 from bot.i18n import I18n
+from bot.indicators.record import IndicatorMiddleware
 from bot.middlewares import (
     DatabaseSessionMiddleware,
     FloodCounter,
@@ -161,6 +162,7 @@ def make_dispatcher(
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, disable_fsm=True)
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(sessions))
     dispatcher.update.outer_middleware(KnownUserMiddleware(settings, i18n))
+    dispatcher.update.outer_middleware(IndicatorMiddleware())
     dispatcher.update.outer_middleware(ThrottlingMiddleware(counter, settings.throttle_rate))
     dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.include_routers(*feature_routers())

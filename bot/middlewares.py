@@ -1,8 +1,8 @@
 """Update middlewares: one database session per update, the user and their locale, flood control.
 
 Order (outermost first, after aiogram's own error and user-context middlewares):
-DatabaseSession → KnownUser → Throttling → FSM context. The session comes first so the FSM
-storage reads and writes through it (see bot.db.storage).
+DatabaseSession → KnownUser → Indicator (bot.indicators.record) → Throttling → FSM context.
+The session comes first so the FSM storage reads and writes through it (see bot.db.storage).
 """
 
 from __future__ import annotations

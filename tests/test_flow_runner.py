@@ -65,6 +65,10 @@ class Recorder:
     def kinds(self) -> list[str]:
         return [e.kind for e in self.events]
 
+    def steps(self) -> list[str]:
+        """Event kinds without the "asked" of every question shown."""
+        return [e.kind for e in self.events if e.kind != "asked"]
+
 
 class Walk:
     """A family going through a tree, pressing buttons by choice id."""
@@ -214,7 +218,14 @@ def test_restart_from_the_middle_counts_as_abandoned() -> None:
     walk.press("285", SKIP, RESTART)
     assert walk.step.node == "where"
     assert walk.state.path == ()
-    assert walk.observer.kinds() == ["started", "answered", "skipped", "abandoned", "started"]
+    assert walk.observer.steps() == ["started", "answered", "skipped", "abandoned", "started"]
+    assert walk.observer.kinds()[:4] == ["started", "asked", "answered", "asked"]
+    first, second = walk.observer.events[0].session, walk.observer.events[-1].session
+    assert {e.session for e in walk.observer.events[:-2]} == {first}
+    assert walk.observer.events[-3].kind == "abandoned"
+    assert walk.observer.events[-3].session == first
+    assert len(first) == len(second) == 16
+    assert first != second
 
 
 def test_a_button_from_an_older_message_shows_the_current_question() -> None:
@@ -250,7 +261,13 @@ def test_a_button_of_a_tree_version_that_is_gone_starts_again_kindly() -> None:
     assert moved.stale
     assert (moved.step.node, moved.step.notice) == ("where", "flow-updated")
     assert moved.state.version == NEEDS.version + 1
-    assert walk.observer.events[-2] == FlowEvent("abandoned", "needs", NEEDS.version, "help")
+    abandoned = walk.observer.events[-3]
+    assert (abandoned.kind, abandoned.version, abandoned.node) == (
+        "abandoned",
+        NEEDS.version,
+        "help",
+    )
+    assert abandoned.session == walk.observer.events[0].session
 
 
 def test_a_press_with_no_dialog_in_progress_starts_one() -> None:
@@ -274,11 +291,52 @@ def test_results_more_and_the_events_carry_ids_only() -> None:
     walk.press(MORE)
     assert walk.step.page == 1
     assert walk.observer.kinds()[-3:] == ["finished", "results_shown", "results_shown"]
-    assert walk.observer.events[-1] == FlowEvent("results_shown", "needs", 1, "results", (), 1)
+    last = walk.observer.events[-1]
+    assert (last.kind, last.tree, last.version, last.node, last.page) == (
+        "results_shown",
+        "needs",
+        1,
+        "results",
+        1,
+    )
+    assert last.facts is not None
+    assert last.facts.municipality == "285"
     for event in walk.observer.events:
         assert set(event.choices) <= {c.id for n in NEEDS.nodes.values() for c in n.choices} | set(
             MUNICIPALITIES
         )
+
+
+def test_the_session_id_lives_in_the_state_until_the_dialog_ends() -> None:
+    walk = Walk()
+    session = walk.state.session
+    assert len(session) == 16
+    walk.press("285", "3-5", DONE)
+    assert walk.state.session == session
+    assert session in json.dumps(walk.state.to_data())
+    walk.press("talk", DONE, SKIP, SKIP)
+    assert walk.step.kind == "result"
+    # The end of the dialog is reported with the session, then the state forgets it.
+    finished = [e for e in walk.observer.events if e.kind in ("finished", "results_shown")]
+    assert [e.session for e in finished] == [session, session]
+    assert walk.state.session == ""
+    assert session not in json.dumps(walk.state.to_data())
+    walk.press(MORE)
+    assert walk.observer.events[-1].session == ""
+
+
+def test_every_question_shown_is_reported_as_asked_and_answers_carry_their_facts() -> None:
+    walk = Walk()
+    walk.press("285", "3-5", DONE, "talk", "finnish", DONE)
+    asked = [e.node for e in walk.observer.events if e.kind == "asked"]
+    assert asked == ["where", "ages", "help", "languages"]
+    answered = {e.node: e for e in walk.observer.events if e.kind == "answered"}
+    assert answered["where"].facts is not None
+    assert answered["where"].facts.municipality == "285"
+    help_facts = answered["help"].facts
+    assert help_facts is not None
+    assert set(help_facts.needs) == {"parenting-support", "integration-language"}
+    assert answered["help"].choices == ("talk", "finnish")
 
 
 def test_an_observer_that_fails_does_not_break_the_dialog() -> None:

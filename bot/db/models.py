@@ -67,6 +67,8 @@ class User(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "Don't count my answers" in /privacy: no indicator event is written for this user.
+    counted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class FsmState(Base):
@@ -90,6 +92,41 @@ class DeepLinkCount(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
     starts: Mapped[int] = mapped_column(Integer, default=0)
     new_users: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IndicatorEvent(Base):
+    """One anonymous step of one family's use of Valo, for service designers' indicators.
+
+    No Telegram id, no name, no free text: ids of questions, choices, services and events only.
+    ``session`` is a random id that lives in the family's dialog state while the dialog runs
+    (and is forgotten when it ends), so a session's events can be counted together but never
+    traced back to anyone; events outside a dialog have none. Time is kept to the month.
+
+    ``kind`` is one of :data:`bot.indicators.KINDS`. ``items`` holds space-separated ids: the
+    choices of an answer, the services shown (empty: no match), the service of a card action,
+    the event of an event action, the ``municipality:topic`` of a subscription change.
+    ``municipality``, ``needs`` and ``gaps`` are set on ``results_shown`` only, from the family's
+    own answers: the municipality code, the need tags asked, and those of them that got no
+    local match.
+    """
+
+    __tablename__ = "indicator_events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11"
+    session: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(24))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    source: Mapped[str | None] = mapped_column(String(64))  # deep-link source, on "started"
+    tree: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int | None] = mapped_column(Integer)
+    node: Mapped[str | None] = mapped_column(String(64))
+    items: Mapped[str | None] = mapped_column(String(1024))
+    municipality: Mapped[str | None] = mapped_column(String(8))
+    needs: Mapped[str | None] = mapped_column(String(255))
+    gaps: Mapped[str | None] = mapped_column(String(255))
 
 
 class CatalogOrganization(Base):

@@ -63,6 +63,10 @@ class ResultPage:
     cards: tuple[ResultCard, ...]
     total: int
     has_more: bool
+    # For anonymous indicators: the ids of the matches shown (none: no match) and, on the
+    # first page, the needs asked that have no local service in the family's municipality.
+    service_ids: tuple[str, ...] = ()
+    gaps: tuple[str, ...] | None = None
 
 
 class ResultSource(Protocol):

@@ -8,7 +8,9 @@ press whose token, node or tree does not match the state comes from an older mes
 before the tree's version changed) and only shows the current step again.
 
 Every step is reported to an :class:`Observer` (a no-op by default) with ids only, never free
-text and never who the family is, so anonymous indicators can be added without touching this.
+text and never who the family is (see bot.indicators). Each dialog carries a random session id
+in its state so an observer can count a dialog's steps together; it is dropped from the state
+when the dialog ends, so afterwards nothing links those steps to the family.
 """
 
 from __future__ import annotations
@@ -46,13 +48,27 @@ log = logging.getLogger(__name__)
 _TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 EventKind = Literal[
-    "started", "answered", "skipped", "back", "finished", "abandoned", "results_shown"
+    "started",
+    "asked",
+    "answered",
+    "skipped",
+    "back",
+    "finished",
+    "abandoned",
+    "results_shown",
 ]
+
+SESSION_LENGTH = 16
 
 
 @dataclass(frozen=True)
 class FlowEvent:
-    """One step of one dialog: ids only (tree, version, node, choice ids, result page)."""
+    """One step of one dialog: ids only (tree, version, node, choice ids, result page).
+
+    ``session`` is the dialog's random id ("" once the dialog has ended). ``facts``: on
+    ``answered``, what this answer told us; on ``finished`` and ``results_shown``, everything
+    the answers told us.
+    """
 
     kind: EventKind
     tree: str
@@ -60,19 +76,29 @@ class FlowEvent:
     node: str
     choices: tuple[str, ...] = ()
     page: int | None = None
+    session: str = ""
+    facts: Answers | None = None
+    source: str | None = None  # on ``started``: the deep link that brought the family
 
 
 class Observer(Protocol):
-    """Receives every step of every dialog (for anonymous indicators later)."""
+    """Receives every step of every dialog (bot.indicators.record is the real one)."""
 
     def record(self, event: FlowEvent) -> None:
         """Take note of ``event``; must not raise (errors are logged and ignored)."""
+
+    def results(self, service_ids: Sequence[str], gaps: Sequence[str] | None) -> None:
+        """What the last ``results_shown`` step showed (told by the handler that rendered it):
+        service ids (none: no match) and, on the first page, the needs with no local match."""
 
 
 class NullObserver:
     """The default observer: notes nothing."""
 
     def record(self, event: FlowEvent) -> None:
+        return None
+
+    def results(self, service_ids: Sequence[str], gaps: Sequence[str] | None) -> None:
         return None
 
 
@@ -101,6 +127,7 @@ class DialogState:
     path: tuple[PathEntry, ...] = ()
     selected: tuple[str, ...] = ()  # multi choice: toggled on at the current node
     page: int = 0  # municipality picker page, or the result page
+    session: str = ""  # random id for anonymous indicators; "" once the dialog has ended
 
     def to_data(self) -> dict[str, Any]:
         """JSON-safe form for the FSM storage."""
@@ -114,6 +141,7 @@ class DialogState:
             ],
             "selected": list(self.selected),
             "page": self.page,
+            **({"session": self.session} if self.session else {}),
         }
 
     @classmethod
@@ -132,6 +160,7 @@ class DialogState:
                 path=path,
                 selected=tuple(map(str, data.get("selected", ()))),
                 page=int(data.get("page", 0)),
+                session=str(data.get("session", "")),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -219,15 +248,16 @@ class Runner:
 
     # ---------------------------------------------------------------- public
 
-    def start(self, previous: DialogState | None = None) -> Transition:
-        """A new dialog at the start node; an unfinished ``previous`` one counts as abandoned."""
+    def start(self, previous: DialogState | None = None, source: str | None = None) -> Transition:
+        """A new dialog at the start node; an unfinished ``previous`` one counts as abandoned.
+        ``source``: the deep link that brought the family, if any (only passed on)."""
         if (
             previous is not None
             and self.is_current(previous)
             and not self.tree.node(previous.node).is_terminal
         ):
-            self._emit("abandoned", previous.node)
-        return self._begin()
+            self._emit("abandoned", previous.node, session=previous.session)
+        return self._begin(source=source)
 
     def is_current(self, state: DialogState) -> bool:
         """Whether ``state`` belongs to this tree as loaded now (same id and version, and
@@ -253,7 +283,7 @@ class Runner:
             return replace(self._begin(notice="flow-stale"), stale=True)
         if not self.is_current(state):
             # The tree changed under this family: start again, kindly.
-            self._emit("abandoned", state.node, version=state.version)
+            self._emit("abandoned", state.node, version=state.version, session=state.session)
             return replace(self._begin(notice="flow-updated"), stale=True)
         if (press.tree, press.node, press.token) != (self.tree.id, state.node, state.token):
             return Transition(state, self._step(state, notice="flow-stale"), stale=True)
@@ -266,12 +296,12 @@ class Runner:
             return self._back(state)
         if node.kind == "result" and choice == MORE:
             page = state.page + 1
-            self._emit("results_shown", node.id, page=page)
+            self._emit("results_shown", node.id, page=page, facts=self.answers(state))
             return self._moved(replace(state, page=page))
         if node.kind == "message" and not node.is_terminal and choice == CONTINUE:
             return self._advance(state, node, PathEntry(node.id, ()))
         if node.is_question and choice == SKIP and node.skippable:
-            self._emit("skipped", node.id)
+            self._emit("skipped", node.id, session=state.session)
             return self._advance(state, node, PathEntry(node.id, None))
         if node.kind == "multi":
             return self._multi(state, node, choice)
@@ -280,7 +310,7 @@ class Runner:
         if node.kind in ("single", "yesno"):
             picked = node.choice(choice)
             if picked is not None:
-                self._emit("answered", node.id, (picked.id,))
+                self._answered(state, node, (picked.id,))
                 alerts = (picked.alert,) if picked.alert else ()
                 return self._advance(state, node, PathEntry(node.id, (picked.id,)), alerts)
         # A button this step does not have (an older layout): show the step again.
@@ -293,10 +323,10 @@ class Runner:
             if state.selected:
                 # Stored in the tree's order, so the same answers always read the same.
                 chosen = tuple(c.id for c in node.choices if c.id in state.selected)
-                self._emit("answered", node.id, chosen)
+                self._answered(state, node, chosen)
                 return self._advance(state, node, PathEntry(node.id, chosen))
             if node.skippable:
-                self._emit("skipped", node.id)
+                self._emit("skipped", node.id, session=state.session)
                 return self._advance(state, node, PathEntry(node.id, None))
             return Transition(state, self._step(state, notice="flow-choose-one"))
         picked = node.choice(choice)
@@ -316,7 +346,7 @@ class Runner:
             page = min(max(state.page + step, 0), self._pages() - 1)
             return self._moved(replace(state, page=page))
         if choice in self._municipalities:
-            self._emit("answered", node.id, (choice,))
+            self._answered(state, node, (choice,))
             return self._advance(state, node, PathEntry(node.id, (choice,)))
         return Transition(state, self._step(state, notice="flow-stale"), stale=True)
 
@@ -324,7 +354,7 @@ class Runner:
         if not state.path:
             return Transition(state, self._step(state))
         last = state.path[-1]
-        self._emit("back", state.node)
+        self._emit("back", state.node, session=state.session)
         previous = self.tree.node(last.node)
         selected = last.choices or () if previous.kind == "multi" else ()
         page = 0
@@ -338,10 +368,20 @@ class Runner:
 
     # ---------------------------------------------------------------- moving
 
-    def _begin(self, notice: str | None = None) -> Transition:
-        state = DialogState(self.tree.id, self.tree.version, self.tree.start, self._token())
-        self._emit("started", state.node)
-        return Transition(state, self._arrive(state, notice=notice))
+    def _answered(self, state: DialogState, node: Node, chosen: tuple[str, ...]) -> None:
+        said = self._context((PathEntry(node.id, chosen),)).facts
+        self._emit("answered", node.id, chosen, session=state.session, facts=said)
+
+    def _begin(self, notice: str | None = None, source: str | None = None) -> Transition:
+        state = DialogState(
+            self.tree.id,
+            self.tree.version,
+            self.tree.start,
+            self._token(),
+            session=self._session_id(),
+        )
+        self._emit("started", state.node, session=state.session, source=source)
+        return self._arrive(state, notice=notice)
 
     def _advance(
         self, state: DialogState, node: Node, entry: PathEntry, alerts: tuple[str, ...] = ()
@@ -349,19 +389,34 @@ class Runner:
         path = (*state.path, entry)
         target = self._route(node, entry, path)
         moved = DialogState(
-            state.tree, state.version, target, self._token(state.token), path, (), 0
+            state.tree,
+            state.version,
+            target,
+            self._token(state.token),
+            path,
+            (),
+            0,
+            state.session,
         )
-        return Transition(moved, self._arrive(moved, alerts))
+        return self._arrive(moved, alerts)
 
     def _arrive(
         self, state: DialogState, alerts: tuple[str, ...] = (), notice: str | None = None
-    ) -> Step:
+    ) -> Transition:
+        """Show the node ``state`` has just reached. At the end of the dialog the session id
+        is reported one last time and then forgotten."""
         node = self.tree.node(state.node)
+        if node.is_question:
+            self._emit("asked", node.id, session=state.session)
         if node.is_terminal:
-            self._emit("finished", node.id)
+            facts = self.answers(state)
+            self._emit("finished", node.id, session=state.session, facts=facts)
             if node.kind == "result":
-                self._emit("results_shown", node.id, page=state.page)
-        return self._step(state, alerts, notice)
+                self._emit(
+                    "results_shown", node.id, page=state.page, session=state.session, facts=facts
+                )
+            state = replace(state, session="")
+        return Transition(state, self._step(state, alerts, notice))
 
     def _moved(self, state: DialogState, alerts: tuple[str, ...] = ()) -> Transition:
         """The same node shown anew (toggle, page, back): a new token retires the old
@@ -446,6 +501,9 @@ class Runner:
     def _pages(self) -> int:
         return max(1, math.ceil(len(self._municipalities) / MUNICIPALITY_PAGE_SIZE))
 
+    def _session_id(self) -> str:
+        return "".join(self._rng.choice(_TOKEN_ALPHABET) for _ in range(SESSION_LENGTH))
+
     def _token(self, old: str = "") -> str:
         while True:
             token = "".join(self._rng.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
@@ -460,6 +518,9 @@ class Runner:
         *,
         page: int | None = None,
         version: int | None = None,
+        session: str = "",
+        facts: Answers | None = None,
+        source: str | None = None,
     ) -> None:
         event = FlowEvent(
             kind,
@@ -468,6 +529,9 @@ class Runner:
             node,
             choices,
             page,
+            session,
+            facts,
+            source,
         )
         try:
             self._observer.record(event)

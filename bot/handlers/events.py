@@ -58,6 +58,7 @@ from bot.delivery.reminders import OFFSETS, SERIES
 from bot.delivery.subscriptions import subscribed_municipality
 from bot.handlers.menu import MenuAction, edit_or_send, reply
 from bot.i18n import Translator
+from bot.indicators.record import IndicatorRecorder
 
 router = Router(name="events")
 
@@ -385,12 +386,14 @@ async def open_event(
     catalog: LiveCatalog,
     settings: Settings,
     t: Translator,
+    indicators: IndicatorRecorder,
 ) -> None:
     listed = await _listed(session, catalog, settings, callback_data.token)
     if listed is None:
         await reply(query, t("events-gone"))
         return
     await query.answer()
+    indicators.action("event_opened", listed.id)
     await bot.send_message(
         query.from_user.id,
         render_event_card(listed, t),
@@ -424,6 +427,7 @@ async def remind_me(
     catalog: LiveCatalog,
     settings: Settings,
     t: Translator,
+    indicators: IndicatorRecorder,
 ) -> None:
     listed = await _listed(session, catalog, settings, callback_data.token)
     if listed is None:
@@ -478,6 +482,7 @@ async def remind_me(
     if result.outcome is RemindOutcome.TOO_LATE:
         await edit_or_send(query, t("remind-too-late"), _reminders_keyboard(t))
         return
+    indicators.action("reminder_set", listed.id)
     title = listed.event.title.get(t.locale)
     # What was stored: an offset that passed since the buttons were shown is left out.
     offsets_text = t(f"remind-offsets-{offsets_code(result.offsets)}")

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 router = Router(name="needs")
 
 STATE_KEY = "dialog"  # FSM data key of the dialog state
+# FSM data key of the deep link a counted family came by, until its next dialog starts.
+SOURCE_KEY = "entry_source"
 
 
 class DialogButton(Filter):
@@ -107,6 +109,7 @@ async def _show(
     step: Step,
     t: Translator,
     result_source: ResultSource,
+    observer: Observer,
     *,
     again: bool = False,
     editable: Message | None = None,
@@ -115,6 +118,7 @@ async def _show(
     if step.kind == "result":
         assert step.answers is not None
         page = await result_source.results(step.answers, t, step.page)
+        observer.results(page.service_ids, page.gaps)
     messages = list(render(step, t, page, again=again).messages)
     if editable is not None and messages and await _edit(editable, messages[0]):
         messages = messages[1:]
@@ -140,7 +144,8 @@ async def _open(
     """Continue an unfinished dialog where the family left it, else start one."""
     tree = dialogs[FIND_DIALOG]
     runner = _runner(tree, municipalities, observer)
-    current = await _load(state)
+    data = await state.get_data()
+    current = DialogState.from_data(data.get(STATE_KEY))
     if (
         current is not None
         and runner.is_current(current)
@@ -148,10 +153,12 @@ async def _open(
     ):
         step = runner.current(current)
     else:
-        transition = runner.start(current)
-        await _save(state, transition.state)
+        # The deep link goes with the dialog's "started" event and is then forgotten.
+        transition = runner.start(current, source=data.pop(SOURCE_KEY, None))
+        await state.set_state(f"dialog:{transition.state.tree}")
+        await state.set_data({**data, STATE_KEY: transition.state.to_data()})
         step = transition.step
-    await _show(bot, chat_id, step, t, result_source)
+    await _show(bot, chat_id, step, t, result_source, observer)
 
 
 @router.message(Command("find"))
@@ -224,4 +231,13 @@ async def dialog_button(
     editable = (
         query.message if isinstance(query.message, Message) and not transition.stale else None
     )
-    await _show(bot, chat_id, step, t, result_source, again=transition.stale, editable=editable)
+    await _show(
+        bot,
+        chat_id,
+        step,
+        t,
+        result_source,
+        flow_observer,
+        again=transition.stale,
+        editable=editable,
+    )

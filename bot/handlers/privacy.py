@@ -1,4 +1,5 @@
-"""/privacy, /mydata and /delete: what is stored, a copy of it, and erasing it all."""
+"""/privacy, /mydata and /delete: what is stored, a copy of it, and erasing it all; and the
+choice "don't count my answers" for the anonymous indicators (counted by default)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.db.engine import write_transaction
 from bot.db.models import User
 from bot.db.personal_data import erase_user, export_user_data
 from bot.handlers.menu import MenuAction, column, main_menu, reply
@@ -27,12 +29,31 @@ router = Router(name="privacy")
 
 
 class PrivacyAction(CallbackData, prefix="priv"):
-    action: str  # mydata | delete | delete-yes | delete-no
+    action: str  # mydata | delete | delete-yes | delete-no | count-off | count-on
 
 
-def _privacy_keyboard(t: Translator) -> InlineKeyboardMarkup:
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _privacy_text(t: Translator, settings: Settings, user: User) -> str:
+    return "\n\n".join(
+        (
+            t("privacy-text", days=settings.retention_days),
+            t("privacy-counting", counted=_yes_no(user.counted)),
+        )
+    )
+
+
+def _privacy_keyboard(t: Translator, user: User) -> InlineKeyboardMarkup:
+    count = (
+        (t("privacy-count-off"), PrivacyAction(action="count-off"))
+        if user.counted
+        else (t("privacy-count-on"), PrivacyAction(action="count-on"))
+    )
     return column(
         (t("privacy-mydata"), PrivacyAction(action="mydata")),
+        count,
         (t("privacy-delete"), PrivacyAction(action="delete")),
         (t("menu-back"), MenuAction(action="menu")),
     )
@@ -46,15 +67,34 @@ def _confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
 
 
 @router.message(Command("privacy"))
-async def privacy_command(message: Message, t: Translator, settings: Settings) -> None:
-    await message.answer(
-        t("privacy-text", days=settings.retention_days), reply_markup=_privacy_keyboard(t)
-    )
+async def privacy_command(message: Message, t: Translator, settings: Settings, user: User) -> None:
+    await message.answer(_privacy_text(t, settings, user), reply_markup=_privacy_keyboard(t, user))
 
 
 @router.callback_query(MenuAction.filter(F.action == "privacy"))
-async def privacy_button(query: CallbackQuery, t: Translator, settings: Settings) -> None:
-    await reply(query, t("privacy-text", days=settings.retention_days), _privacy_keyboard(t))
+async def privacy_button(
+    query: CallbackQuery, t: Translator, settings: Settings, user: User
+) -> None:
+    await reply(query, _privacy_text(t, settings, user), _privacy_keyboard(t, user))
+
+
+@router.callback_query(PrivacyAction.filter(F.action.in_({"count-off", "count-on"})))
+async def counting_choice(
+    query: CallbackQuery,
+    callback_data: PrivacyAction,
+    user: User,
+    session: AsyncSession,
+    t: Translator,
+) -> None:
+    """Stop or resume counting this family in the anonymous indicators (from the next
+    update on: nothing already counted can be traced back to anyone to take it out)."""
+    async with write_transaction(session):
+        user.counted = callback_data.action == "count-on"
+    await reply(
+        query,
+        t("privacy-counting-changed", counted=_yes_no(user.counted)),
+        _privacy_keyboard(t, user),
+    )
 
 
 async def _send_my_data(
@@ -73,6 +113,7 @@ async def _send_my_data(
             first_seen=t.format_datetime(user.first_seen),
             last_seen=t.format_datetime(user.last_seen),
             states=states,
+            counted=_yes_no(user.counted),
         ),
     )
     document = json.dumps(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
 from aiogram import Bot, F, Router
@@ -21,6 +22,7 @@ from bot.flow.keyboard import ResultCard, ResultPage
 from bot.handlers.menu import MenuAction, edit_or_send, reply
 from bot.handlers.needs import keyboard_from_markup
 from bot.i18n import Translator
+from bot.indicators.record import IndicatorRecorder
 
 router = Router(name="services")
 
@@ -237,6 +239,7 @@ async def card_action(
     settings: Settings,
     catalog: LiveCatalog,
     session: AsyncSession,
+    indicators: IndicatorRecorder,
 ) -> None:
     index = await catalog.get(session)
     service = index.services.get(callback_data.service)
@@ -250,6 +253,7 @@ async def card_action(
     elif action == "l" and arg.isdigit() and int(arg) < len(service.locations):
         location = service.locations[int(arg)]
         await query.answer()
+        indicators.action("card_location", service.id)
         if location.lat is not None and location.lon is not None:
             await bot.send_venue(
                 query.from_user.id,
@@ -274,12 +278,31 @@ async def card_action(
         await reply(query, t("card-flag-ask"), keyboard)
     elif action == "r" and arg in FLAG_REASONS:
         await flag_card(session, service.id, arg)
+        indicators.action("card_flagged", service.id)
         await reply(query, t("card-flag-thanks"))
     else:
         await reply(query, t("stale-button"))
 
 
 RESULTS_PER_PAGE = 4
+
+
+def local_gaps(index: CatalogIndex, answers: Answers) -> tuple[str, ...]:
+    """The needs in ``answers`` that no service located in the family's municipality meets
+    (for the service-gap indicator); none when no municipality was given.
+
+    With one need asked, every match meets it equally, so the best match is local exactly
+    when some local service matches (reach ranks right after need fit).
+    """
+    if answers.municipality is None:
+        return ()
+    gaps = []
+    for need in answers.needs:
+        alone = replace(answers, needs=(need,), languages=(), free_only=False)
+        best = index.match(alone, limit=1)
+        if not best or best[0].reach != "local":
+            gaps.append(need)
+    return tuple(gaps)
 
 
 class CatalogueResults:
@@ -302,16 +325,18 @@ class CatalogueResults:
         now = datetime.now(UTC).astimezone(self._tz)
         shown, total = index.search(answers, RESULTS_PER_PAGE, page * RESULTS_PER_PAGE)
         place = answers.municipality or ""
+        gaps = local_gaps(index, answers) if page == 0 else None
         if not total:
             fallback = index.match(
                 Answers(municipality=answers.municipality, needs=("parenting-support",)), limit=2
             )
             cards = [ResultCard(t("match-none"))]
             cards += [self._card(m.service, t, now, m, place) for m in fallback]
-            return ResultPage(tuple(cards), 0, False)
+            return ResultPage(tuple(cards), 0, False, (), gaps)
         cards = [self._card(m.service, t, now, m, place) for m in shown]
         has_more = total > (page + 1) * RESULTS_PER_PAGE
-        return ResultPage(tuple(cards), total, has_more)
+        ids = tuple(m.service.id for m in shown)
+        return ResultPage(tuple(cards), total, has_more, ids, gaps)
 
     @staticmethod
     def _card(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from aiogram import Bot, Router
 from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +17,10 @@ from bot.db.models import DeepLinkCount
 from bot.db.staff import is_invite_payload
 from bot.handlers.language import language_picker
 from bot.handlers.menu import main_menu
+from bot.handlers.needs import SOURCE_KEY
 from bot.handlers.staff import accept_staff_invite
 from bot.i18n import I18n, Translator
+from bot.indicators.record import IndicatorRecorder
 from bot.middlewares import LocaleChoice
 
 router = Router(name="start")
@@ -56,12 +59,17 @@ async def start(
     settings: Settings,
     t: Translator,
     i18n: I18n,
+    state: FSMContext,
+    indicators: IndicatorRecorder,
 ) -> None:
     if command.args and is_invite_payload(command.args):  # a staff invite, not a source
         await accept_staff_invite(message, command.args, bot, session, i18n, settings, t)
         return
     if command.args and DEEP_LINK_SOURCE.match(command.args):
-        await count_deep_link(session, command.args.lower(), new_user=user_is_new)
+        source = command.args.lower()
+        await count_deep_link(session, source, new_user=user_is_new)
+        if indicators.counted:  # kept until the next dialog's "started" event takes it
+            await state.update_data({SOURCE_KEY: source})
     if locale_choice.must_choose:
         await message.answer(t("language-choose"), reply_markup=language_picker(i18n))
         return

@@ -30,6 +30,7 @@ from bot.delivery.subscriptions import (
 )
 from bot.handlers.menu import MenuAction, back_to_menu, edit_or_send
 from bot.i18n import Translator
+from bot.indicators.record import IndicatorRecorder
 
 router = Router(name="subscriptions")
 
@@ -165,7 +166,11 @@ async def news_place(
 
 @router.callback_query(NewsTopic.filter())
 async def news_topic(
-    query: CallbackQuery, callback_data: NewsTopic, session: AsyncSession, t: Translator
+    query: CallbackQuery,
+    callback_data: NewsTopic,
+    session: AsyncSession,
+    t: Translator,
+    indicators: IndicatorRecorder,
 ) -> None:
     user_id = query.from_user.id
     place, topic = callback_data.place, callback_data.topic
@@ -176,14 +181,20 @@ async def news_topic(
     if current.municipality not in (None, place):
         # A press on an older screen for another place: follow that place from now on.
         await change_municipality(session, user_id, place, datetime.now(UTC))
-    await toggle_topic(session, user_id, place, topic, datetime.now(UTC))
+    on = await toggle_topic(session, user_id, place, topic, datetime.now(UTC))
+    indicators.action("subscribed" if on else "unsubscribed", f"{place}:{topic}")
     text, markup = topics_screen(place, await user_subscriptions(session, user_id), t)
     await edit_or_send(query, text, markup)
 
 
 @router.callback_query(NewsStop.filter())
-async def news_stop(query: CallbackQuery, session: AsyncSession, t: Translator) -> None:
+async def news_stop(
+    query: CallbackQuery, session: AsyncSession, t: Translator, indicators: IndicatorRecorder
+) -> None:
+    held = await user_subscriptions(session, query.from_user.id)
     await unsubscribe(session, query.from_user.id)
+    for topic in sorted(held.topics):
+        indicators.action("unsubscribed", f"{held.municipality}:{topic}")
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(t("news-start-again"), NewsPlaces(page=0))],

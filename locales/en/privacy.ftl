@@ -12,6 +12,17 @@ privacy-text =
        *[other] { $days } days
     }.
     /mydata shows everything stored about you. /delete erases it all.
+privacy-counting =
+    Anonymous statistics: { $counted ->
+        [yes] by default your steps are counted without anything that could identify you (which questions were answered or skipped, which services were shown, the month). No Telegram number, name or text you type goes into them. They help the family services see what families need. You can turn this off.
+       *[no] you chose not to be counted. Nothing you do here goes into the statistics.
+    }
+privacy-count-off = 🚫 Don't count my answers
+privacy-count-on = ✅ Count my answers again
+privacy-counting-changed = { $counted ->
+    [yes] Thank you. Your answers are counted again, anonymously.
+   *[no] Done. From now on nothing you do here is counted.
+}
 privacy-mydata = 📄 Show my data
 privacy-delete = 🗑 Delete my data
 
@@ -21,6 +32,10 @@ mydata-text =
     • first used: { $first_seen }
     • last used: { $last_seen }
     • saved conversation steps: { $states }
+    • counted in anonymous statistics: { $counted ->
+        [yes] yes
+       *[no] no
+    }
     The attached file has the same data in machine-readable form (JSON).
 mydata-none = Nothing is stored about you.
 mydata-caption = Your data in Valo

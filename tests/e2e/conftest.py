@@ -6,8 +6,9 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import select, text
@@ -19,6 +20,7 @@ from tests.conftest import REPO
 from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 STOP_TIMEOUT = 15.0
+T = TypeVar("T")
 
 
 class BotProcess:
@@ -142,7 +144,7 @@ async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def rows_mentioning(engine: AsyncEngine, value: int) -> dict[str, int]:
+async def rows_mentioning(engine: AsyncEngine, value: int | str) -> dict[str, int]:
     """How many rows of every table hold ``value`` in any column (text or number)."""
     found: dict[str, int] = {}
     async with engine.connect() as conn:
@@ -159,3 +161,18 @@ async def rows_mentioning(engine: AsyncEngine, value: int) -> dict[str, int]:
             if hits:
                 found[name] = hits
     return found
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], timeout: float, what: str, *logs: BotProcess
+) -> T:
+    """Re-run ``probe`` against the database until it returns a value, up to a deadline."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await probe()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(what + "\n" + "\n".join(p.log() for p in logs))
+        await asyncio.sleep(0.1)  # polling the database, bounded by the deadline above

@@ -3,11 +3,8 @@ the lease once it expires and finishes, and nobody gets a message twice."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,29 +14,13 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import WorkerLease
 from bot.delivery.ledger import FINAL_STATES, NewDelivery, enqueue
 from tests.delivery_support import add_users, ledger, register_chats
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import BotProcess, eventually
 from tests.e2e.fake_telegram import FakeTelegram
 
-T = TypeVar("T")
 FAMILIES = {8301 + n: "en" for n in range(8)}
 HELD = 3
 NOTICE = {"msg": "event-cancelled", "event": "gone", "title": {"en": "Art"}}
 TEXT = "❌ Art has been cancelled. Your reminder for it has been removed."
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], timeout: float, what: str, *logs: BotProcess
-) -> T:
-    """Re-run ``probe`` against the database until it returns a value, up to a deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await probe()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(what + "\n" + "\n".join(p.log() for p in logs))
-        await asyncio.sleep(0.1)  # polling the database, bounded by the deadline above
 
 
 async def holder(sessions: async_sessionmaker[AsyncSession]) -> str | None:
