@@ -7,26 +7,15 @@ and nothing at all for a family that chose "don't count my answers" in /privacy.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
-# Dialog steps (bot.flow.runner.FlowEvent kinds) ...
-DIALOG_KINDS: Final = (
-    "started",
-    "asked",
-    "answered",
-    "skipped",
-    "back",
-    "finished",
-    "abandoned",
-    "results_shown",
-)
-# ... and actions outside the dialog engine, written by the handlers.
-ACTION_KINDS: Final = (
-    "card_location",
-    "card_flagged",
-    "event_opened",
-    "reminder_set",
-    "subscribed",
-    "unsubscribed",
-)
+from bot.flow.runner import EventKind
+
+# Actions outside the dialog engine, written by the handlers.
+ActionKind = Literal[
+    "card_location", "card_flagged", "event_opened", "reminder_set", "subscribed", "unsubscribed"
+]
+
+DIALOG_KINDS: Final[tuple[str, ...]] = get_args(EventKind)  # bot.flow.runner.FlowEvent kinds
+ACTION_KINDS: Final[tuple[str, ...]] = get_args(ActionKind)
 KINDS: Final = DIALOG_KINDS + ACTION_KINDS

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
@@ -24,12 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.engine import write_transaction
 from bot.db.models import IndicatorEvent, User
 from bot.flow.runner import FlowEvent
+from bot.indicators import ActionKind
 
 log = logging.getLogger(__name__)
-
-ActionKind = Literal[
-    "card_location", "card_flagged", "event_opened", "reminder_set", "subscribed", "unsubscribed"
-]
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
