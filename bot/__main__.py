@@ -1,4 +1,5 @@
-"""Command line: ``valo-bot run | web | worker | check | try | match | catalog ... | db ...``."""
+"""Command line: ``valo-bot run | web | worker | check | try | match | catalog ... | report |
+db ...``."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from bot.catalog.store import (
     resolve_flags,
     sync_catalog_path,
 )
-from bot.catalog.vocab import NEED_TAGS
+from bot.catalog.vocab import NEED_TAGS, municipalities
 from bot.config import LOCALES_PATH, SUPPORTED_LOCALES, Settings
 from bot.data_errors import DataError, DataFileError
 from bot.db import migrate
@@ -42,6 +43,8 @@ from bot.flow.cli import TryBackend, add_try_command
 from bot.flow.loader import validate_dialogs
 from bot.flow.model import FIND_DIALOG, default_municipalities
 from bot.i18n import I18n, validate_locales
+from bot.indicators.formats import REPORT_LOCALES, Format, render, report_locale
+from bot.indicators.period import MonthRange, PeriodError
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -326,6 +329,36 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings()
+    try:
+        period = MonthRange.parse(args.first, args.last)
+    except PeriodError as exc:
+        print(f"valo-bot report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.municipality is not None and args.municipality not in municipalities():
+        print(
+            f"valo-bot report: unknown municipality code {args.municipality!r} "
+            "(Statistics Finland's three digits, e.g. 285 for Kotka)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from bot.indicators.report import Report, build_report
+
+    async def work(session: AsyncSession) -> Report:
+        return await build_report(session, period, args.municipality)
+
+    report = asyncio.run(_with_database(settings, work))
+    t = I18n.load(LOCALES_PATH, settings.tz)[args.lang or report_locale(settings.default_locale)]
+    text = render(report, Format(args.format), t, datetime.now(settings.tz).date())
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 @asynccontextmanager
 async def catalogue_backend() -> AsyncIterator[TryBackend]:
     """``try`` shows the same results as the bot: the catalogue, synced into the database."""
@@ -395,6 +428,19 @@ def build_parser() -> argparse.ArgumentParser:
     schema = catalog_commands.add_parser("schema", help="write the catalogue JSON Schema")
     schema.add_argument("--output", default="services_catalog/schema.json")
     schema.set_defaults(func=cmd_catalog_schema)
+
+    report = commands.add_parser(
+        "report", help="anonymous indicators for service designers, whole months"
+    )
+    report.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
+    report.add_argument("--to", dest="last", metavar="YYYY-MM", help="default: the --from month")
+    report.add_argument("--municipality", metavar="CODE", help="one municipality, e.g. 285")
+    report.add_argument("--format", choices=[f.value for f in Format], default=Format.HTML.value)
+    report.add_argument(
+        "--lang", choices=REPORT_LOCALES, help="default: DEFAULT_LOCALE, or en for ar"
+    )
+    report.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    report.set_defaults(func=cmd_report)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True

@@ -17,6 +17,7 @@ from bot.handlers import (
     staff,
     staff_events,
     start,
+    stats,
     subscriptions,
 )
 
@@ -35,6 +36,7 @@ def feature_routers() -> list[Router]:
         subscriptions.router,
         staff_events.router,
         staff.router,
+        stats.router,
         broadcast.router,
         fallback.router,
     ]

@@ -1,0 +1,472 @@
+"""The indicator report: session counts of a period laid out as tables, small cells suppressed.
+
+:func:`build_report` reads the counts (:mod:`bot.indicators.counts`) and :func:`tabulate`
+turns them into :class:`Report` tables. Every table goes through
+:func:`bot.indicators.suppress.protect` before it is kept, and a :class:`Figure` holds its
+value only when it may be published, so no renderer can show a hidden figure by mistake.
+
+Rows that would name something only a handful of families did (a municipality or deep-link
+source with fewer than five sessions in the period) are folded into one "other" row first,
+so a row's mere presence never tells that someone from a small place used Valo.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Final, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog.schema import Service, Text
+from bot.catalog.vocab import NEED_TAGS
+from bot.config import SUPPORTED_LOCALES
+from bot.db.models import CatalogService
+from bot.delivery.subscriptions import ALL, TOPICS
+from bot.indicators import ACTION_KINDS
+from bot.indicators.counts import Counts, Step, read_counts
+from bot.indicators.period import MonthRange
+from bot.indicators.suppress import THRESHOLD, Mark, protect
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+OTHER: Final = "(other)"  # folded rows; parentheses never occur in codes, tags or sources
+NONE: Final = "(none)"  # not given: no municipality answered, no deep-link source, no locale
+TOP_SERVICES: Final = 20
+
+
+class Chart(StrEnum):
+    """Which published figures a table's chart draws."""
+
+    NONE = "none"
+    ROW_TOTALS = "row-totals"  # one bar per row
+    COL_TOTALS = "col-totals"  # one column per month
+    FIRST_COLUMN = "first-column"  # one bar per row, from a one-column table
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published figure: ``value`` is None unless ``mark`` is SHOWN."""
+
+    value: int | None
+    mark: Mark
+
+    @classmethod
+    def of(cls, value: int, mark: Mark) -> Figure:
+        return cls(value if mark is Mark.SHOWN else None, mark)
+
+    @property
+    def shown(self) -> bool:
+        return self.mark is Mark.SHOWN
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Row or column headings: ``kind`` says what the ids are (municipality codes, need
+    tags, months "YYYY-MM", question nodes, locales, sources, service ids, action kinds,
+    topics, or ``column``/``figure`` ids named in the locales)."""
+
+    kind: str
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table. ``id`` is unique in the report; ``key`` names its title and
+    explanation in the locales (``report-table-<key>``), with ``args`` for them."""
+
+    id: str
+    key: str
+    rows: Axis
+    cols: Axis
+    cells: tuple[tuple[Figure, ...], ...]
+    row_totals: tuple[Figure, ...] = ()
+    col_totals: tuple[Figure, ...] = ()
+    total: Figure | None = None
+    rate_column: int | None = None  # this column's share of the row total is shown too
+    rates: tuple[float | None, ...] = ()
+    chart: Chart = Chart.NONE
+    args: tuple[tuple[str, str | int], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows.ids or not self.cols.ids
+
+    def figures(self) -> list[Figure]:
+        """Every figure the table publishes, totals included."""
+        found = [f for row in self.cells for f in row]
+        found += [*self.row_totals, *self.col_totals]
+        return found + ([self.total] if self.total is not None else [])
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # report-section-<key>
+    tables: tuple[Table, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: MonthRange
+    municipality: str | None
+    key_figures: Table
+    sections: tuple[Section, ...]
+    service_names: Mapping[str, Text] = field(default_factory=dict)
+
+    def tables(self) -> list[Table]:
+        return [self.key_figures, *(t for s in self.sections for t in s.tables)]
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables() if t.id == table_id)
+
+    def service_ids(self) -> set[str]:
+        return {i for t in self.tables() if t.rows.kind == "service" for i in t.rows.ids}
+
+
+# ------------------------------------------------------------------ building tables
+
+
+def make_table(
+    table_id: str,
+    rows: Axis,
+    cols: Axis,
+    value: Callable[[str, str], int],
+    *,
+    key: str | None = None,
+    row_totals: bool = True,
+    col_totals: bool = True,
+    rate_column: int | None = None,
+    chart: Chart = Chart.NONE,
+    args: tuple[tuple[str, str | int], ...] = (),
+) -> Table:
+    """Count every (row, column), suppress, and keep only what may be published."""
+    key = key or table_id
+    grid = [[value(r, c) for c in cols.ids] for r in rows.ids]
+    if not rows.ids or not cols.ids:
+        return Table(table_id, key, rows, cols, (), chart=chart, args=args)
+    marks = protect(grid, row_totals=row_totals, col_totals=col_totals)
+    cells = tuple(
+        tuple(Figure.of(v, m) for v, m in zip(row, mrow, strict=True))
+        for row, mrow in zip(grid, marks.cells, strict=True)
+    )
+    sums = [sum(row) for row in grid]
+    row_figures = tuple(Figure.of(v, m) for v, m in zip(sums, marks.row_totals, strict=False))
+    col_sums = [sum(row[j] for row in grid) for j in range(len(cols.ids))]
+    col_figures = tuple(Figure.of(v, m) for v, m in zip(col_sums, marks.col_totals, strict=False))
+    total = None if marks.total is None else Figure.of(sum(sums), marks.total)
+    rates: tuple[float | None, ...] = ()
+    if rate_column is not None:
+        rates = tuple(
+            _rate(row[rate_column], whole) for row, whole in zip(cells, row_figures, strict=True)
+        )
+    return Table(
+        table_id,
+        key,
+        rows,
+        cols,
+        cells,
+        row_figures,
+        col_figures,
+        total,
+        rate_column,
+        rates,
+        chart,
+        args,
+    )
+
+
+def _rate(part: Figure, whole: Figure) -> float | None:
+    if part.value is None or not whole.value:
+        return None
+    return part.value / whole.value
+
+
+def _big_first(totals: Mapping[str, int], specials: Sequence[str] = (OTHER, NONE)) -> list[str]:
+    """Row ids by falling count (then id), with the special rows last."""
+    ordinary = sorted((k for k in totals if k not in specials), key=lambda k: (-totals[k], k))
+    return ordinary + [s for s in specials if s in totals]
+
+
+def _key(value: str | None) -> str:
+    return NONE if value is None else value
+
+
+# ------------------------------------------------------------------ the report's tables
+
+
+def tabulate(counts: Counts) -> Report:
+    """The report's tables from ``counts`` (pure: no database, no language)."""
+    months = Axis("month", counts.period.months)
+    municipality_of = _municipality_folding(counts)
+    municipalities = _municipality_axis(counts, municipality_of)
+    needs = Axis("need", tuple(NEED_TAGS))
+
+    sessions = _regroup(counts.sessions, lambda muni, month: (municipality_of(muni), month))
+    needs_in = _regroup(
+        counts.needs_by_municipality, lambda need, muni: (need, municipality_of(muni))
+    )
+    gaps_in = _regroup(counts.gaps, lambda need, muni: (need, municipality_of(muni)))
+    gap_total = _regroup(counts.gaps, lambda need, _: (need, ""))
+
+    people = Section(
+        "sessions",
+        (
+            make_table(
+                "sessions-by-municipality",
+                municipalities,
+                months,
+                lambda r, c: sessions[r, c],
+                chart=Chart.COL_TOTALS,
+            ),
+        ),
+    )
+    need_section = Section(
+        "needs",
+        (
+            make_table(
+                "needs-by-municipality",
+                needs,
+                municipalities,
+                lambda r, c: needs_in[r, c],
+                chart=Chart.ROW_TOTALS,
+            ),
+            make_table(
+                "needs-by-month",
+                needs,
+                months,
+                lambda r, c: counts.needs_by_month[r, c],
+                chart=Chart.COL_TOTALS,
+            ),
+        ),
+    )
+    funnels = Section("funnel", tuple(_funnel_tables(counts.funnels)))
+    gaps = Section(
+        "gaps",
+        (
+            make_table(
+                "gaps-by-need",
+                needs,
+                Axis("column", ("no-local", "local")),
+                lambda r, c: (
+                    gap_total[r, ""]
+                    if c == "no-local"
+                    else counts.asked_at_results[r] - gap_total[r, ""]
+                ),
+                rate_column=0,
+                chart=Chart.ROW_TOTALS,
+            ),
+            make_table(
+                "gaps-by-municipality",
+                needs,
+                municipalities,
+                lambda r, c: gaps_in[r, c],
+                chart=Chart.ROW_TOTALS,
+            ),
+        ),
+    )
+    services = Section("services", tuple(_service_tables(counts)))
+    actions = Section("actions", tuple(_action_tables(counts, months)))
+    languages_counter = _regroup(counts.languages, lambda locale, month: (_key(locale), month))
+    unknown_locale = any(locale == NONE for locale, _ in languages_counter)
+    language_ids = (*SUPPORTED_LOCALES, *((NONE,) if unknown_locale else ()))
+    source_totals = _regroup(counts.sources, lambda source, _: (_key(source), ""))
+    source_of = _fold_small({source: n for (source, _), n in source_totals.items()})
+    sources_folded = _regroup(
+        counts.sources, lambda source, month: (source_of(_key(source)), month)
+    )
+    source_rows = {
+        source: n
+        for (source, _), n in _regroup(sources_folded, lambda source, _: (source, "")).items()
+    }
+    reach = Section(
+        "reach",
+        (
+            make_table(
+                "languages-by-month",
+                Axis("locale", language_ids),
+                months,
+                lambda r, c: languages_counter[r, c],
+                chart=Chart.ROW_TOTALS,
+            ),
+            make_table(
+                "sources-by-month",
+                Axis("source", tuple(_big_first(source_rows))),
+                months,
+                lambda r, c: sources_folded[r, c],
+                chart=Chart.ROW_TOTALS,
+            ),
+        ),
+    )
+    outcomes = counts.outcomes
+    key_figures = make_table(
+        "key-figures",
+        Axis("figure", ("sessions", "results", "no-match", "finished", "abandoned")),
+        Axis("column", ("sessions",)),
+        lambda r, _: outcomes[r],
+        row_totals=False,
+        col_totals=False,
+    )
+    return Report(
+        counts.period,
+        counts.municipality,
+        key_figures,
+        (people, need_section, funnels, gaps, services, actions, reach),
+    )
+
+
+def _regroup(
+    counter: Mapping[tuple[A, B], int], key: Callable[[A, B], tuple[str, str]]
+) -> Counter[tuple[str, str]]:
+    """``counter`` summed under new (row, column) keys."""
+    regrouped: Counter[tuple[str, str]] = Counter()
+    for (first, second), number in counter.items():
+        regrouped[key(first, second)] += number
+    return regrouped
+
+
+def _fold_small(totals: Mapping[str, int]) -> Callable[[str], str]:
+    """Rows with fewer than THRESHOLD sessions in the period go to OTHER (NONE stays)."""
+
+    def folding(key: str) -> str:
+        return key if key == NONE or totals.get(key, 0) >= THRESHOLD else OTHER
+
+    return folding
+
+
+def _municipality_folding(counts: Counts) -> Callable[[str | None], str]:
+    totals: Counter[str] = Counter()
+    for (muni, _), number in counts.sessions.items():
+        totals[_key(muni)] += number
+    if counts.municipality is not None:  # one municipality: its own row, whatever its size
+        return lambda muni: _key(muni)
+    folding = _fold_small(totals)
+    return lambda muni: folding(_key(muni))
+
+
+def _municipality_axis(counts: Counts, folding: Callable[[str | None], str]) -> Axis:
+    if counts.municipality is not None:
+        return Axis("municipality", (counts.municipality,))
+    totals: Counter[str] = Counter()
+    for (muni, _), number in counts.sessions.items():
+        totals[folding(muni)] += number
+    totals[NONE] += 0  # "not given" is always a row: skipping the question is common
+    return Axis("municipality", tuple(_big_first(totals)))
+
+
+def _funnel_tables(funnels: Mapping[tuple[str, int], Mapping[str, Step]]) -> list[Table]:
+    tables = []
+    columns = Axis("column", ("answered", "skipped", "left"))
+    for (tree, version), steps in sorted(funnels.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        # A dialog version fewer than five families saw is not shown at all.
+        if max((s.reached for s in steps.values()), default=0) < THRESHOLD:
+            continue
+        nodes = sorted(steps, key=lambda n: (-steps[n].reached, n))
+        tables.append(
+            make_table(
+                f"funnel-{tree}-{version}",
+                Axis("node", tuple(nodes)),
+                columns,
+                _step_counts(steps),
+                key="funnel",
+                col_totals=False,
+                rate_column=2,
+                chart=Chart.ROW_TOTALS,
+                args=(("tree", tree), ("version", version)),
+            )
+        )
+    return tables
+
+
+def _step_counts(steps: Mapping[str, Step]) -> Callable[[str, str], int]:
+    def value(node: str, column: str) -> int:
+        step = steps[node]
+        return {"answered": step.answered, "skipped": step.skipped, "left": step.left}[column]
+
+    return value
+
+
+def _service_tables(counts: Counts) -> list[Table]:
+    shown = [(service, n) for service, n in counts.services_shown.most_common() if n >= THRESHOLD]
+    top = sorted(shown, key=lambda sn: (-sn[1], sn[0]))[:TOP_SERVICES]
+    shown_numbers = dict(top)
+    # Services are shown several to a session, so the list has no total: only services at
+    # least five families saw are listed.
+    tables = [
+        make_table(
+            "services-shown",
+            Axis("service", tuple(s for s, _ in top)),
+            Axis("column", ("sessions",)),
+            lambda r, _: shown_numbers[r],
+            row_totals=False,
+            col_totals=False,
+            chart=Chart.FIRST_COLUMN,
+        )
+    ]
+    if counts.municipality is None:
+        flagged_as = _fold_small(counts.flagged)
+        flagged: Counter[str] = Counter()
+        for service, number in counts.flagged.items():
+            flagged[flagged_as(service)] += number
+        tables.append(
+            make_table(
+                "cards-flagged",
+                Axis("service", tuple(_big_first(flagged, (OTHER,)))),
+                Axis("column", ("sessions",)),
+                lambda r, _: flagged[r],
+                chart=Chart.FIRST_COLUMN,
+            )
+        )
+    return tables
+
+
+def _action_tables(counts: Counts, months: Axis) -> list[Table]:
+    tables = []
+    if counts.municipality is None:
+        tables.append(
+            make_table(
+                "actions-by-month",
+                Axis("action", ACTION_KINDS),
+                months,
+                lambda r, c: counts.actions[r, c],
+                col_totals=False,
+                chart=Chart.ROW_TOTALS,
+            )
+        )
+    topics = (*TOPICS, ALL)
+    changes: Counter[tuple[str, str]] = Counter()
+    for (topic, kind), number in counts.subscriptions.items():
+        changes[topic if topic in topics else OTHER, kind] += number
+    has_other = any(topic == OTHER for topic, _ in changes)
+    tables.append(
+        make_table(
+            "subscriptions",
+            Axis("topic", topics + ((OTHER,) if has_other else ())),
+            Axis("column", ("subscribed", "unsubscribed")),
+            lambda r, c: changes[r, c],
+            row_totals=False,
+        )
+    )
+    return tables
+
+
+async def _service_names(session: AsyncSession, ids: set[str]) -> dict[str, Text]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(CatalogService.document).where(CatalogService.id.in_(sorted(ids)))
+    )
+    services = [Service.model_validate(document) for document in rows.scalars()]
+    return {service.id: service.name for service in services}
+
+
+async def build_report(
+    session: AsyncSession, period: MonthRange, municipality: str | None = None
+) -> Report:
+    """The report of ``period`` (whole months), of one municipality or all of them."""
+    counts = await read_counts(session, period, municipality)
+    report = tabulate(counts)
+    return replace(report, service_names=await _service_names(session, report.service_ids()))
