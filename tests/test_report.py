@@ -15,7 +15,8 @@ import io
 import json
 import random
 from collections import Counter, defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from bot.indicators.counts import Counts, Step, read_counts
 from bot.indicators.formats import Format, file_name, render
 from bot.indicators.period import MonthRange, PeriodError, PeriodProblem
 from bot.indicators.render import Labels, summary_text
-from bot.indicators.report import NONE, OTHER, Report, build_report, tabulate
+from bot.indicators.report import NONE, OTHER, Figure, Report, Table, build_report, tabulate
 from bot.indicators.suppress import THRESHOLD, Mark, Protected, protect
 from tests.cli_run import module_database, run_in_new_loop
 from tests.indicator_data import COLUMNS, Row, insert_events, synthetic_year
@@ -249,6 +250,49 @@ def test_no_suppressed_figure_can_be_worked_out(
     assert protect(cells, row_totals=row_totals, col_totals=col_totals) == marks  # deterministic
 
 
+def _figure_marks(marks: Protected) -> dict[tuple[int, int], Mark]:
+    """The marks by (row, column) of the table with its totals, as ``protect(hidden=...)``."""
+    rows, cols = len(marks.cells), len(marks.cells[0])
+    found = {(i, j): m for i, r in enumerate(marks.cells) for j, m in enumerate(r)}
+    found.update({(i, cols): m for i, m in enumerate(marks.row_totals)})
+    found.update({(rows, j): m for j, m in enumerate(marks.col_totals)})
+    if marks.total is not None:
+        found[rows, cols] = marks.total
+    return found
+
+
+def test_a_figure_hidden_from_the_start_is_protected_too() -> None:
+    cells = [[10, 20], [30, 40]]  # nothing small: alone, everything is shown
+    assert set(_figure_marks(protect(cells)).values()) == {S}
+    marks = protect(cells, hidden=[(2, 0)])  # the first column total, hidden by another table
+    assert marks.col_totals[0] is H
+    check_published(cells, marks)  # and not given away by the grand total minus 60
+    assert protect(cells, row_totals=False, hidden=[(0, 2)]) == protect(cells, row_totals=False)
+    with pytest.raises(ValueError, match="no figure at"):
+        protect(cells, hidden=[(3, 0)])
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda cols: st.lists(
+            st.lists(small_counts, min_size=cols, max_size=cols), min_size=1, max_size=5
+        )
+    ),
+    st.booleans(),
+    st.data(),
+)
+def test_figures_hidden_from_the_start_cannot_be_worked_out(
+    cells: list[list[int]], col_totals: bool, data: st.DataObject
+) -> None:
+    places = [(i, j) for i in range(len(cells) + 1) for j in range(len(cells[0]) + 1)]
+    hidden = data.draw(st.lists(st.sampled_from(places), max_size=3))
+    marks = protect(cells, col_totals=col_totals, hidden=hidden)
+    check_published(cells, marks)
+    published = _figure_marks(marks)
+    assert all(published[at] is not S for at in hidden if at in published)
+
+
 # ------------------------------------------------------------------ counting
 
 
@@ -409,6 +453,128 @@ def test_periods_are_whole_months() -> None:
         assert caught.value.problem is problem
 
 
+# ------------------------------------------------------------------ figures several tables publish
+
+
+def _at(table: Table, row: str | None, col: str | None) -> Figure:
+    """The figure of ``table`` at (row id, column id), None meaning the total over that axis;
+    the total over a table's only row (column) is that row's (column's) own figure."""
+    if row is None and len(table.rows.ids) == 1:
+        row = table.rows.ids[0]
+    if col is None and len(table.cols.ids) == 1:
+        col = table.cols.ids[0]
+    i = None if row is None else table.rows.ids.index(row)
+    j = None if col is None else table.cols.ids.index(col)
+    if i is not None and j is not None:
+        return table.cells[i][j]
+    if i is not None:
+        return table.row_totals[i]
+    if j is not None:
+        return table.col_totals[j]
+    assert table.total is not None
+    return table.total
+
+
+BY_MONTH = ("sessions-by-municipality", "languages-by-month", "sources-by-month")
+
+
+def _shared_figures(report: Report) -> list[list[tuple[str, Figure]]]:
+    """The figures published by more than one table, found from the tables' layout (not from
+    the report's own names for them): each group is one count, published in several places."""
+    tables = {t.id: t for t in report.tables() if not t.empty}
+    groups: list[list[tuple[str, Figure]]] = []
+
+    def group(*places: tuple[str, str | None, str | None]) -> None:
+        found = [(t, _at(tables[t], r, c)) for t, r, c in places if t in tables]
+        if len(found) > 1:
+            groups.append(found)
+
+    for month in report.period.months:  # dialogs per month
+        group(*((t, None, month) for t in BY_MONTH))
+    group(("key-figures", "sessions", None), *((t, None, None) for t in BY_MONTH))
+    needs: list[str | None] = [*tables["needs-by-month"].rows.ids, None]
+    for need in needs:
+        group(("needs-by-municipality", need, None), ("needs-by-month", need, None))
+        group(("gaps-by-need", need, "no-local"), ("gaps-by-municipality", need, None))
+    group(("actions-by-month", "card_flagged", None), ("cards-flagged", None, None))
+    for kind in ("subscribed", "unsubscribed"):
+        group(("actions-by-month", kind, None), ("subscriptions", None, kind))
+    return groups
+
+
+def check_shared(report: Report) -> int:
+    """Every figure several tables publish is the same figure everywhere: the same value (so
+    the tables agree), the same mark (none shows what another hides) and the same name; and
+    figures the report names alike are alike. Returns the number of shared figures."""
+    groups = _shared_figures(report)
+    for found in groups:
+        assert len({figure for _, figure in found}) == 1, found
+        assert found[0][1].quantity is not None, found
+    named: defaultdict[tuple[str, ...], set[Figure]] = defaultdict(set)
+    for table in report.tables():
+        for figure in table.figures():
+            if figure.quantity is not None:
+                named[figure.quantity].add(figure)
+    assert all(len(figures) == 1 for figures in named.values()), named
+    return len(groups)
+
+
+Protection = tuple[list[list[int]], Collection[tuple[int, int]], Protected]
+
+
+def _record_protection(monkeypatch: pytest.MonkeyPatch) -> list[Protection]:
+    """Every table the report protects, with the figures it was told to hide from the start."""
+    protected: list[Protection] = []
+
+    def recording(cells: list[list[int]], **options: Any) -> Protected:
+        marks = protect(cells, **options)
+        protected.append((cells, options.get("hidden", ()), marks))
+        return marks
+
+    monkeypatch.setattr(report_module, "protect", recording)
+    return protected
+
+
+def _check_protection(protected: list[Protection]) -> None:
+    """The independent check of each table, figures hidden from the start as hidden as any."""
+    for cells, hidden, marks in protected:
+        check_published(cells, marks)
+        published = _figure_marks(marks)
+        assert all(published[at] is not S for at in hidden if at in published), (cells, hidden)
+
+
+def test_a_total_one_table_hides_is_hidden_in_every_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kotka's 4 dialogs in January. On its own, the sessions table can only protect them by
+    hiding both month totals; the languages table, on its own, shows those totals, and the
+    sources table (one row) shows them as its cells. January's 14 minus the 10 families who did
+    not say where they live would give the 4 away."""
+    counts = Counts(MonthRange.parse("2026-01", "2026-02"))
+    counts.sessions.update(
+        {("285", "2026-01"): 4, ("285", "2026-02"): 10, (None, "2026-01"): 10, (None, "2026-02"): 5}
+    )
+    counts.languages.update(
+        {("fi", "2026-01"): 7, ("fi", "2026-02"): 8, ("en", "2026-01"): 7, ("en", "2026-02"): 7}
+    )
+    counts.sources.update({(None, "2026-01"): 14, (None, "2026-02"): 15})
+    counts.outcomes["sessions"] = 29
+    # Each table on its own, as the report used to do it:
+    sessions = [[4, 10], [10, 5]]
+    alone = protect(sessions)
+    assert alone.col_totals == (H, H)
+    assert protect([[7, 8], [7, 7], [0, 0]]).col_totals == (S, S)  # fi, en, ar by month
+    assert "cell 0,0 = 4" in recoverable(sessions, replace(alone, col_totals=(S, S)))
+
+    protected = _record_protection(monkeypatch)
+    report = tabulate(counts)
+    _check_protection(protected)
+    assert check_shared(report) >= 3
+    for month in counts.period.months:
+        assert [_at(report.table(t), None, month).mark for t in BY_MONTH] == [H, H, H]
+    assert report.table("sessions-by-municipality").cells[0][0].mark is P
+
+
 # ------------------------------------------------------------------ a synthetic year
 
 
@@ -460,21 +626,18 @@ async def test_report_of_a_synthetic_year_in_three_formats(
 ) -> None:
     rows = synthetic_year(10_000)
     await insert_events(engine, rows)
-    protected: list[tuple[list[list[int]], Protected]] = []
-
-    def recording(cells: list[list[int]], **totals: bool) -> Protected:
-        marks = protect(cells, **totals)
-        protected.append((cells, marks))
-        return marks
-
-    monkeypatch.setattr(report_module, "protect", recording)
+    protected = _record_protection(monkeypatch)
     async with sessions() as session:
         report = await build_report(session, YEAR)
 
-    # Every table went through suppression, and none gives a small figure away.
-    assert len(protected) == len([t for t in report.tables() if not t.empty]) >= 12
-    for cells, marks in protected:
-        check_published(cells, marks)
+    # Every table went through suppression (again, in each round of hiding what another table
+    # hides), and none gives a small figure away, the figures hidden from the start included;
+    # every figure two tables publish is published alike in both.
+    tables = len([t for t in report.tables() if not t.empty])
+    assert tables >= 12
+    assert len(protected) % tables == 0
+    _check_protection(protected)
+    assert check_shared(report) >= 40
     for table in report.tables():
         for figure in table.figures():
             assert figure.value is None or figure.value >= THRESHOLD, table.id
@@ -561,6 +724,12 @@ async def test_one_municipality_report(engine: AsyncEngine) -> None:
     for table in report.tables():
         for figure in table.figures():
             assert figure.value is None or figure.value >= THRESHOLD
+    assert check_shared(report) >= 20
+    # One month of one municipality: one-row and one-column tables, whose cells are totals.
+    async with async_sessionmaker(engine)() as session:
+        march = await build_report(session, MonthRange.parse("2026-03"), "285")
+    assert march.table("sessions-by-municipality").total is None
+    assert check_shared(march) >= 20
 
 
 # ------------------------------------------------------------------ the command line

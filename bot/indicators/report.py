@@ -5,6 +5,12 @@ turns them into :class:`Report` tables. Every table goes through
 :func:`bot.indicators.suppress.protect` before it is kept, and a :class:`Figure` holds its
 value only when it may be published, so no renderer can show a hidden figure by mistake.
 
+Some figures are published by more than one table: dialogs per month are the column totals of
+the sessions, languages and sources tables, a need's sessions the row totals of both needs
+tables, and so on. Each such figure is named by its :data:`Quantity`; a figure one table hides
+is hidden in every table that publishes it, and those tables are protected again with it
+hidden, until every figure is published alike everywhere (:func:`tabulate`).
+
 Rows that would name something only a handful of families did (a municipality or deep-link
 source with fewer than five sessions in the period) are folded into one "other" row first,
 so a row's mere presence never tells that someone from a small place used Valo.
@@ -13,10 +19,10 @@ so a row's mere presence never tells that someone from a small place used Valo.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Final, TypeVar
+from typing import Final, TypeAlias, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +44,10 @@ OTHER: Final = "(other)"  # folded rows; parentheses never occur in codes, tags 
 NONE: Final = "(none)"  # not given: no municipality answered, no deep-link source, no locale
 TOP_SERVICES: Final = 20
 
+Quantity: TypeAlias = tuple[str, ...]
+"""What a figure counts, the same in every table that publishes it: the measure, then one
+"kind=id" filter per axis that narrows it, in order (see :func:`_quantity`)."""
+
 
 class Chart(StrEnum):
     """Which published figures a table's chart draws."""
@@ -50,14 +60,16 @@ class Chart(StrEnum):
 
 @dataclass(frozen=True)
 class Figure:
-    """A published figure: ``value`` is None unless ``mark`` is SHOWN."""
+    """A published figure: ``value`` is None unless ``mark`` is SHOWN. ``quantity`` names it
+    when another table may publish the same figure (None: no other table does)."""
 
     value: int | None
     mark: Mark
+    quantity: Quantity | None = None
 
     @classmethod
-    def of(cls, value: int, mark: Mark) -> Figure:
-        return cls(value if mark is Mark.SHOWN else None, mark)
+    def of(cls, value: int, mark: Mark, quantity: Quantity | None = None) -> Figure:
+        return cls(value if mark is Mark.SHOWN else None, mark, quantity)
 
     @property
     def shown(self) -> bool:
@@ -142,22 +154,45 @@ def make_table(
     rate_column: int | None = None,
     chart: Chart = Chart.NONE,
     args: tuple[tuple[str, str | int], ...] = (),
+    quantity: Callable[[str | None, str | None], Quantity | None] | None = None,
+    hidden: Collection[Quantity] = (),
 ) -> Table:
-    """Count every (row, column), suppress, and keep only what may be published."""
+    """Count every (row, column), suppress, and keep only what may be published.
+
+    ``quantity`` names the figure at (row id, column id), None standing for a total (so
+    (None, None) is the grand total), when other tables may publish it too; figures named in
+    ``hidden`` are hidden whatever their value, because another table hides them.
+    """
     key = key or table_id
     grid = [[value(r, c) for c in cols.ids] for r in rows.ids]
     if not rows.ids or not cols.ids:
         return Table(table_id, key, rows, cols, (), chart=chart, args=args)
-    marks = protect(grid, row_totals=row_totals, col_totals=col_totals)
+    row_ids: list[str | None] = [*rows.ids, None]  # the last row holds the column totals
+    col_ids: list[str | None] = [*cols.ids, None]  # the last column the row totals
+    names = {
+        (i, j): quantity(r, c) if quantity is not None else None
+        for i, r in enumerate(row_ids)
+        for j, c in enumerate(col_ids)
+    }
+    forced = [at for at, name in names.items() if name is not None and name in hidden]
+    marks = protect(grid, row_totals=row_totals, col_totals=col_totals, hidden=forced)
     cells = tuple(
-        tuple(Figure.of(v, m) for v, m in zip(row, mrow, strict=True))
-        for row, mrow in zip(grid, marks.cells, strict=True)
+        tuple(Figure.of(v, m, names[i, j]) for j, (v, m) in enumerate(zip(row, mrow, strict=True)))
+        for i, (row, mrow) in enumerate(zip(grid, marks.cells, strict=True))
     )
+    last_row, last_col = len(rows.ids), len(cols.ids)
     sums = [sum(row) for row in grid]
-    row_figures = tuple(Figure.of(v, m) for v, m in zip(sums, marks.row_totals, strict=False))
+    row_figures = tuple(
+        Figure.of(v, m, names[i, last_col])
+        for i, (v, m) in enumerate(zip(sums, marks.row_totals, strict=False))
+    )
     col_sums = [sum(row[j] for row in grid) for j in range(len(cols.ids))]
-    col_figures = tuple(Figure.of(v, m) for v, m in zip(col_sums, marks.col_totals, strict=False))
-    total = None if marks.total is None else Figure.of(sum(sums), marks.total)
+    col_figures = tuple(
+        Figure.of(v, m, names[last_row, j])
+        for j, (v, m) in enumerate(zip(col_sums, marks.col_totals, strict=False))
+    )
+    grand = names[last_row, last_col]
+    total = None if marks.total is None else Figure.of(sum(sums), marks.total, grand)
     rates: tuple[float | None, ...] = ()
     if rate_column is not None:
         rates = tuple(
@@ -199,7 +234,44 @@ def _key(value: str | None) -> str:
 
 
 def tabulate(counts: Counts) -> Report:
-    """The report's tables from ``counts`` (pure: no database, no language)."""
+    """The report's tables from ``counts`` (pure: no database, no language).
+
+    Each table is protected on its own, so a figure several tables publish (a :data:`Quantity`)
+    could be hidden by one and shown by another, which would give away what the first hid.
+    So when a figure is shown in one table and hidden in another, every figure hidden anywhere
+    is hidden everywhere it is published and the tables are made again, protected with those
+    figures hidden from the start (which may hide more), until no figure is shown in one table
+    and hidden in another. Each new round hides at least one figure more, so this ends; most
+    reports need one round, a few two.
+    """
+    hidden: frozenset[Quantity] = frozenset()
+    while True:
+        report = _tables(counts, hidden)
+        named = [f for t in report.tables() for f in t.figures() if f.quantity is not None]
+        hidden |= {f.quantity for f in named if not f.shown and f.quantity is not None}
+        if not any(f.shown and f.quantity in hidden for f in named):
+            return report
+
+
+def _quantity(measure: str, *filters: tuple[Axis | str, str | None]) -> Quantity:
+    """Names a figure: ``measure`` counted where each axis (or kind, for a fixed filter) has the
+    id given. None (the total over an axis) narrows nothing, and neither does the only id of an
+    axis: the axes named here cover all that is counted (every session has one month, one
+    municipality or NONE...; a need figure counts the needs of the axis), so that one id is all.
+    """
+    narrowing = []
+    for axis, id_ in filters:
+        if id_ is None:
+            continue
+        if isinstance(axis, str):
+            narrowing.append(f"{axis}={id_}")
+        elif len(axis.ids) > 1:
+            narrowing.append(f"{axis.kind}={id_}")
+    return (measure, *sorted(narrowing))
+
+
+def _tables(counts: Counts, hidden: frozenset[Quantity]) -> Report:
+    """The report's tables, each protected with the figures ``hidden`` names hidden."""
     months = Axis("month", counts.period.months)
     municipality_of = _municipality_folding(counts)
     municipalities = _municipality_axis(counts, municipality_of)
@@ -221,6 +293,8 @@ def tabulate(counts: Counts) -> Report:
                 months,
                 lambda r, c: sessions[r, c],
                 chart=Chart.COL_TOTALS,
+                quantity=lambda r, c: _quantity("sessions", (municipalities, r), (months, c)),
+                hidden=hidden,
             ),
         ),
     )
@@ -233,6 +307,8 @@ def tabulate(counts: Counts) -> Report:
                 municipalities,
                 lambda r, c: needs_in[r, c],
                 chart=Chart.ROW_TOTALS,
+                quantity=lambda r, c: _quantity("needs", (needs, r), (municipalities, c)),
+                hidden=hidden,
             ),
             make_table(
                 "needs-by-month",
@@ -240,6 +316,8 @@ def tabulate(counts: Counts) -> Report:
                 months,
                 lambda r, c: counts.needs_by_month[r, c],
                 chart=Chart.COL_TOTALS,
+                quantity=lambda r, c: _quantity("needs", (needs, r), (months, c)),
+                hidden=hidden,
             ),
         ),
     )
@@ -258,6 +336,9 @@ def tabulate(counts: Counts) -> Report:
                 ),
                 rate_column=0,
                 chart=Chart.ROW_TOTALS,
+                # Its first column is the row totals of the next table.
+                quantity=lambda r, c: _quantity("gaps", (needs, r)) if c == "no-local" else None,
+                hidden=hidden,
             ),
             make_table(
                 "gaps-by-municipality",
@@ -265,11 +346,13 @@ def tabulate(counts: Counts) -> Report:
                 municipalities,
                 lambda r, c: gaps_in[r, c],
                 chart=Chart.ROW_TOTALS,
+                quantity=lambda r, c: _quantity("gaps", (needs, r), (municipalities, c)),
+                hidden=hidden,
             ),
         ),
     )
-    services = Section("services", tuple(_service_tables(counts)))
-    actions = Section("actions", tuple(_action_tables(counts, months)))
+    services = Section("services", tuple(_service_tables(counts, hidden)))
+    actions = Section("actions", tuple(_action_tables(counts, months, hidden)))
     languages_counter = _regroup(counts.languages, lambda locale, month: (_key(locale), month))
     unknown_locale = any(locale == NONE for locale, _ in languages_counter)
     language_ids = (*SUPPORTED_LOCALES, *((NONE,) if unknown_locale else ()))
@@ -282,22 +365,28 @@ def tabulate(counts: Counts) -> Report:
         source: n
         for (source, _), n in _regroup(sources_folded, lambda source, _: (source, "")).items()
     }
+    locales = Axis("locale", language_ids)
+    sources = Axis("source", tuple(_big_first(source_rows)))
     reach = Section(
         "reach",
         (
             make_table(
                 "languages-by-month",
-                Axis("locale", language_ids),
+                locales,
                 months,
                 lambda r, c: languages_counter[r, c],
                 chart=Chart.ROW_TOTALS,
+                quantity=lambda r, c: _quantity("sessions", (locales, r), (months, c)),
+                hidden=hidden,
             ),
             make_table(
                 "sources-by-month",
-                Axis("source", tuple(_big_first(source_rows))),
+                sources,
                 months,
                 lambda r, c: sources_folded[r, c],
                 chart=Chart.ROW_TOTALS,
+                quantity=lambda r, c: _quantity("sessions", (sources, r), (months, c)),
+                hidden=hidden,
             ),
         ),
     )
@@ -309,6 +398,8 @@ def tabulate(counts: Counts) -> Report:
         lambda r, _: outcomes[r],
         row_totals=False,
         col_totals=False,
+        quantity=lambda r, _: _quantity("sessions") if r == "sessions" else None,
+        hidden=hidden,
     )
     return Report(
         counts.period,
@@ -389,7 +480,7 @@ def _step_counts(steps: Mapping[str, Step]) -> Callable[[str, str], int]:
     return value
 
 
-def _service_tables(counts: Counts) -> list[Table]:
+def _service_tables(counts: Counts, hidden: frozenset[Quantity]) -> list[Table]:
     shown = [(service, n) for service, n in counts.services_shown.most_common() if n >= THRESHOLD]
     top = sorted(shown, key=lambda sn: (-sn[1], sn[0]))[:TOP_SERVICES]
     shown_numbers = dict(top)
@@ -411,29 +502,38 @@ def _service_tables(counts: Counts) -> list[Table]:
         flagged: Counter[str] = Counter()
         for service, number in counts.flagged.items():
             flagged[flagged_as(service)] += number
+        flagged_services = Axis("service", tuple(_big_first(flagged, (OTHER,))))
         tables.append(
             make_table(
                 "cards-flagged",
-                Axis("service", tuple(_big_first(flagged, (OTHER,)))),
+                flagged_services,
                 Axis("column", ("sessions",)),
                 lambda r, _: flagged[r],
                 chart=Chart.FIRST_COLUMN,
+                # Its total is the card_flagged row total of actions-by-month.
+                quantity=lambda r, _: _quantity(
+                    "actions", ("action", "card_flagged"), (flagged_services, r)
+                ),
+                hidden=hidden,
             )
         )
     return tables
 
 
-def _action_tables(counts: Counts, months: Axis) -> list[Table]:
+def _action_tables(counts: Counts, months: Axis, hidden: frozenset[Quantity]) -> list[Table]:
     tables = []
     if counts.municipality is None:
+        kinds = Axis("action", ACTION_KINDS)
         tables.append(
             make_table(
                 "actions-by-month",
-                Axis("action", ACTION_KINDS),
+                kinds,
                 months,
                 lambda r, c: counts.actions[r, c],
                 col_totals=False,
                 chart=Chart.ROW_TOTALS,
+                quantity=lambda r, c: _quantity("actions", (kinds, r), (months, c)),
+                hidden=hidden,
             )
         )
     topics = (*TOPICS, ALL)
@@ -441,13 +541,20 @@ def _action_tables(counts: Counts, months: Axis) -> list[Table]:
     for (topic, kind), number in counts.subscriptions.items():
         changes[topic if topic in topics else OTHER, kind] += number
     has_other = any(topic == OTHER for topic, _ in changes)
+    topic_axis = Axis("topic", topics + ((OTHER,) if has_other else ()))
     tables.append(
         make_table(
             "subscriptions",
-            Axis("topic", topics + ((OTHER,) if has_other else ())),
+            topic_axis,
             Axis("column", ("subscribed", "unsubscribed")),
             lambda r, c: changes[r, c],
             row_totals=False,
+            # Its column totals are the subscribed and unsubscribed totals of actions-by-month;
+            # its grand total adds the two, which no other table publishes.
+            quantity=lambda r, c: (
+                None if c is None else _quantity("actions", ("action", c), (topic_axis, r))
+            ),
+            hidden=hidden,
         )
     )
     return tables

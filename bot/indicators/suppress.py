@@ -20,13 +20,18 @@ keeps it in bounds, column -> row when taking 1 away does, the other way round f
 an entry is protected when one of its arcs lies on a directed cycle through other entries.
 Secondary cells are chosen by a cheapest-path search that closes such a cycle, preferring
 small inner cells; totals are hidden only when no inner cell can do it. Tests check the
-result independently with linear programming.
+result independently with max-flow.
+
+A figure can also be hidden from the start (``hidden`` in :func:`protect`): the report hides a
+figure that several tables publish in all of them when any one hides it
+(:func:`bot.indicators.report.tabulate`). Such a figure is hidden like any other, "<5" or "..",
+and gets the same protection, so that this table does not give it away either.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -231,21 +236,34 @@ def _reaches(
 
 
 def protect(
-    cells: Sequence[Sequence[int]], *, row_totals: bool = True, col_totals: bool = True
+    cells: Sequence[Sequence[int]],
+    *,
+    row_totals: bool = True,
+    col_totals: bool = True,
+    hidden: Collection[tuple[int, int]] = (),
 ) -> Protected:
     """Marks for ``cells`` (rows of counts) published with the totals asked for.
 
     A one-column table never publishes row totals (they would repeat its cells), nor a one-row
-    table column totals. Deterministic: the same counts always give the same marks.
+    table column totals. ``hidden`` names figures to hide whatever their value, as (row,
+    column) of the table with its totals: row ``len(cells)`` holds the column totals, column
+    ``len(cells[0])`` the row totals, and the grand total is at both; a total the table does not
+    publish is left alone. Deterministic: the same counts always give the same marks.
     """
     rows = len(cells)
     cols = len(cells[0]) if cells else 0
     grid = _Grid(cells, row_totals=row_totals and cols > 1, col_totals=col_totals and rows > 1)
-    hidden = sorted(
+    for key in hidden:
+        entry = grid.entries.get(key)
+        if entry is None:
+            raise ValueError(f"no figure at {key} in a {rows} x {cols} table")
+        if entry.published and entry.mark is Mark.SHOWN:
+            entry.mark = Mark.PROTECTING
+    to_protect = sorted(
         (key for key, entry in grid.entries.items() if entry.published and entry.hidden),
         key=lambda key: (grid.entries[key].value, key),
     )
-    for key in hidden:
+    for key in to_protect:
         if not grid.protected(key):
             grid.close_cycle(key)
     return grid.result()
