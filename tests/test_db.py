@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import migrate
@@ -113,6 +114,39 @@ async def test_storage_uses_the_update_session(sessions: async_sessionmaker[Asyn
             current_session.reset(token)
     async with sessions() as session:
         assert await session.scalar(select(FsmState.state)) == "x"
+
+
+async def test_storage_reads_a_row_once_per_update_and_saves_in_one_write(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    storage = SQLStorage(sessions)
+    await storage.set_data(key(4), {"dialog": {"node": "where"}, "keep": 1})
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "fsm_states" in statement:
+            statements.append(statement.split()[0].upper())
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with sessions() as session:
+            token = current_session.set(session)
+            try:
+                assert await storage.get_state(key(4)) is None
+                data = await storage.get_data(key(4))
+                data["dialog"]["node"] = "changed by the caller"  # must not leak into the cache
+                assert (await storage.get_data(key(4)))["dialog"] == {"node": "where"}
+                await storage.save(key(4), "dialog:needs", {**data, "keep": 2})
+                assert await storage.get_state(key(4)) == "dialog:needs"
+                assert (await storage.get_data(key(4)))["keep"] == 2
+            finally:
+                current_session.reset(token)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert statements == ["SELECT", "INSERT"]  # one read, one upsert
+    # Outside an update nothing is cached: a fresh read sees what was written.
+    assert await storage.get_state(key(4)) == "dialog:needs"
+    assert (await storage.get_data(key(4)))["keep"] == 2
 
 
 async def test_concurrent_storage_writes_to_one_key(

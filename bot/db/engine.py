@@ -7,15 +7,17 @@ instead of failing when it upgrades a read snapshot ("database is locked").
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -83,16 +85,44 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
         return
     if session.in_transaction():
         await session.commit()
-    await session.connection(execution_options={_WRITE_OPTION: True})
-    session.info[_WRITE_OPTION] = True
+    async with _writer_turn(session):
+        await session.connection(execution_options={_WRITE_OPTION: True})
+        session.info[_WRITE_OPTION] = True
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            session.info[_WRITE_OPTION] = False
+
+
+# One SQLite database has one writer at a time. Writers of this process queue here, first come
+# first served, instead of all polling SQLite's lock: its busy handler sleeps in growing steps
+# and is not fair, so under load some writer could wait past the busy timeout and fail.
+_sqlite_writers: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def _writer_turn(session: AsyncSession) -> AsyncIterator[None]:
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        yield
+        return
+    lock = _sqlite_writers.setdefault(engine, asyncio.Lock())
     try:
-        yield session
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
+        # Bounded: a writer that waits on another of its own (two sessions nested) must not
+        # hang; past the busy timeout it goes on to SQLite's own lock, as it would without.
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_S):
+            await lock.acquire()
+    except TimeoutError:
+        yield
+        return
+    try:
+        yield
     finally:
-        session.info[_WRITE_OPTION] = False
+        lock.release()
 
 
 @asynccontextmanager

@@ -22,6 +22,7 @@ from aiogram.filters import Command, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.db.storage import save_fsm
 from bot.flow.keyboard import Button, Keyboard, OutMessage, ResultSource, render
 from bot.flow.model import FIND_DIALOG, Press, Tree, default_municipalities, parse_callback
 from bot.flow.runner import NULL_OBSERVER, DialogState, Observer, Runner, Step
@@ -82,9 +83,10 @@ async def _load(state: FSMContext) -> DialogState | None:
     return DialogState.from_data((await state.get_data()).get(STATE_KEY))
 
 
-async def _save(state: FSMContext, dialog: DialogState) -> None:
-    await state.set_state(f"dialog:{dialog.tree}")
-    await state.update_data({STATE_KEY: dialog.to_data()})
+async def _save(state: FSMContext, dialog: DialogState, data: dict[str, Any] | None = None) -> None:
+    """Keep ``dialog`` in the FSM (one write); ``data``: the rest of the FSM data, if read."""
+    rest = await state.get_data() if data is None else data
+    await save_fsm(state, f"dialog:{dialog.tree}", {**rest, STATE_KEY: dialog.to_data()})
 
 
 async def _edit(message: Message, out: OutMessage) -> bool:
@@ -155,8 +157,7 @@ async def _open(
     else:
         # The deep link goes with the dialog's "started" event and is then forgotten.
         transition = runner.start(current, source=data.pop(SOURCE_KEY, None))
-        await state.set_state(f"dialog:{transition.state.tree}")
-        await state.set_data({**data, STATE_KEY: transition.state.to_data()})
+        await _save(state, transition.state, data)
         step = transition.step
     await _show(bot, chat_id, step, t, result_source, observer)
 
