@@ -1,4 +1,4 @@
-"""Benchmark: matching latency of ``CatalogIndex.match`` against a naive full scan.
+"""Benchmark: matching latency of ``CatalogIndex.search`` against a naive full scan.
 
 Run from the repository root::
 
@@ -8,9 +8,11 @@ Run from the repository root::
 Synthetic catalogues (fixed seed) are spread like a Finnish one: services are local to one
 municipality (more of them in big towns), ~10% serve a wellbeing county of 6-9 municipalities,
 ~2% are nationwide. A fixed set of random family answers is matched against each catalogue by
-the real index and by a naive full scan that reuses the index's filtering and scoring, so only
-candidate selection differs. Both are timed in the same run; every answer must give the same
-top-10 ids from both (the correctness guard). Figures and their meaning: ``bench/README.md``.
+the real index (ranked lists read until the page is full, the total counted from tallies) and
+by a naive full scan that looks at every service and scores every candidate with the index's
+own filters and ``_evaluate``. Both are timed in the same run; every answer must give the same
+matches (ids, scores, reaches, reasons) and total from both, on the first page and on later
+pages (the correctness guard). Figures and their meaning: ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ if __package__ in (None, ""):  # run as a script: make ``bot`` importable from t
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.catalog import vocab
-from bot.catalog.matching import Answers, CatalogIndex, Match
+from bot.catalog.matching import Answers, CatalogIndex, Match, Reason
 from bot.catalog.schema import Access, Ages, Contacts, Cost, Location, Service, Text
 
 SEED = 20260601
@@ -45,6 +47,7 @@ SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (500, 5_000)
 ANSWERS = 2_000
 QUICK_ANSWERS = 300
+GUARD_PAGES = 200  # answers whose later pages are compared too
 GOAL_SIZE = 10_000
 GOAL_P99_MS = 5.0
 # Share of services by reach; the rest are local to one municipality.
@@ -228,36 +231,42 @@ def build_answers(count: int, seed: int = SEED) -> list[Answers]:
 class NaiveScan(CatalogIndex):
     """The baseline: every query looks at every service instead of using the indexes.
 
-    It replaces only candidate selection (the hard filters the indexes stand for: serves the
-    family's municipality or the whole country, meets one of the named needs); the age filter,
-    the scoring and the order stay the index's own ``search``.
+    It replaces candidate selection (the hard filters the indexes stand for: serves the
+    family's municipality or the whole country, meets one of the named needs) by a look at
+    every service, then ranks with the index's own ``_scan``: age filter, ``_evaluate``
+    on every candidate, sort. The index instead reads its ranked lists until the page is full.
     """
 
-    def _candidates(self, answers: Answers) -> set[str]:
+    def search(self, answers: Answers, limit: int = 10, offset: int = 0) -> tuple[list[Match], int]:
         place, needs = answers.municipality, answers.needs
-        return {
+        candidates = [
             s.id
             for s in self.services.values()
             if (place is None or s.nationwide or place in s.municipalities)
             and (not needs or any(n in s.needs for n in needs))
-        }
+        ]
+        return self._scan(answers, candidates, limit, offset)
 
 
-# The baseline overrides this; if matching.py renames it, the bench must say so rather
+# The baseline relies on these; if matching.py renames them, the bench must say so rather
 # than compare the index with itself.
-for _hook in ("_candidates", "search"):
+for _hook in ("_scan", "search"):
     if not callable(getattr(CatalogIndex, _hook, None)):
         raise RuntimeError(f"bench/match.py is out of date: CatalogIndex.{_hook} is gone")
 
+# One page as the guard compares it: every match's id, score, reach and reasons; the total.
+Page = tuple[tuple[tuple[str, float, str, tuple[Reason, ...]], ...], int]
 
-def top_ids(matches: list[Match]) -> list[str]:
-    return [m.service.id for m in matches]
+
+def page_of(found: tuple[list[Match], int]) -> Page:
+    matches, total = found
+    return tuple((m.service.id, m.score, m.reach, m.reasons) for m in matches), total
 
 
 def disagreements(
-    answers: Sequence[Answers], indexed: Sequence[list[str]], naive: Sequence[list[str]]
-) -> list[tuple[Answers, list[str], list[str]]]:
-    """The correctness guard: answers whose top ids differ between index and full scan."""
+    answers: Sequence[Answers], indexed: Sequence[T], naive: Sequence[T]
+) -> list[tuple[Answers, T, T]]:
+    """The correctness guard: answers whose results differ between index and full scan."""
     return [(a, x, y) for a, x, y in zip(answers, indexed, naive, strict=True) if x != y]
 
 
@@ -275,13 +284,15 @@ class Latency:
 
 
 class Timings:
-    """Per-answer latency (best of the passes, in ns) of one matcher, and its top ids."""
+    """Per-answer latency (best of the passes, in ns) of one matcher, and its first page."""
 
-    def __init__(self, run: Callable[[Answers], list[Match]], answers: Sequence[Answers]) -> None:
+    def __init__(
+        self, run: Callable[[Answers], tuple[list[Match], int]], answers: Sequence[Answers]
+    ) -> None:
         self.run = run
         self.answers = answers
         self.best = [sys.maxsize] * len(answers)
-        self.ids: list[list[str]] = [[] for _ in answers]
+        self.pages: list[Page] = [((), 0) for _ in answers]
 
     def warm_up(self, count: int) -> None:
         for a in self.answers[:count]:
@@ -294,11 +305,11 @@ class Timings:
         try:
             for i, a in enumerate(self.answers):
                 start = time.perf_counter_ns()
-                matches = run(a)
+                found = run(a)
                 elapsed = time.perf_counter_ns() - start
                 if elapsed < best[i]:
                     best[i] = elapsed
-                self.ids[i] = top_ids(matches)
+                self.pages[i] = page_of(found)
         finally:
             gc.enable()
 
@@ -322,11 +333,11 @@ def measure(size: int, answers: Sequence[Answers], repeat: int, warmup: int) -> 
         builds.append(time.perf_counter_ns() - start)
     naive = NaiveScan(services)
 
-    def indexed_run(a: Answers) -> list[Match]:
-        return index.match(a, limit=LIMIT)
+    def indexed_run(a: Answers) -> tuple[list[Match], int]:
+        return index.search(a, limit=LIMIT)
 
-    def naive_run(a: Answers) -> list[Match]:
-        return naive.match(a, limit=LIMIT)
+    def naive_run(a: Answers) -> tuple[list[Match], int]:
+        return naive.search(a, limit=LIMIT)
 
     fast, slow = Timings(indexed_run, answers), Timings(naive_run, answers)
     fast.warm_up(warmup)
@@ -336,13 +347,14 @@ def measure(size: int, answers: Sequence[Answers], repeat: int, warmup: int) -> 
     for _ in range(repeat):
         fast.one_pass()
         slow.one_pass()
-    wrong = disagreements(answers, fast.ids, slow.ids)
-    if wrong:
-        first, indexed_ids, naive_ids = wrong[0]
-        raise AssertionError(
-            f"{size} services: indexed and naive top-{LIMIT} differ for {len(wrong)} answers, "
-            f"first {first}: indexed {indexed_ids} naive {naive_ids}"
-        )
+    check(size, answers, fast.pages, slow.pages, "first page")
+    # Later pages (not timed): the index stops early, so pages past the first are where an
+    # early stop would show first.
+    some = answers[:GUARD_PAGES]
+    for offset, limit in ((LIMIT, LIMIT), (3, 4)):
+        indexed = [page_of(index.search(a, limit, offset)) for a in some]
+        scanned = [page_of(naive.search(a, limit, offset)) for a in some]
+        check(size, some, indexed, scanned, f"{limit} after {offset}")
     # How much the indexes narrow the search: services serving the family's place.
     served = [
         sum(
@@ -357,6 +369,24 @@ def measure(size: int, answers: Sequence[Answers], repeat: int, warmup: int) -> 
         Latency.of(fast.best),
         Latency.of(slow.best),
     )
+
+
+def check(
+    size: int,
+    answers: Sequence[Answers],
+    indexed: Sequence[Page],
+    naive: Sequence[Page],
+    what: str,
+) -> None:
+    """Fail the run unless index and scan gave the same matches (ids, scores, reaches,
+    reasons, in order) and the same total for every answer."""
+    wrong = disagreements(answers, indexed, naive)
+    if wrong:
+        first, mine, theirs = wrong[0]
+        raise AssertionError(
+            f"{size} services, {what}: indexed and naive results differ for {len(wrong)} "
+            f"answers, first {first}: indexed {mine} naive {theirs}"
+        )
 
 
 def machine() -> str:
@@ -403,7 +433,10 @@ def report(results: Sequence[SizeResult], answers: int, repeat: int) -> None:
         f"answers: {answers} families, limit {LIMIT}, best of {repeat} per answer, "
         f"gc off while timing; seed {SEED}"
     )
-    print("correctness guard: indexed and naive top-10 ids equal for every answer at every size\n")
+    print(
+        "correctness guard: indexed and naive results equal (ids, scores, reaches, reasons, "
+        f"totals) for every answer at every size, and later pages for {GUARD_PAGES} answers\n"
+    )
     header = (
         f"{'services':>9} {'build ms':>9} {'served':>7} | {'indexed p50':>11} {'p99':>7} "
         f"{'max':>7} | {'naive p50':>9} {'p99':>7} {'max':>7} | {'idx/naive p50':>13} {'p99':>6}"

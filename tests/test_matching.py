@@ -10,7 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from bot.catalog import vocab
 from bot.catalog.cards import match_json
 from bot.catalog.matching import Answers, CatalogIndex, Match, Reason
 from bot.catalog.schema import Service
@@ -331,6 +334,87 @@ def test_pages_continue_without_gaps_or_repeats() -> None:
     assert len(index.match(browse, limit=100)) == 17
     pages = [index.match(browse, limit=6, offset=offset) for offset in (0, 6, 12)]
     assert [m for page in pages for m in page] == index.match(browse, limit=100)
+
+
+# The ranked lists of the index against the plain way (filter every service, score every
+# candidate with ``_evaluate``, sort): small random catalogues and answers that reach the
+# corners the benchmark's realistic ones rarely do (no municipality, no needs, a need named
+# twice, no languages, a nationwide service with a place in town, closed services).
+PLACES = (KOTKA, HAMINA, KOUVOLA)
+NEEDS = ("early-education", "money-benefits", "peer-support", "home-help")
+assert {"early-education", "peer-support"} <= vocab.LOW_THRESHOLD_NEEDS  # access ranks for them
+
+
+@st.composite
+def services(draw: st.DrawFn, ident: str) -> Service:
+    nationwide = draw(st.booleans())
+    served = (
+        ["nationwide"]
+        if nationwide
+        else draw(st.lists(st.sampled_from(PLACES), min_size=1, max_size=3, unique=True))
+    )
+    places = PLACES if nationwide else served
+    ages = draw(
+        st.none()
+        | st.tuples(st.integers(0, 8), st.integers(0, 8), st.booleans()).map(
+            lambda t: {"min": min(t[:2]), "max": max(t[:2]), "expecting": t[2]}
+        )
+    )
+    return make_service(
+        ident,
+        needs=draw(st.lists(st.sampled_from(NEEDS), min_size=1, max_size=3, unique=True)),
+        municipalities=served,
+        located_in=draw(st.lists(st.sampled_from(places), max_size=2, unique=True)),
+        ages=ages,
+        cost=draw(st.sampled_from([None, "free", "fee", "income-based"])),
+        languages=draw(
+            st.lists(st.sampled_from(["fi", "en", "ar"]), min_size=1, max_size=2, unique=True)
+        ),
+        interpreter=draw(st.sampled_from([None, True, False])),
+        access=draw(
+            st.lists(
+                st.sampled_from(["walk-in", "call", "book-online", "referral"]),
+                min_size=1,
+                max_size=2,
+                unique=True,
+            )
+        ),
+        active=draw(st.sampled_from([True, True, False])),
+    )
+
+
+catalogues = st.integers(0, 14).flatmap(
+    lambda n: st.tuples(*(services(f"s{i:02d}") for i in range(n)))
+)
+family_answers = st.builds(
+    Answers,
+    municipality=st.none() | st.sampled_from([*PLACES, IMATRA]),
+    child_ages=st.lists(st.integers(0, 9), max_size=2).map(tuple),
+    expecting=st.booleans(),
+    needs=st.lists(st.sampled_from(NEEDS), max_size=4).map(tuple),
+    languages=st.lists(st.sampled_from(["fi", "en", "ar", "so"]), max_size=2).map(tuple),
+    free_only=st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogue=catalogues, answers=st.lists(family_answers, min_size=1, max_size=5))
+def test_ranked_lists_agree_with_scoring_every_candidate(
+    catalogue: tuple[Service, ...], answers: list[Answers]
+) -> None:
+    index = CatalogIndex(catalogue)
+    for family in answers:
+        place, needs = family.municipality, family.needs
+        candidates = [
+            s.id
+            for s in index.services.values()
+            if (place is None or s.nationwide or place in s.municipalities)
+            and (not needs or any(n in s.needs for n in needs))
+        ]
+        for limit, offset in ((10, 0), (3, 2), (100, 0), (0, 1)):
+            assert index.search(family, limit, offset) == index._scan(
+                family, candidates, limit, offset
+            ), (family, limit, offset)
 
 
 def test_no_match_is_an_empty_list() -> None:
