@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from bot.catalog.store import LiveCatalog, sync_catalog_path
 from bot.config import LOCALES_PATH, Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.outage import Backoff, database_unreachable, describe
 from bot.db.storage import SQLStorage
 from bot.delivery.broadcasts import BroadcastProgress, broadcast_renderer
 from bot.delivery.clock import Clock, SystemClock
@@ -151,7 +153,10 @@ def make_dispatcher(
             state_ttl=retention,
             data_ttl=retention,
         )
-        storage, isolation = redis_storage, redis_storage.create_isolation()
+        # One user's updates wait for each other's lock; redis-py polls it every 0.1 s by
+        # default, which alone adds up to 100 ms to a quick second press. Poll every 5 ms.
+        isolation = redis_storage.create_isolation(lock_kwargs={"timeout": 60, "sleep": 0.005})
+        storage = redis_storage
         counter = RedisFloodCounter(redis, settings.throttle_window)
     else:
         storage, isolation = SQLStorage(sessions), SimpleEventIsolation()
@@ -232,13 +237,25 @@ def start_scheduler(app: App, worker: DeliveryWorker) -> AsyncIOScheduler:
 
     async def sweep() -> None:
         # A full batch means more is due: sweep again at once, so a broadcast keeps the rate
-        # limit busy instead of idling until the next interval.
+        # limit busy instead of idling until the next interval. While the database cannot be
+        # reached, try again with backoff (never longer apart than the interval).
+        backoff = Backoff(cap=max(0.1, app.settings.sweep_interval))
         while True:
             try:
                 report = await worker.sweep()
-            except Exception:
-                log.exception("sweep failed; the next one will retry")
-                return
+            except Exception as exc:
+                if not database_unreachable(exc):
+                    log.exception("sweep failed; the next one will retry")
+                    return
+                wait = backoff.next()
+                log.warning(
+                    "sweep: database unreachable (%s); retrying in %.1fs", describe(exc), wait
+                )
+                await asyncio.sleep(wait)
+                if not scheduler.running:
+                    return  # the lease was lost meanwhile
+                continue
+            backoff.reset()
             if report.claimed or report.missed or report.expired_unknown:
                 log.info("sweep: %s", report)
             if report.claimed < worker.batch or not scheduler.running:
@@ -257,8 +274,14 @@ def start_scheduler(app: App, worker: DeliveryWorker) -> AsyncIOScheduler:
     async def broadcasts() -> None:
         try:
             await progress.tick()
-        except Exception:
-            log.exception("broadcast progress failed; the next tick will retry")
+        except Exception as exc:
+            if not database_unreachable(exc):
+                log.exception("broadcast progress failed; the next tick will retry")
+                return
+            log.warning(
+                "broadcast progress: database unreachable (%s); the next tick retries",
+                describe(exc),
+            )
 
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(

@@ -15,11 +15,11 @@ import socket
 import sys
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,13 +27,15 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import event as sql_event
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.events import Occurrence, occurrences, span, to_ics
 from bot.catalog.schema import Event
-from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.engine import make_engine, make_sessionmaker, write_transaction
 from bot.db.models import Delivery, Reminder, User
+from bot.delivery import worker as worker_module
 from bot.delivery.clock import ManualClock
 from bot.delivery.ledger import Claimed
 from bot.delivery.ratelimit import MemoryRateLimiter, RedisRateLimiter
@@ -756,6 +758,68 @@ async def test_setting_offsets_again_never_duplicates(
 
 
 # --------------------------------------------------------------------------- rate limiting
+
+
+class ChangesBeforeSends:
+    """A limiter that runs a change of the test's when a send to a given chat is due (after
+    that row was rendered, before the next row is)."""
+
+    def __init__(self, changes: dict[int, Callable[[], Awaitable[None]]]) -> None:
+        self.changes = changes
+
+    async def acquire(self, chat_id: int) -> float:
+        change = self.changes.pop(chat_id, None)
+        if change is not None:
+            await change()
+        return 0.0
+
+    async def pause(self, seconds: float) -> None:
+        del seconds
+
+
+async def test_a_recipient_read_ahead_is_used_only_while_fresh(
+    env: Env, sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One send at a time, FI, EN, AR in turn: reading FI also reads EN and AR ahead.
+    monotonic = [1000.0]
+    monkeypatch.setattr(worker_module, "time", SimpleNamespace(monotonic=lambda: monotonic[0]))
+    reads: list[str] = []
+    engine = sessions.kw["bind"]
+
+    def count_user_reads(*args: Any) -> None:
+        if "FROM users" in args[2]:
+            reads.append(args[2])
+
+    async def set_locale(user_id: int, locale: str) -> None:
+        async with sessions() as session, write_transaction(session):
+            await session.execute(update(User).where(User.user_id == user_id).values(locale=locale))
+
+    async def sending_to_fi() -> None:  # EN's read ahead is still fresh when EN is rendered
+        await set_locale(EN, "ar")
+
+    async def sending_to_en() -> None:  # AR's read ahead is too old by the time AR is rendered
+        await set_locale(AR, "fi")
+        monotonic[0] += worker_module.READ_AHEAD_AGE + 0.5
+
+    worker = make_worker(
+        env.bot,
+        sessions,
+        env.clock,
+        concurrency=1,
+        limiter=ChangesBeforeSends({FI: sending_to_fi, EN: sending_to_en}),
+    )
+    for user_id in (FI, EN, AR):
+        await env.remind(user_id, ART_DAY, ("day-before",))
+    sql_event.listen(engine.sync_engine, "before_cursor_execute", count_user_reads)
+    try:
+        report = await env.sweep(ART_DAY_BEFORE, worker)
+    finally:
+        sql_event.remove(engine.sync_engine, "before_cursor_execute", count_user_reads)
+    assert report.outcomes == {"sent": 3}
+    got = texts(env.fake, FAMILIES)
+    assert got[EN][0].startswith("⏰ Reminder: tomorrow is Art Day (en)")  # as read ahead
+    assert got[AR] == got[FI]  # read again when its turn came: Finnish now
+    assert len(reads) == 2  # FI with EN and AR ahead; AR again
 
 
 async def test_memory_limiter_spaces_sends_and_keeps_the_per_chat_interval() -> None:

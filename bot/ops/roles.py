@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from bot.app import App, build_app, make_worker, prepare_database, set_commands, start_scheduler
 from bot.config import Settings
+from bot.db.outage import Backoff, database_unreachable, describe
 from bot.delivery.worker import DeliveryWorker
 from bot.ops import lease, retention
 from bot.ops.dedup import Claim, MemoryDedup, RedisDedup, UpdateDedup
@@ -136,21 +137,24 @@ class LeaseKeeper:
                 await lease.release(self.app.sessions, self.holder, self._now())
 
     async def _loop(self) -> None:
-        failures = 0
+        backoff = Backoff(first=0.1, cap=self.interval)  # back off, but never past a renewal
         while not self._stop.is_set():
             wait = self.interval
             try:
-                held = await lease.try_acquire(
-                    self.app.sessions, self.holder, self._now(), self.period
-                )
+                # A renewal that hangs (a network partition) counts as failed in time for
+                # the lease check below, instead of leaving us believing we are active.
+                async with asyncio.timeout(self.interval):
+                    held = await lease.try_acquire(
+                        self.app.sessions, self.holder, self._now(), self.period
+                    )
             except Exception as exc:
-                failures += 1
-                # Database unreachable: keep sweeping only while the last renewal still holds.
+                # Keep sweeping only while the last renewal still holds.
                 held = self.active and time.monotonic() < self._valid_until
-                wait = min(self.interval, 0.1 * 2**failures)  # back off, but never past a renewal
-                log.warning("worker lease: database error (%s); retrying in %.1fs", exc, wait)
+                wait = backoff.next()
+                why = "database unreachable" if database_unreachable(exc) else "database error"
+                log.warning("worker lease: %s (%s); retrying in %.1fs", why, describe(exc), wait)
             else:
-                failures = 0
+                backoff.reset()
                 if held:
                     # Renewed at worst a little before now: count from before the call.
                     self._valid_until = time.monotonic() + self.period.total_seconds() - wait
