@@ -3,15 +3,25 @@
 ``VALO_TEST_DATABASE_URL`` (a PostgreSQL server URL) and ``VALO_TEST_REDIS_URL`` select the
 scale-out backends; without them the suite runs on SQLite files in a temporary directory.
 With ``CI=true`` a skipped test is a failure: CI must exercise every test it claims to run.
+
+The schema is migrated once per test process into a template, and each test that asks for
+``engine`` gets a copy of it (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on
+PostgreSQL): the same database ``migrate.upgrade`` makes, without running the migrations again.
+Under pytest-xdist each worker has its own template, PostgreSQL databases (random names) and
+Redis database (the URL's index plus the worker's number).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -22,7 +32,19 @@ from bot.db.engine import make_engine, make_sessionmaker
 
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("VALO_TEST_DATABASE_URL") or None
-REDIS_URL = os.environ.get("VALO_TEST_REDIS_URL") or None
+
+
+def _worker_redis_url(url: str | None) -> str | None:
+    """``url`` with the database index moved up by the xdist worker's number (gw0 keeps it)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if url is None or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    index = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{index}"))
+
+
+REDIS_URL = _worker_redis_url(os.environ.get("VALO_TEST_REDIS_URL") or None)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -34,11 +56,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         report.longrepr = f"skipped under CI=true: {report.longrepr}"
 
 
-async def _create_pg_database(server_url: str) -> str:
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep a module whose tests share a module fixture on one xdist worker: the fixture
+    (a CLI process started with the module, a loaded catalogue) is then made once."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        if any(d.scope == "module" for ds in info.name2fixturedefs.values() for d in ds):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+async def _create_pg_database(server_url: str, template: str | None = None) -> str:
+    """A new database on the server; a copy of the database ``template`` when it is given."""
     import asyncpg  # only needed for the PostgreSQL run
 
     url = make_url(server_url)
     name = f"valo_test_{uuid.uuid4().hex[:12]}"
+    create = f'CREATE DATABASE "{name}"'
+    if template is not None:
+        create += f' TEMPLATE "{make_url(template).database}"'
     admin = await asyncpg.connect(
         host=url.host,
         port=url.port,
@@ -47,7 +85,7 @@ async def _create_pg_database(server_url: str) -> str:
         database=url.database or "postgres",
     )
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(create)
     finally:
         await admin.close()
     return url.set(database=name).render_as_string(hide_password=False)
@@ -71,13 +109,55 @@ async def _drop_pg_database(server_url: str, database_url: str) -> None:
         await admin.close()
 
 
-@pytest.fixture
-async def database_url(tmp_path: Path) -> AsyncIterator[str]:
-    """An empty database of the run's backend, dropped afterwards."""
+async def _migrated(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()  # on SQLite the last close checkpoints the WAL into the file
+
+
+@pytest.fixture(scope="session")
+def migrated_template() -> Iterator[str]:
+    """A database migrated to head, made once per test process; only ever copied."""
     if PG_URL is None:
-        yield f"sqlite+aiosqlite:///{tmp_path / 'valo.db'}"
+        directory = Path(tempfile.mkdtemp(prefix="valo-template-"))
+        url = f"sqlite+aiosqlite:///{directory / 'template.db'}"
+        asyncio.run(_migrated(url))
+        yield url
+        shutil.rmtree(directory, ignore_errors=True)
         return
-    url = await _create_pg_database(PG_URL)
+    url = asyncio.run(_create_pg_database(PG_URL))
+    try:
+        asyncio.run(_migrated(url))
+        yield url
+    finally:
+        asyncio.run(_drop_pg_database(PG_URL, url))
+
+
+@pytest.fixture
+def _template(request: pytest.FixtureRequest) -> str | None:
+    """The template ``database_url`` copies: for a test that uses ``engine``, else none."""
+    if "engine" in request.fixturenames:
+        template: str = request.getfixturevalue("migrated_template")
+        return template
+    return None
+
+
+@pytest.fixture
+async def database_url(_template: str | None, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of the run's backend, dropped afterwards.
+
+    For a test that uses ``engine`` it is already migrated to head: a copy of the template.
+    """
+    template = _template
+    if PG_URL is None:
+        path = tmp_path / "valo.db"
+        if template is not None:
+            shutil.copyfile(make_url(template).database or "", path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url = await _create_pg_database(PG_URL, template)
     try:
         yield url
     finally:
@@ -100,8 +180,8 @@ async def redis_url() -> AsyncIterator[str | None]:
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The test's database, migrated to head (``database_url`` copied it from the template)."""
     engine = make_engine(database_url)
-    await migrate.upgrade(engine)
     try:
         yield engine
     finally:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -18,50 +18,63 @@ from bot.db.engine import make_engine
 from bot.db.models import Base
 from tests.conftest import REPO
 from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
+from tests.e2e.launcher import LaunchedProcess, Launcher
 
 STOP_TIMEOUT = 15.0
 T = TypeVar("T")
+SETTING_PREFIXES = ("VALO_", "BOT_", "DATABASE_", "REDIS_", "TELEGRAM_")
+
+# One fork server per test process: a bot start is a fork of it, not a new interpreter
+# importing aiogram again (see tests.e2e.launcher).
+LAUNCHER = Launcher(
+    REPO, {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The launcher imports the bot while the tests before the first end-to-end one run.
+    here = Path(__file__).parent
+    if any(here in item.path.parents for item in items):
+        LAUNCHER.prestart()
+
+
+def pytest_sessionfinish() -> None:
+    LAUNCHER.close()
 
 
 class BotProcess:
-    """``valo-bot <role>`` in its own process group; a restart is a new process."""
+    """``valo-bot <role>`` in its own process group; a restart is a new process.
+
+    The process is forked from the session's launcher, which has the bot's modules imported.
+    """
 
     def __init__(self, env: dict[str, str], log_path: Path, role: str = "run") -> None:
         self.env = env
         self.log_path = log_path
         self.role = role
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: LaunchedProcess | None = None
         self.starts = 0
 
     async def start(self) -> None:
         assert self.proc is None, "already running"
         self.starts += 1
-        log = self.log_path.open("ab")
-        log.write(f"\n----- start #{self.starts} -----\n".encode())
-        log.flush()
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            self.role,
-            cwd=REPO,
-            env=self.env,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,  # its own process group, so SIGKILL takes everything
-        )
-        log.close()
+        with self.log_path.open("ab") as log:
+            log.write(f"\n----- start #{self.starts} -----\n".encode())
+        # In its own session and process group, so SIGKILL takes everything.
+        self.proc = await LAUNCHER.start([self.role], env=self.env, cwd=REPO, log=self.log_path)
 
     async def stop(self) -> int:
         """SIGTERM and wait for a clean exit; returns the exit code."""
         assert self.proc is not None
         proc, self.proc = self.proc, None
         if proc.returncode is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):  # it exited on its own just now
+                os.killpg(proc.pid, signal.SIGTERM)
         try:
             return await asyncio.wait_for(proc.wait(), STOP_TIMEOUT)
         except TimeoutError:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
             raise AssertionError(f"bot did not stop on SIGTERM:\n{self.log()}") from None
 
@@ -70,7 +83,8 @@ class BotProcess:
         assert self.proc is not None
         proc, self.proc = self.proc, None
         if proc.returncode is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
         await proc.wait()
 
     def log(self) -> str:
@@ -88,11 +102,7 @@ def bot_env(
     fake: FakeTelegram, database_url: str, redis_url: str | None, tmp_path: Path
 ) -> dict[str, str]:
     """Settings for the bot under test; tests may change them before starting it."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("VALO_", "BOT_", "DATABASE_", "REDIS_", "TELEGRAM_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(SETTING_PREFIXES)}
     env.update(
         BOT_TOKEN=TEST_TOKEN,
         TELEGRAM_API_BASE=fake.base_url,
