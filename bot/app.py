@@ -96,6 +96,11 @@ class App:
             await self.redis.aclose()
         # aiosqlite's threads would otherwise keep the process alive.
         await self.engine.dispose()
+        # The feature routers are module-level and attach to one dispatcher at a time: hand
+        # them back, so another App in this process (the tests build several) can take them.
+        for router in self.dispatcher.sub_routers:
+            router._parent_router = None
+        self.dispatcher.sub_routers.clear()
 
 
 def load_i18n(settings: Settings, root: Path = LOCALES_PATH) -> I18n:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import build_app
+from bot.config import Settings
 from bot.db.engine import write_transaction
 from bot.db.models import Delivery, DeliveryCount, FsmState
 from bot.delivery.ledger import NewDelivery, enqueue
@@ -17,6 +20,7 @@ from bot.logs import JsonLogFormatter
 from bot.ops import lease, retention
 from bot.ops.dedup import Claim, MemoryDedup, RedisDedup
 from bot.ops.observe import UpdateLogMiddleware
+from tests.e2e.fake_telegram import TEST_TOKEN
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 PERIOD = timedelta(seconds=30)
@@ -132,3 +136,21 @@ async def test_update_log_line_has_no_text(caplog: pytest.LogCaptureFixture) -> 
     assert "latency_ms" in line
     assert "Secretname" not in json.dumps(line)
     assert "private answer" not in json.dumps(line)
+
+
+async def test_a_closed_app_hands_its_routers_to_the_next_one(tmp_path: Path) -> None:
+    """The feature routers are module-level: two Apps one after the other in one process."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TEST_TOKEN,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+    )
+    first = build_app(settings)
+    routers = list(first.dispatcher.sub_routers)
+    await first.close()
+    second = build_app(settings)
+    try:
+        assert second.dispatcher.sub_routers == routers
+        assert all(r.parent_router is second.dispatcher for r in routers)
+    finally:
+        await second.close()
