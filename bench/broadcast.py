@@ -37,15 +37,12 @@ import io
 import json
 import logging
 import os
-import platform
 import pstats
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,13 +52,12 @@ if __package__ in (None, ""):  # run as a script: make ``bot`` and ``tests`` imp
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.common import fresh_database, machine
 from bot.app import App, build_app, make_worker, start_scheduler
 from bot.config import Settings
-from bot.db import migrate
-from bot.db.engine import make_engine, make_sessionmaker, write_transaction
+from bot.db.engine import make_sessionmaker, write_transaction
 from bot.db.models import Broadcast, Subscription, User
 from bot.delivery.broadcasts import (
     AudienceKind,
@@ -88,59 +84,7 @@ TEXTS = {
 LOCALES = ("fi", "en", "ar")
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-    ).stdout.strip()
-    return (
-        f"{model}, {os.cpu_count()} cores, load average {load}, "
-        f"Python {platform.python_version()}, commit {commit or '?'} (+ working tree)"
-    )
-
-
 # --------------------------------------------------------------------------- the database
-
-
-@asynccontextmanager
-async def database(backend: str, workdir: Path) -> AsyncIterator[str]:
-    """A fresh, migrated database URL: a SQLite file, or a new PostgreSQL database."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-        engine = make_engine(url)
-        await migrate.upgrade(engine)
-        await engine.dispose()
-        yield url
-        return
-    import asyncpg
-
-    server = make_url(os.environ["VALO_TEST_DATABASE_URL"])
-    name = f"valo_bench_broadcast_{os.getpid()}"
-    admin = await asyncpg.connect(
-        host=server.host,
-        port=server.port,
-        user=server.username,
-        password=server.password,
-        database=server.database or "postgres",
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = server.set(database=name).render_as_string(hide_password=False)
-        engine = make_engine(url)
-        await migrate.upgrade(engine)
-        await engine.dispose()
-        try:
-            yield url
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def populate(engine: AsyncEngine, families: int) -> None:
@@ -233,7 +177,10 @@ class RateResult:
 async def rate_at_cap(backend: str, families: int, duration: float) -> RateResult:
     cap = 25.0
     with tempfile.TemporaryDirectory(prefix="valo-bench-broadcast-") as tmp:
-        async with database(backend, Path(tmp)) as url, FakeTelegram() as fake:
+        async with (
+            fresh_database(backend, Path(tmp), "valo_bench_broadcast") as (url, _),
+            FakeTelegram() as fake,
+        ):
             for n in range(families):
                 fake.user(FIRST_USER + n, language_code=LOCALES[n % 3]).has_written = True
             fake.user(STAFF, language_code="en").has_written = True
@@ -377,7 +324,7 @@ async def overhead(backend: str, families: int, profile: bool, concurrency: int)
     fake = FakeProcess(families)
     try:
         with tempfile.TemporaryDirectory(prefix="valo-bench-broadcast-") as tmp:
-            async with database(backend, Path(tmp)) as url:
+            async with fresh_database(backend, Path(tmp), "valo_bench_broadcast") as (url, _):
                 settings = settings_for(
                     url, fake.base_url, backend, broadcast_rate=1e9, per_chat_interval=0.0
                 )

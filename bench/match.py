@@ -21,8 +21,6 @@ import argparse
 import gc
 import itertools
 import math
-import os
-import platform
 import random
 import statistics
 import subprocess
@@ -37,6 +35,7 @@ from typing import TypeVar
 if __package__ in (None, ""):  # run as a script: make ``bot`` importable from the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import machine
 from bot.catalog import vocab
 from bot.catalog.matching import Answers, CatalogIndex, Match, Reason
 from bot.catalog.schema import Access, Ages, Contacts, Cost, Location, Service, Text
@@ -387,24 +386,6 @@ def check(
             f"{size} services, {what}: indexed and naive results differ for {len(wrong)} "
             f"answers, first {first}: indexed {mine} naive {theirs}"
         )
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())  # other work on the machine skews p99
-    return (
-        f"{model}, {os.cpu_count()} cores ({usable} usable), load average {load}, "
-        f"Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"{platform.system()} {platform.machine()}"
-    )
 
 
 def code_version() -> str:

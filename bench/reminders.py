@@ -36,16 +36,13 @@ import asyncio
 import cProfile
 import io
 import os
-import platform
 import pstats
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,10 +55,10 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bench.common import fresh_database, machine
 from bot.catalog.events import occurrences
 from bot.catalog.schema import Event, Service
-from bot.db import migrate
-from bot.db.engine import make_engine, make_sessionmaker, write_transaction
+from bot.db.engine import make_sessionmaker, write_transaction
 from bot.db.models import CatalogEvent, CatalogService, Delivery, Reminder, User
 from bot.delivery.clock import SystemClock
 from bot.delivery.ledger import State
@@ -114,78 +111,12 @@ class Result:
     profile: str = ""
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parent,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return (
-        f"{model}, {os.cpu_count()} cores ({usable} usable), load average {load}, "
-        f"Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"{platform.system()} {platform.machine()}, commit {commit}"
-    )
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 # --------------------------------------------------------------------------- the database
-
-
-@asynccontextmanager
-async def database(backend: str, workdir: Path) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    """A fresh, migrated database: a SQLite file, or a new PostgreSQL database."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-        engine = make_engine(url)
-        try:
-            await migrate.upgrade(engine)
-            yield url, engine
-        finally:
-            await engine.dispose()
-        return
-    import asyncpg
-
-    server = make_url(os.environ["VALO_TEST_DATABASE_URL"])
-    name = f"valo_bench_{os.getpid()}"
-    admin = await asyncpg.connect(
-        host=server.host,
-        port=server.port,
-        user=server.username,
-        password=server.password,
-        database=server.database or "postgres",
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = server.set(database=name).render_as_string(hide_password=False)
-        engine = make_engine(url)
-        try:
-            await migrate.upgrade(engine)
-            yield url, engine
-        finally:
-            await engine.dispose()
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def database_size(engine: AsyncEngine, url: str) -> tuple[int, int | None]:
@@ -410,7 +341,7 @@ async def run_backend(
 ) -> Result:
     result = Result(backend, concurrency=concurrency)
     with tempfile.TemporaryDirectory(prefix="valo-bench-") as tmp:
-        async with database(backend, Path(tmp)) as (url, engine):
+        async with fresh_database(backend, Path(tmp), "valo_bench") as (url, engine):
             sessions = make_sessionmaker(engine)
             now = datetime.now(UTC)
             started = time.perf_counter()

@@ -31,14 +31,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,12 +44,11 @@ if __package__ in (None, ""):  # run as a script: make ``bot`` and ``tests`` imp
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.common import fresh_database, machine
 from bot.config import LOCALES_PATH
-from bot.db import migrate
-from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.engine import make_sessionmaker
 from bot.db.models import IndicatorEvent
 from bot.i18n import I18n
 from bot.indicators.formats import Format, render
@@ -76,69 +71,6 @@ class Result:
     server_cpu: list[float] = field(default_factory=list)  # the PostgreSQL backend
     render: dict[str, list[float]] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parent,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return (
-        f"{model}, {os.cpu_count()} cores (pinned to 1), load average {load}, "
-        f"Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"{platform.system()} {platform.machine()}, commit {commit}"
-    )
-
-
-@asynccontextmanager
-async def database(backend: str, workdir: Path) -> AsyncIterator[AsyncEngine]:
-    """A fresh, migrated database: a SQLite file, or a new PostgreSQL database."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite+aiosqlite:///{workdir / 'report.db'}")
-        try:
-            await migrate.upgrade(engine)
-            yield engine
-        finally:
-            await engine.dispose()
-        return
-    import asyncpg
-
-    server = make_url(os.environ["VALO_TEST_DATABASE_URL"])
-    name = f"valo_bench_report_{os.getpid()}"
-    admin = await asyncpg.connect(
-        host=server.host,
-        port=server.port,
-        user=server.username,
-        password=server.password,
-        database=server.database or "postgres",
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
-        try:
-            await migrate.upgrade(engine)
-            yield engine
-        finally:
-            await engine.dispose()
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def one_core(session: AsyncSession) -> Path | None:
@@ -168,7 +100,7 @@ async def run_backend(backend: str, events: int, repeat: int, workdir: Path) -> 
     result.events = len(rows)
     result.sessions = len({r["session"] for r in rows if r["session"] is not None})
     i18n = I18n.load(LOCALES_PATH, ZoneInfo("Europe/Helsinki"))
-    async with database(backend, workdir) as engine:
+    async with fresh_database(backend, workdir, "valo_bench_report") as (_, engine):
         started = time.perf_counter()
         await insert_events(engine, rows)
         del rows
@@ -231,7 +163,7 @@ def describe(result: Result) -> str:
 async def main_async(args: argparse.Namespace) -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    print(f"machine: {machine()}")
+    print(f"machine: {machine('pinned to 1')}")
     backends = ["sqlite"]
     if os.environ.get("VALO_TEST_DATABASE_URL"):
         backends.append("postgresql")

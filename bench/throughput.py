@@ -43,7 +43,6 @@ import asyncio
 import io
 import itertools
 import os
-import platform
 import pstats
 import random
 import shutil
@@ -71,6 +70,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bench.common import machine
 from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,22 +80,6 @@ TOGGLE = "needs:ages:1-2:"  # the step: toggle "1-2 years" on the ages question
 ECHO = "echo"
 EDITS = ("editmessagetext", "sendmessage")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-    ).stdout.strip()
-    return (
-        f"{model}, {os.cpu_count()} cores, load average {load}, "
-        f"Python {platform.python_version()}, commit {commit or '?'} (+ working tree)"
-    )
 
 
 def cpu_seconds(pid: int) -> float:

@@ -1,0 +1,95 @@
+"""What the benchmarks share: the machine line printed above the figures, and a fresh,
+migrated database on either backend."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import migrate
+from bot.db.engine import make_engine
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def machine(cores: str | None = None) -> str:
+    """CPU, cores, load, Python, OS and commit, for the record above a benchmark's figures.
+    ``cores``: how the run uses them (default: how many this process may use)."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    if cores is None:
+        usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+        cores = f"{usable or os.cpu_count()} usable"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())  # other work skews the figures
+    return (
+        f"{model}, {os.cpu_count()} cores ({cores}), load average {load}, "
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.system()} {platform.machine()}, commit {_commit()}"
+    )
+
+
+def _commit() -> str:
+    try:
+        git = ["git", "-C", str(REPO)]
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head} (+ working tree)" if dirty.stdout.strip() else head
+
+
+@asynccontextmanager
+async def fresh_database(
+    backend: str, workdir: Path, name: str
+) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    """A migrated database and its URL: the SQLite file ``workdir/name.db``, or a new
+    PostgreSQL database ``name_<pid>`` on the server of ``VALO_TEST_DATABASE_URL``, dropped at
+    the end."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{workdir / f'{name}.db'}"
+        engine = make_engine(url)
+        try:
+            await migrate.upgrade(engine)
+            yield url, engine
+        finally:
+            await engine.dispose()
+        return
+    import asyncpg
+
+    server = make_url(os.environ["VALO_TEST_DATABASE_URL"])
+    database = f"{name}_{os.getpid()}"
+    admin = await asyncpg.connect(
+        host=server.host,
+        port=server.port,
+        user=server.username,
+        password=server.password,
+        database=server.database or "postgres",
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        await admin.execute(f'CREATE DATABASE "{database}"')
+        url = server.set(database=database).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        try:
+            await migrate.upgrade(engine)
+            yield url, engine
+        finally:
+            await engine.dispose()
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await admin.close()
