@@ -60,14 +60,19 @@ async def fresh_database(
     """A migrated database and its URL: the SQLite file ``workdir/name.db``, or a new
     PostgreSQL database ``name_<pid>`` on the server of ``VALO_TEST_DATABASE_URL``, dropped at
     the end."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{workdir / f'{name}.db'}"
+    async with _new_database(backend, workdir, name) as url:
         engine = make_engine(url)
         try:
             await migrate.upgrade(engine)
             yield url, engine
         finally:
             await engine.dispose()
+
+
+@asynccontextmanager
+async def _new_database(backend: str, workdir: Path, name: str) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{workdir / f'{name}.db'}"
         return
     import asyncpg
 
@@ -83,13 +88,9 @@ async def fresh_database(
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
         await admin.execute(f'CREATE DATABASE "{database}"')
-        url = server.set(database=database).render_as_string(hide_password=False)
-        engine = make_engine(url)
         try:
-            await migrate.upgrade(engine)
-            yield url, engine
+            yield server.set(database=database).render_as_string(hide_password=False)
         finally:
-            await engine.dispose()
             await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await admin.close()
