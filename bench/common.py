@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import migrate
 from bot.db.engine import make_engine
+from tests.pg_databases import create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -58,8 +58,8 @@ async def fresh_database(
     backend: str, workdir: Path, name: str
 ) -> AsyncIterator[tuple[str, AsyncEngine]]:
     """A migrated database and its URL: the SQLite file ``workdir/name.db``, or a new
-    PostgreSQL database ``name_<pid>`` on the server of ``VALO_TEST_DATABASE_URL``, dropped at
-    the end."""
+    PostgreSQL database ``name_<random>`` on the server of ``VALO_TEST_DATABASE_URL``, dropped
+    at the end."""
     async with _new_database(backend, workdir, name) as url:
         engine = make_engine(url)
         try:
@@ -74,23 +74,9 @@ async def _new_database(backend: str, workdir: Path, name: str) -> AsyncIterator
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{workdir / f'{name}.db'}"
         return
-    import asyncpg
-
-    server = make_url(os.environ["VALO_TEST_DATABASE_URL"])
-    database = f"{name}_{os.getpid()}"
-    admin = await asyncpg.connect(
-        host=server.host,
-        port=server.port,
-        user=server.username,
-        password=server.password,
-        database=server.database or "postgres",
-    )
+    server = os.environ["VALO_TEST_DATABASE_URL"]
+    url = await create_database(server, prefix=name)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
-        await admin.execute(f'CREATE DATABASE "{database}"')
-        try:
-            yield server.set(database=database).render_as_string(hide_password=False)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        yield url
     finally:
-        await admin.close()
+        await drop_database(server, url)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.conftest import PG_URL, REPO, _create_pg_database, _drop_pg_database
+from tests.conftest import PG_URL, REPO
+from tests.pg_databases import create_database, drop_database
 
 T = TypeVar("T")
 
@@ -81,8 +82,8 @@ def module_database(directory: Path) -> Iterator[str]:
     if PG_URL is None:
         yield f"sqlite+aiosqlite:///{directory / f'{uuid.uuid4().hex[:8]}.db'}"
         return
-    url = run_in_new_loop(_create_pg_database(PG_URL))
+    url = run_in_new_loop(create_database(PG_URL))
     try:
         yield url
     finally:
-        run_in_new_loop(_drop_pg_database(PG_URL, url))
+        run_in_new_loop(drop_database(PG_URL, url))

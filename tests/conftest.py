@@ -17,7 +17,6 @@ import asyncio
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
+from tests.pg_databases import create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("VALO_TEST_DATABASE_URL") or None
@@ -68,47 +68,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
-async def _create_pg_database(server_url: str, template: str | None = None) -> str:
-    """A new database on the server; a copy of the database ``template`` when it is given."""
-    import asyncpg  # only needed for the PostgreSQL run
-
-    url = make_url(server_url)
-    name = f"valo_test_{uuid.uuid4().hex[:12]}"
-    create = f'CREATE DATABASE "{name}"'
-    if template is not None:
-        create += f' TEMPLATE "{make_url(template).database}"'
-    admin = await asyncpg.connect(
-        host=url.host,
-        port=url.port,
-        user=url.username,
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await admin.execute(create)
-    finally:
-        await admin.close()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_pg_database(server_url: str, database_url: str) -> None:
-    import asyncpg
-
-    url = make_url(server_url)
-    name = make_url(database_url).database
-    admin = await asyncpg.connect(
-        host=url.host,
-        port=url.port,
-        user=url.username,
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 async def _migrated(url: str) -> None:
     engine = make_engine(url)
     try:
@@ -127,12 +86,12 @@ def migrated_template() -> Iterator[str]:
         yield url
         shutil.rmtree(directory, ignore_errors=True)
         return
-    url = asyncio.run(_create_pg_database(PG_URL))
+    url = asyncio.run(create_database(PG_URL))
     try:
         asyncio.run(_migrated(url))
         yield url
     finally:
-        asyncio.run(_drop_pg_database(PG_URL, url))
+        asyncio.run(drop_database(PG_URL, url))
 
 
 @pytest.fixture
@@ -157,11 +116,11 @@ async def database_url(_template: str | None, tmp_path: Path) -> AsyncIterator[s
             shutil.copyfile(make_url(template).database or "", path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    url = await _create_pg_database(PG_URL, template)
+    url = await create_database(PG_URL, template)
     try:
         yield url
     finally:
-        await _drop_pg_database(PG_URL, url)
+        await drop_database(PG_URL, url)
 
 
 @pytest.fixture
