@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from bot.catalog import vocab
 from bot.catalog.matching import Match, Reason
 from bot.catalog.schema import WEEKDAYS, Location, Service
 from bot.i18n import Translator
@@ -18,8 +19,10 @@ TELEGRAM_TEXT_LIMIT = 4096
 
 
 def municipality_name(code: str, t: Translator) -> str:
+    """The name in the user's language; else the official one (a municipality the locales do
+    not name yet)."""
     msg_id = f"municipality-{code}"
-    return t(msg_id) if t.has(msg_id) else code
+    return t(msg_id) if t.has(msg_id) else vocab.official_name(code)
 
 
 def language_name(code: str, t: Translator) -> str:

@@ -233,7 +233,7 @@ def _export_service(service: Service, organization: Organization | None) -> dict
     record["service_areas"] = [
         {
             "id": _uuid("service_area", service.id, code),
-            "name": _NATIONWIDE_NAME if code == vocab.NATIONWIDE else _municipality_name(code),
+            "name": _NATIONWIDE_NAME if code == vocab.NATIONWIDE else vocab.official_name(code),
         }
         for code in service.municipalities
     ]
@@ -274,11 +274,6 @@ def _export_service(service: Service, organization: Organization | None) -> dict
         "untranslated": list(service.untranslated),
     }
     return record
-
-
-def _municipality_name(code: str) -> str:
-    known = vocab.municipalities().get(code)
-    return known.name_fi if known else code
 
 
 def _attribute(service_uuid: str, taxonomy: str, code: str) -> dict[str, Any]:
@@ -330,8 +325,8 @@ def _export_location(service: Service, location: Location) -> dict[str, Any]:
                 "id": _uuid("address", service.id, location.id),
                 "location_id": location_id,
                 "address_1": location.street,
-                "city": location.city or _municipality_name(location.municipality),
-                "state_province": _municipality_name(location.municipality),
+                "city": location.city or vocab.official_name(location.municipality),
+                "state_province": vocab.official_name(location.municipality),
                 "postal_code": location.postal_code or "",
                 "country": "FI",
                 "address_type": "physical",

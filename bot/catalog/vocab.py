@@ -92,6 +92,12 @@ def municipalities() -> dict[str, Municipality]:
     return found
 
 
+def official_name(code: str) -> str:
+    """A municipality's official (Finnish) name; the code itself when it is not one."""
+    known = municipalities().get(code)
+    return known.name_fi if known else code
+
+
 @cache
 def regions() -> dict[str, dict[str, tuple[str, ...]]]:
     """Area type -> area code -> municipality codes (provinces and wellbeing counties)."""

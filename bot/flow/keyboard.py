@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.catalog.matching import Answers
-from bot.catalog.vocab import municipalities
+from bot.catalog.vocab import official_name
 from bot.flow.model import BACK, CONTINUE, DONE, MORE, PAGE_NEXT, PAGE_PREV, RESTART, SKIP
 from bot.flow.runner import ShownChoice, Step
 from bot.i18n import Translator
@@ -121,12 +121,8 @@ def _button(text: str, data: str) -> Button:
 
 
 def _label(step: Step, choice: ShownChoice, t: Translator) -> str:
-    if t.has(choice.label):
-        text = t(choice.label)
-    else:
-        # A catalogue municipality that the locales do not name yet: its Finnish name.
-        known = municipalities().get(choice.id)
-        text = known.name_fi if known else choice.id
+    # A catalogue municipality that the locales do not name yet: its Finnish name.
+    text = t(choice.label) if t.has(choice.label) else official_name(choice.id)
     return f"{CHECK_MARK} {text}" if choice.selected else text
 
 

@@ -20,7 +20,6 @@ from babel import numbers as babel_numbers
 
 from bot.catalog.cards import language_name, municipality_name
 from bot.catalog.schema import Text
-from bot.catalog.vocab import municipalities
 from bot.i18n import Translator
 from bot.indicators.period import parse_month
 from bot.indicators.report import NONE, OTHER, Figure, Report, Table
@@ -74,10 +73,7 @@ class Labels:
         return namer(ident) if namer else ident
 
     def municipality(self, code: str) -> str:
-        name = municipality_name(code, self.t)
-        if name == code and code in municipalities():  # no locale name: the official one
-            return municipalities()[code].name_fi
-        return name
+        return municipality_name(code, self.t)
 
     def month(self, month: str, skeleton: str = "yMMM") -> str:
         year, number = parse_month(month)
