@@ -8,7 +8,8 @@ instead of failing when it upgrades a read snapshot ("database is locked").
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -17,16 +18,21 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine, Row, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.expression import Executable
+
+from bot.db import sqlite_driver
 
 SQLITE_BUSY_TIMEOUT_S = 5.0
 _WRITE_OPTION = "valo_write"
+_ALONE_OPTION = "valo_alone"  # one statement, no BEGIN/COMMIT around it (SQLite)
 
 # The session of the update being handled, so the FSM storage shares it (no second write lock).
 current_session: ContextVar[AsyncSession | None] = ContextVar("valo_current_session", default=None)
@@ -36,12 +42,19 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine for ``url``, with the SQLite pragmas and begin rules applied."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        _ping_when_idle(engine)
+        return engine
 
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
+    engine = create_async_engine(
+        url,
+        module=sqlite_driver.dbapi(),  # one hand-off to SQLite's thread per statement
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        **kwargs,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -56,10 +69,48 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(_ALONE_OPTION):
+            return  # see execute_alone
+        immediate = options.get(_WRITE_OPTION, False)
+        # Sent with the transaction's first statement, in the same hand-off to SQLite's thread.
+        conn.connection.dbapi_connection.begin(  # type: ignore[union-attr]
+            "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        )
 
     return engine
+
+
+# A pooled connection idle this long is pinged before use (see _ping_when_idle).
+PING_AFTER_IDLE_S = 5.0
+_IDLE_SINCE = "valo_idle_since"
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before it is used again only if it sat idle a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout, and asyncpg's ping is three round
+    trips (``BEGIN``, ``;``, ``ROLLBACK``): more than the statement most checkouts run. A
+    connection that was in use a moment ago is as alive as a ping would show; one that sat in
+    the pool (e.g. across a database restart) is pinged, and a dead one is replaced before the
+    caller sees it. A connection that breaks while busy raises as usual, the pool invalidates
+    its other connections, and the caller's retry (bot/db/outage.py) gets fresh ones.
+    """
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError("pooled connection did not answer a ping") from exc
 
 
 def upsert(session: AsyncSession, model: type[Any]) -> Any:
@@ -85,7 +136,7 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
         return
     if session.in_transaction():
         await session.commit()
-    async with _writer_turn(session):
+    async with _writer_turn(session.get_bind()):
         await session.connection(execution_options={_WRITE_OPTION: True})
         session.info[_WRITE_OPTION] = True
         try:
@@ -98,6 +149,29 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
             session.info[_WRITE_OPTION] = False
 
 
+async def execute_alone(
+    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+) -> Sequence[Row[Any]]:
+    """Run one writing statement as a transaction of its own and return its rows.
+
+    A lone statement is atomic by itself, so no ``BEGIN``/``COMMIT`` is sent around it: on
+    SQLite it is one hand-off to SQLite's thread (a writing statement takes the write lock
+    when it starts, as ``BEGIN IMMEDIATE`` would), on PostgreSQL one round trip (autocommit).
+    For hot paths that write one statement at a time, e.g. the delivery ledger's group
+    commits; anything that reads before it writes uses :func:`write_transaction`. The
+    session must have nothing open.
+    """
+    engine = session.get_bind()
+    sqlite = engine.dialect.name == "sqlite"
+    options: dict[str, Any] = {_ALONE_OPTION: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
+    async with _writer_turn(engine):
+        connection = await session.connection(execution_options=options)
+        result = await connection.execute(statement, params)
+        rows = result.all() if result.returns_rows else []
+        await session.commit()  # nothing to commit in SQLite: no hand-off
+    return rows
+
+
 # One SQLite database has one writer at a time. Writers of this process queue here, first come
 # first served, instead of all polling SQLite's lock: its busy handler sleeps in growing steps
 # and is not fair, so under load some writer could wait past the busy timeout and fail.
@@ -105,8 +179,7 @@ _sqlite_writers: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
 
 
 @asynccontextmanager
-async def _writer_turn(session: AsyncSession) -> AsyncIterator[None]:
-    engine = session.get_bind()
+async def _writer_turn(engine: Any) -> AsyncIterator[None]:
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         yield
         return

@@ -1,0 +1,192 @@
+"""The database plumbing under the hot paths: SQLite's one hand-off per statement
+(bot/db/sqlite_driver.py), lone statements without BEGIN/COMMIT (``execute_alone``), and
+PostgreSQL's ping of pooled connections that sat idle (``make_engine``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.db import engine as db_engine
+from bot.db.engine import execute_alone, make_engine, make_sessionmaker, write_transaction
+from bot.db.models import User
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def user(user_id: int) -> dict[str, Any]:
+    return {"user_id": user_id, "locale": "fi", "first_seen": NOW, "last_seen": NOW}
+
+
+def sqlite_only(engine: AsyncEngine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's thread hand-offs")
+
+
+@pytest.fixture
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the calls handed to aiosqlite's thread, in order."""
+    calls: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    yield calls
+
+
+async def test_a_read_session_is_two_hand_offs(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], hand_offs: list[str]
+) -> None:
+    sqlite_only(engine)
+    async with sessions() as session:  # warm the pool: connecting has hand-offs of its own
+        await session.execute(select(func.count()).select_from(User))
+    hand_offs.clear()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
+    # BEGIN travels with the query; ROLLBACK ends it; returning to the pool costs nothing.
+    assert hand_offs == ["_run", "rollback"]
+
+
+async def test_a_write_transaction_is_two_hand_offs_plus_one_per_further_statement(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], hand_offs: list[str]
+) -> None:
+    sqlite_only(engine)
+    async with sessions() as session, write_transaction(session):
+        await session.execute(insert(User).values(user(1)))
+    hand_offs.clear()
+    async with sessions() as session, write_transaction(session):
+        await session.execute(insert(User).values(user(2)))
+        await session.execute(update(User).where(User.user_id == 1).values(locale="en"))
+    assert hand_offs == ["_run", "_run", "commit"]
+    hand_offs.clear()
+    async with sessions() as session, write_transaction(session):
+        pass  # nothing ran: nothing to begin, nothing to commit
+    assert hand_offs == []
+    async with sessions() as session:
+        rows = (await session.execute(select(User.user_id, User.locale))).all()
+    assert sorted(rows) == [(1, "en"), (2, "fi")]
+
+
+async def test_a_lone_statement_is_one_hand_off_and_returns_its_rows(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], hand_offs: list[str]
+) -> None:
+    async with sessions() as session:
+        await execute_alone(session, insert(User).values([user(1), user(2)]))
+    hand_offs.clear()
+    async with sessions() as session:
+        rows = await execute_alone(
+            session,
+            update(User).where(User.user_id == 2).values(locale="ar").returning(User.user_id),
+        )
+    assert [tuple(row) for row in rows] == [(2,)]
+    if engine.dialect.name == "sqlite":
+        assert hand_offs == ["_run"]
+    async with sessions() as session:
+        assert await session.scalar(select(User.locale).where(User.user_id == 2)) == "ar"
+
+
+async def test_write_transactions_still_take_the_lock_before_their_first_statement(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    """BEGIN IMMEDIATE goes with the first statement, even a read: from then on no other
+    connection can write, so the transaction never fails upgrading a stale snapshot."""
+    sqlite_only(engine)
+    path = database_url.split("///", 1)[1]
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        async with sessions() as session, write_transaction(session):
+            await session.scalar(select(func.count()).select_from(User))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            await session.execute(insert(User).values(user(1)))
+        other.execute("BEGIN IMMEDIATE")  # free again after the commit
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+async def test_a_read_session_sees_one_snapshot(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """BEGIN (deferred) really is sent with the first query: a later commit elsewhere is not
+    seen until the session's transaction ends (PostgreSQL reads committed rows anew)."""
+    sqlite_only(engine)
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
+        async with sessions() as writer:
+            await execute_alone(writer, insert(User).values(user(1)))
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
+        await session.rollback()
+        assert await session.scalar(select(func.count()).select_from(User)) == 1
+
+
+async def test_a_failing_statement_raises_and_the_connection_goes_on(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session:
+        await execute_alone(session, insert(User).values(user(1)))
+    async with sessions() as session:
+        with pytest.raises(IntegrityError):
+            async with write_transaction(session):
+                await session.execute(insert(User).values(user(2)))
+                await session.execute(insert(User).values(user(1)))  # duplicate key
+    async with sessions() as session:  # rolled back as a whole; the pool's connection works
+        assert await session.scalar(select(func.count()).select_from(User)) == 1
+        await session.execute(text("SELECT 1"))
+    with pytest.raises(IntegrityError):
+        async with sessions() as session:
+            await execute_alone(session, insert(User).values(user(1)))
+
+
+async def test_many_rows_in_one_statement_and_in_executemany(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session, write_transaction(session):
+        await session.execute(insert(User), [user(n) for n in range(1, 301)])
+    async with sessions() as session:
+        ids = list((await session.execute(select(User.user_id).order_by(User.user_id))).scalars())
+    assert ids == list(range(1, 301))
+
+
+async def test_an_engine_of_a_new_file_works_from_the_first_statement(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/new/valo.db")
+    try:
+        async with make_sessionmaker(engine)() as session:
+            assert await session.scalar(text("PRAGMA journal_mode")) == "wal"
+            assert await session.scalar(text("PRAGMA foreign_keys")) == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_an_idle_pooled_connection_that_died_is_replaced_before_use(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ping on every checkout (three round trips with asyncpg), but a connection that sat
+    in the pool is pinged, and a dead one never reaches the caller."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's pool")
+    async with sessions() as session:
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    async with sessions() as session:  # busy a moment ago: the same connection, not pinged
+        assert await session.scalar(text("SELECT pg_backend_pid()")) == pid
+    admin = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await admin.dispose()
+    monkeypatch.setattr(db_engine, "PING_AFTER_IDLE_S", 0.0)
+    async with sessions() as session:
+        assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
