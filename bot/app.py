@@ -225,6 +225,7 @@ def make_worker(app: App, clock: Clock | None = None) -> DeliveryWorker:
         },
         lease=lease,
         batch=batch,
+        concurrency=settings.send_concurrency,
         on_blocked=[drop_subscriptions_of_blocked],
     )
 

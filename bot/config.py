@@ -36,6 +36,10 @@ class Settings(BaseSettings):
 
     broadcast_rate: float = Field(default=25.0, gt=0)
     per_chat_interval: float = Field(default=1.0, ge=0)
+    # Bulk sends in flight at once. At BROADCAST_RATE=25 and Telegram's answer time of about
+    # 0.2-0.6 s, 8 would only just keep up; 16 leaves room. A crash leaves at most this many
+    # rows `unknown` (DESIGN.md: unknown only if in flight).
+    send_concurrency: int = Field(default=16, ge=1, le=100)
     sweep_interval: float = Field(default=5.0, gt=0)
     worker_lease_seconds: float = Field(default=30.0, gt=0)
     retention_days: int = Field(default=30, ge=1)

@@ -471,15 +471,14 @@ async def test_renderer_reads_a_broadcast_once(world: World) -> None:
         )
     render = world.worker.renderers["broadcast"]
     rows = await world.worker.ledger.claim(NOW, "w", timedelta(seconds=30), 1)
-    async with world.sessions() as session:
-        first = await render(session, rows[0], i18n()["fi"])
-        assert first is not None
+    first = await render(world.sessions, rows[0], i18n()["fi"])
+    assert first is not None
     # The first read was after the change: this test checks it is then cached.
     async with world.sessions() as session, write_transaction(session):
         await session.execute(
             update(Broadcast).where(Broadcast.id == broadcast_id).values(texts={"fi": "taas"})
         )
-        again = await render(session, rows[0], i18n()["fi"])
+    again = await render(world.sessions, rows[0], i18n()["fi"])
     assert again is not None
     assert again.text == first.text == "muutettu"
 

@@ -184,13 +184,13 @@ async def test_a_database_error_while_rendering_does_not_fail_the_row(
     failures = 2
 
     async def unreachable_at_first(
-        session: AsyncSession, row: Claimed, t: Translator
+        sessions: async_sessionmaker[AsyncSession], row: Claimed, t: Translator
     ) -> Outgoing | None:
         nonlocal failures
         if failures:
             failures -= 1
             raise ConnectionResetError(104, "Connection reset by peer")
-        return await renderer(session, row, t)
+        return await renderer(sessions, row, t)
 
     flaky: Renderer = unreachable_at_first
     worker.renderers["notice"] = flaky

@@ -1051,10 +1051,12 @@ async def test_a_row_that_cannot_be_rendered_fails_once_and_the_rest_are_sent(
     await env.remind(EN, ART_DAY, ("day-before",))
     working = env.worker.renderers["reminder"]
 
-    async def broken_for_fi(session: AsyncSession, row: Claimed, t: Translator) -> Outgoing | None:
+    async def broken_for_fi(
+        sessions: async_sessionmaker[AsyncSession], row: Claimed, t: Translator
+    ) -> Outgoing | None:
         if row.user_id == FI:
             raise RuntimeError("a bug in a renderer")
-        return await working(session, row, t)
+        return await working(sessions, row, t)
 
     env.worker.renderers["reminder"] = broken_for_fi
     assert (await env.sweep(ART_DAY_BEFORE)).outcomes == {"failed": 1, "sent": 1}

@@ -84,28 +84,34 @@ async def retry_unreachable(
     what: str,
     until: float | None = None,
     backoff: Backoff | None = None,
+    failed: Exception | None = None,
 ) -> T:
     """Await ``call()``; while the database is unreachable, log it and call again after an
     exponential backoff. ``until`` (``time.monotonic()`` seconds) bounds the waiting: the last
     try is made at ``until`` and its error raised. Any other error is raised at once.
+    ``failed``: the caller's own first try already failed with this (unreachable) error, so
+    start with the wait (a hot path tries once without building any of this).
 
     ``call`` must be safe to repeat: a transaction that failed was rolled back, but one whose
     commit was sent may have been applied before the connection broke.
     """
     backoff = backoff or Backoff()
     while True:
-        try:
-            return await call()
-        except Exception as exc:
-            if not database_unreachable(exc):
-                raise
-            wait = backoff.next()
-            if until is not None:
-                left = until - time.monotonic()
-                if left <= 0:
+        if failed is None:
+            try:
+                return await call()
+            except Exception as exc:
+                if not database_unreachable(exc):
                     raise
-                wait = min(wait, left)
-            log.warning(
-                "%s: database unreachable (%s); retrying in %.1fs", what, describe(exc), wait
-            )
+                failed = exc
+        wait = backoff.next()
+        if until is not None:
+            left = until - time.monotonic()
+            if left <= 0:
+                raise failed
+            wait = min(wait, left)
+        log.warning(
+            "%s: database unreachable (%s); retrying in %.1fs", what, describe(failed), wait
+        )
+        failed = None
         await asyncio.sleep(wait)

@@ -200,11 +200,14 @@ def broadcast_renderer(remind_markup: RemindMarkup, cache_size: int = 64) -> Ren
     language. A broadcast's texts never change once it exists, so they are read once."""
     cache: dict[int, _Announcement] = {}
 
-    async def render(session: AsyncSession, row: Claimed, t: Translator) -> Outgoing | None:
+    async def render(
+        sessions: async_sessionmaker[AsyncSession], row: Claimed, t: Translator
+    ) -> Outgoing | None:
         broadcast_id = int(row.payload["broadcast"])
         announcement = cache.get(broadcast_id)
         if announcement is None:
-            stored = await session.get(Broadcast, broadcast_id)
+            async with sessions() as session:
+                stored = await session.get(Broadcast, broadcast_id)
             if stored is None:
                 return None
             announcement = _Announcement(dict(stored.texts), stored.event_id)

@@ -14,16 +14,17 @@ after a crash the ``unknown`` rows are at most the requests that were in flight.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Update, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.engine import upsert, write_transaction
+from bot.db.engine import execute_alone, upsert, write_transaction
 from bot.db.models import Delivery
 from bot.delivery.coalesce import Coalescer
 
@@ -128,6 +129,30 @@ class _Change:
     values: dict[str, Any]
 
 
+@functools.lru_cache(maxsize=64)
+def _owned_update(shape: tuple[tuple[str, ...], ...]) -> Update:
+    """``UPDATE`` of rows ``ids`` still owned by ``owner``: group ``n`` (rows ``ids_<n>``)
+    sets the columns ``shape[n]`` to ``new<n>_<column>``; a row keeps columns its group does
+    not set."""
+    table = Delivery.__table__
+    cases: dict[str, list[tuple[Any, Any]]] = {}
+    for n, columns in enumerate(shape):
+        ids = Delivery.id.in_(bindparam(f"ids_{n}", expanding=True))
+        for column in columns:
+            value = bindparam(f"new{n}_{column}", type_=table.c[column].type)
+            cases.setdefault(column, []).append((ids, value))
+    return (
+        update(Delivery)
+        .where(
+            Delivery.id.in_(bindparam("ids", expanding=True)),
+            Delivery.state == State.SENDING.value,
+            Delivery.worker == bindparam("owner"),
+        )
+        .values({column: case(*whens, else_=table.c[column]) for column, whens in cases.items()})
+        .returning(Delivery.id)
+    )
+
+
 class DeliveryLedger:
     """Claims and outcomes in short write transactions; concurrent attempts and outcomes of
     one ledger share them (group commit)."""
@@ -135,6 +160,10 @@ class DeliveryLedger:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._recorder = Coalescer(self._write)  # attempts and outcomes: group commit
+
+    async def _alone(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        async with self._sessions() as session:
+            return await execute_alone(session, statement, params)
 
     async def claim(
         self, now: datetime, worker: str, lease: timedelta, limit: int
@@ -151,11 +180,14 @@ class DeliveryLedger:
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has BEGIN IMMEDIATE
         )
+        # Two statements in one transaction, not ``UPDATE ... WHERE id IN (SELECT ... LIMIT)``:
+        # PostgreSQL may run such a subquery more than once and take more than ``limit`` rows.
         async with self._sessions() as session, write_transaction(session):
-            ids = list((await session.execute(due)).scalars())
+            connection = await session.connection()  # Core: no ORM entities to build
+            ids = list((await connection.execute(due)).scalars())
             if not ids:
                 return []
-            result = await session.execute(
+            result = await connection.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(ids), Delivery.state == State.PENDING.value)
                 .values(
@@ -182,53 +214,50 @@ class DeliveryLedger:
 
     async def expire(self, now: datetime) -> tuple[int, int]:
         """Rows ``sending`` under an expired lease: attempted -> unknown, never attempted ->
-        back to pending; then overdue pending -> missed."""
+        back to pending; then overdue pending -> missed. Each step is one statement."""
         expired = and_(Delivery.state == State.SENDING.value, Delivery.lease_until <= now)
-        async with self._sessions() as session, write_transaction(session):
-            unknown = await session.execute(
-                update(Delivery)
-                .where(expired, Delivery.attempted_at.is_not(None))
-                .values(
-                    state=State.UNKNOWN.value, detail="lease expired while sending", updated_at=now
-                )
+        unknown = await self._alone(
+            update(Delivery)
+            .where(expired, Delivery.attempted_at.is_not(None))
+            .values(state=State.UNKNOWN.value, detail="lease expired while sending", updated_at=now)
+            .returning(Delivery.id),
+        )
+        await self._alone(
+            update(Delivery)
+            .where(expired, Delivery.attempted_at.is_(None))
+            .values(
+                state=State.PENDING.value,
+                worker=None,
+                lease_until=None,
+                detail="lease expired before sending",
+                updated_at=now,
+            ),
+        )
+        missed = await self._alone(
+            update(Delivery)
+            .where(
+                Delivery.state == State.PENDING.value,
+                Delivery.expires_at.is_not(None),
+                Delivery.expires_at <= now,
             )
-            await session.execute(
-                update(Delivery)
-                .where(expired, Delivery.attempted_at.is_(None))
-                .values(
-                    state=State.PENDING.value,
-                    worker=None,
-                    lease_until=None,
-                    detail="lease expired before sending",
-                    updated_at=now,
-                )
-            )
-            missed = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.state == State.PENDING.value,
-                    Delivery.expires_at.is_not(None),
-                    Delivery.expires_at <= now,
-                )
-                .values(
-                    state=State.MISSED.value, detail="not sent before it expired", updated_at=now
-                )
-            )
-        return int(unknown.rowcount or 0), int(missed.rowcount or 0)  # type: ignore[attr-defined]
+            .values(state=State.MISSED.value, detail="not sent before it expired", updated_at=now)
+            .returning(Delivery.id),
+        )
+        return len(unknown), len(missed)
 
     async def _update_owned(self, row_id: int, owner: str, **values: Any) -> bool:
         """Change a row only while ``owner`` still holds it (``sending`` under its claim)."""
-        async with self._sessions() as session, write_transaction(session):
-            result = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == row_id,
-                    Delivery.state == State.SENDING.value,
-                    Delivery.worker == owner,
-                )
-                .values(**values)
+        rows = await self._alone(
+            update(Delivery)
+            .where(
+                Delivery.id == row_id,
+                Delivery.state == State.SENDING.value,
+                Delivery.worker == owner,
             )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            .values(**values)
+            .returning(Delivery.id),
+        )
+        return bool(rows)
 
     async def finish(
         self, row_id: int, worker: str, state: State, now: datetime, detail: str | None = None
@@ -254,31 +283,29 @@ class DeliveryLedger:
         return await self._recorder(_Change(row_id, owner, group, values))
 
     async def _write(self, batch: list[_Change]) -> list[bool]:
-        groups: dict[tuple[str, tuple[Any, ...]], list[_Change]] = {}
+        """One ``UPDATE`` per owner (in practice one per batch), each a transaction of its own
+        (:func:`execute_alone`): a row gets the values of its group, and only while ``owner``
+        holds it. Built once per shape with bind parameters and run without ``BEGIN``/
+        ``COMMIT``: per group commit, one hand-off to SQLite's thread or one round trip."""
+        by_owner: dict[str, dict[tuple[Any, ...], list[_Change]]] = {}
         for change in batch:
-            groups.setdefault((change.owner, change.group), []).append(change)
-        written: set[tuple[str, tuple[Any, ...], int]] = set()
-        async with self._sessions() as session, write_transaction(session):
-            # Core statements on the transaction's connection: the ORM's bulk-update path
-            # (looking for objects to synchronise, which this session never holds) cost more
-            # CPU than the statement itself, on every group commit.
-            connection = await session.connection()
-            for (owner, group), changes in groups.items():
+            by_owner.setdefault(change.owner, {}).setdefault(change.group, []).append(change)
+        written: set[tuple[str, int]] = set()
+        for owner, groups in by_owner.items():
+            params: dict[str, Any] = {"owner": owner}
+            shape = []
+            for n, changes in enumerate(groups.values()):
                 values = dict(changes[0].values)
                 for column in _SHARED_STAMPS & values.keys():
                     values[column] = max(change.values[column] for change in changes)
-                result = await connection.execute(
-                    update(Delivery)
-                    .where(
-                        Delivery.id.in_([change.row_id for change in changes]),
-                        Delivery.state == State.SENDING.value,
-                        Delivery.worker == owner,
-                    )
-                    .values(**values)
-                    .returning(Delivery.id)
-                )
-                written.update((owner, group, row_id) for row_id in result.scalars())
-        return [(c.owner, c.group, c.row_id) in written for c in batch]
+                params[f"ids_{n}"] = [change.row_id for change in changes]
+                params.update((f"new{n}_{column}", value) for column, value in values.items())
+                shape.append(tuple(sorted(values)))
+            params["ids"] = [change.row_id for change in batch if change.owner == owner]
+            rows = await self._alone(_owned_update(tuple(shape)), params)
+            written.update((owner, row_id) for (row_id,) in rows)
+        # A row has one change per batch: its attempt, or later its outcome.
+        return [(c.owner, c.row_id) in written for c in batch]
 
     async def release(self, row_id: int, worker: str, now: datetime, detail: str) -> bool:
         """Give a row back to ``pending``: it was certainly not sent (e.g. connection refused)."""

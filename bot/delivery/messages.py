@@ -7,7 +7,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.enums import ParseMode
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.events import next_occurrence
 from bot.catalog.schema import Event, Service
@@ -39,16 +39,19 @@ async def event_place(
 
 
 def reminder_renderer(tz: ZoneInfo) -> Renderer:
-    async def render(session: AsyncSession, row: Claimed, t: Translator) -> Outgoing | None:
-        stored = await load_event(session, str(row.payload["event"]))
-        if stored is None or stored.event.cancelled:
-            return None
-        occurrence = occurrence_from_key(
-            stored.event, tz, str(row.payload["occurrence"]), row.due_at
-        )
-        if occurrence is None:
-            return None
-        place = await event_place(session, stored.service_id, stored.event, t)
+    async def render(
+        sessions: async_sessionmaker[AsyncSession], row: Claimed, t: Translator
+    ) -> Outgoing | None:
+        async with sessions() as session:
+            stored = await load_event(session, str(row.payload["event"]))
+            if stored is None or stored.event.cancelled:
+                return None
+            occurrence = occurrence_from_key(
+                stored.event, tz, str(row.payload["occurrence"]), row.due_at
+            )
+            if occurrence is None:
+                return None
+            place = await event_place(session, stored.service_id, stored.event, t)
         text = t(
             f"reminder-{row.payload['offset']}",
             title=escape(stored.event.title.get(t.locale)),
@@ -61,9 +64,12 @@ def reminder_renderer(tz: ZoneInfo) -> Renderer:
 
 
 def notice_renderer(tz: ZoneInfo) -> Renderer:
-    async def render(session: AsyncSession, row: Claimed, t: Translator) -> Outgoing | None:
+    async def render(
+        sessions: async_sessionmaker[AsyncSession], row: Claimed, t: Translator
+    ) -> Outgoing | None:
         msg = str(row.payload["msg"])
-        stored = await load_event(session, str(row.payload["event"]))
+        async with sessions() as session:
+            stored = await load_event(session, str(row.payload["event"]))
         if msg == "event-moved":
             if stored is None:
                 return None

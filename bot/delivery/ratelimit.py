@@ -55,11 +55,13 @@ class MemoryRateLimiter:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
-# Reserve the next slot atomically: returns the slot time (seconds, as a string).
+# Reserve the next slot atomically on Redis's clock (one clock for every process, read in the
+# script: one round trip per send): returns {slot, now}, seconds as strings.
 _RESERVE = """
-local now = tonumber(ARGV[1])
-local spacing = tonumber(ARGV[2])
-local per_chat = tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+local spacing = tonumber(ARGV[1])
+local per_chat = tonumber(ARGV[2])
 local slot = now
 local g = tonumber(redis.call('GET', KEYS[1]) or '0')
 local p = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -69,7 +71,7 @@ if p > slot then slot = p end
 if c > slot then slot = c end
 redis.call('SET', KEYS[1], tostring(slot + spacing), 'PX', 600000)
 redis.call('SET', KEYS[2], tostring(slot + per_chat), 'PX', math.floor(per_chat * 1000) + 60000)
-return tostring(slot)
+return {tostring(slot), tostring(now)}
 """
 
 
@@ -96,9 +98,8 @@ class RedisRateLimiter:
         return float(seconds) + float(micros) / 1e6
 
     async def acquire(self, chat_id: int) -> float:
-        now = await self._now()
         keys = [f"{self._prefix}:global", f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:pause"]
-        slot = float(await self._script(keys=keys, args=[now, self._spacing, self._per_chat]))
+        slot, now = map(float, await self._script(keys=keys, args=[self._spacing, self._per_chat]))
         wait = slot - now
         if wait > 0:
             await self._sleep(wait)

@@ -73,8 +73,11 @@ class Outgoing:
     reply_markup: InlineKeyboardMarkup | None = None
 
 
-# kind -> renderer; a renderer returns None when there is nothing to send any more.
-Renderer = Callable[[AsyncSession, Claimed, Translator], Awaitable[Outgoing | None]]
+# kind -> renderer; a renderer returns None when there is nothing to send any more. It opens a
+# session only when it queries: most rows of a broadcast render from a cache.
+Renderer = Callable[
+    [async_sessionmaker[AsyncSession], Claimed, Translator], Awaitable[Outgoing | None]
+]
 
 # Called after a user turned out to have blocked the bot (e.g. to drop subscriptions).
 BlockedHook = Callable[[AsyncSession, int, datetime], Awaitable[None]]
@@ -201,8 +204,7 @@ class DeliveryWorker:
         renderer = self.renderers.get(row.kind)
         if renderer is None:
             return None, State.FAILED.value
-        async with self.sessions() as session:
-            return await renderer(session, row, t), None
+        return await renderer(self.sessions, row, t), None
 
     async def _recipient(self, user_id: int) -> _Recipient | None:
         """The recipient as read at most ``READ_AHEAD_AGE`` seconds ago."""
@@ -251,15 +253,20 @@ class DeliveryWorker:
         lease = self.lease.total_seconds()
         until = self._claimed_until.get(row.id) or time.monotonic() + lease / 2
 
-        def persist(
-            call: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
-        ) -> Awaitable[T]:
+        async def persist(call: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return await call(*args, **kwargs)
+            except Exception as exc:
+                if not database_unreachable(exc):
+                    raise
+                failed = exc
             # Waits capped at a tenth of the lease: the database coming back is noticed soon.
-            return retry_unreachable(
+            return await retry_unreachable(
                 partial(call, *args, **kwargs),
                 what=f"delivery {row.id}",
                 until=until,
                 backoff=Backoff(cap=min(5.0, lease / 10)),
+                failed=failed,
             )
 
         try:
