@@ -893,6 +893,49 @@ async def test_two_senders_share_one_budget(backend: str, redis_url: str | None)
             await client.aclose()
 
 
+@pytest.mark.parametrize("backend", LIMITER_BACKENDS)
+async def test_concurrent_acquires_get_spaced_slots_and_one_chat_waits_its_interval(
+    backend: str, redis_url: str | None
+) -> None:
+    """Sends of one process ask at once (the Redis limiter reserves them in one script call):
+    still one slot per 1/rate, in the order asked, and a chat asked for twice waits its
+    per-chat interval."""
+    recorded: list[float] = []
+
+    async def record(seconds: float) -> None:
+        recorded.append(seconds)
+
+    client: Any = None
+    if backend == "memory":
+        limiter: Any = MemoryRateLimiter(5, 1.0, clock=lambda: 50.0, sleep=record)
+    else:
+        from redis.asyncio import Redis
+
+        assert redis_url is not None
+        client = Redis.from_url(redis_url)
+        prefix = f"valo:test:{uuid.uuid4().hex}"
+        limiter = RedisRateLimiter(client, 5, 1.0, prefix=prefix, sleep=record)
+        script = limiter._script
+        calls: list[Any] = []
+
+        async def counted(**kwargs: Any) -> Any:
+            calls.append(kwargs)
+            return await script(**kwargs)
+
+        limiter._script = counted
+    try:
+        chats = [2000, 2001, 2002, 2000, 2003]
+        waits = await asyncio.gather(*(limiter.acquire(chat) for chat in chats))
+        if backend == "redis":
+            assert len(calls) == 1  # one round trip for the five
+        assert waits[:3] == pytest.approx([0.0, 0.2, 0.4], abs=0.1)
+        assert waits[3] == pytest.approx(1.0, abs=0.1)  # chat 2000 again: its interval
+        assert waits[4] == pytest.approx(1.2, abs=0.1)  # the global spacing goes on from there
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
 # --------------------------------------------------------------------------- overlapping sweeps
 
 

@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Update, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Update, and_, any_, bindparam, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import execute_alone, upsert, write_transaction
@@ -129,22 +130,31 @@ class _Change:
     values: dict[str, Any]
 
 
+def _ids(name: str, dialect: str) -> Any:
+    """``id`` is one of the list bound as ``name``. PostgreSQL gets one array parameter, so the
+    statement's text, and with it asyncpg's prepared statement, is the same for any number
+    of rows; elsewhere an expanding ``IN``."""
+    if dialect == "postgresql":
+        return Delivery.id == any_(bindparam(name, type_=postgresql.ARRAY(Delivery.id.type)))
+    return Delivery.id.in_(bindparam(name, expanding=True))
+
+
 @functools.lru_cache(maxsize=64)
-def _owned_update(shape: tuple[tuple[str, ...], ...]) -> Update:
+def _owned_update(dialect: str, shape: tuple[tuple[str, ...], ...]) -> Update:
     """``UPDATE`` of rows ``ids`` still owned by ``owner``: group ``n`` (rows ``ids_<n>``)
     sets the columns ``shape[n]`` to ``new<n>_<column>``; a row keeps columns its group does
     not set."""
     table = Delivery.__table__
     cases: dict[str, list[tuple[Any, Any]]] = {}
     for n, columns in enumerate(shape):
-        ids = Delivery.id.in_(bindparam(f"ids_{n}", expanding=True))
+        ids = _ids(f"ids_{n}", dialect)
         for column in columns:
             value = bindparam(f"new{n}_{column}", type_=table.c[column].type)
             cases.setdefault(column, []).append((ids, value))
     return (
         update(Delivery)
         .where(
-            Delivery.id.in_(bindparam("ids", expanding=True)),
+            _ids("ids", dialect),
             Delivery.state == State.SENDING.value,
             Delivery.worker == bindparam("owner"),
         )
@@ -159,6 +169,7 @@ class DeliveryLedger:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._dialect: str = sessions.kw["bind"].dialect.name
         self._recorder = Coalescer(self._write)  # attempts and outcomes: group commit
 
     async def _alone(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
@@ -302,7 +313,7 @@ class DeliveryLedger:
                 params.update((f"new{n}_{column}", value) for column, value in values.items())
                 shape.append(tuple(sorted(values)))
             params["ids"] = [change.row_id for change in batch if change.owner == owner]
-            rows = await self._alone(_owned_update(tuple(shape)), params)
+            rows = await self._alone(_owned_update(self._dialect, tuple(shape)), params)
             written.update((owner, row_id) for (row_id,) in rows)
         # A row has one change per batch: its attempt, or later its outcome.
         return [(c.owner, c.row_id) in written for c in batch]

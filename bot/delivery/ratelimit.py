@@ -10,6 +10,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from bot.delivery.coalesce import Coalescer
+
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -55,23 +57,30 @@ class MemoryRateLimiter:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
-# Reserve the next slot atomically on Redis's clock (one clock for every process, read in the
-# script: one round trip per send): returns {slot, now}, seconds as strings.
+# Reserve the next slots atomically on Redis's clock (one clock for every process, read in the
+# script), one per chat in KEYS[3..] in order; returns their slots, then now (seconds, as
+# strings). Concurrent sends of one process reserve together: one round trip for many.
 _RESERVE = """
 local time = redis.call('TIME')
 local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
 local spacing = tonumber(ARGV[1])
 local per_chat = tonumber(ARGV[2])
-local slot = now
 local g = tonumber(redis.call('GET', KEYS[1]) or '0')
-local p = tonumber(redis.call('GET', KEYS[3]) or '0')
-local c = tonumber(redis.call('GET', KEYS[2]) or '0')
-if g > slot then slot = g end
-if p > slot then slot = p end
-if c > slot then slot = c end
-redis.call('SET', KEYS[1], tostring(slot + spacing), 'PX', 600000)
-redis.call('SET', KEYS[2], tostring(slot + per_chat), 'PX', math.floor(per_chat * 1000) + 60000)
-return {tostring(slot), tostring(now)}
+local p = tonumber(redis.call('GET', KEYS[2]) or '0')
+local out = {}
+for i = 3, #KEYS do
+  local slot = now
+  if g > slot then slot = g end
+  if p > slot then slot = p end
+  local c = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if c > slot then slot = c end
+  g = slot + spacing
+  redis.call('SET', KEYS[i], tostring(slot + per_chat), 'PX', math.floor(per_chat * 1000) + 60000)
+  out[#out + 1] = tostring(slot)
+end
+redis.call('SET', KEYS[1], tostring(g), 'PX', 600000)
+out[#out + 1] = tostring(now)
+return out
 """
 
 
@@ -92,14 +101,22 @@ class RedisRateLimiter:
         self._prefix = prefix
         self._sleep = sleep
         self._script = redis.register_script(_RESERVE)
+        self._reservations = Coalescer(self._reserve)
 
     async def _now(self) -> float:
         seconds, micros = await self._redis.time()  # one clock for every process
         return float(seconds) + float(micros) / 1e6
 
+    async def _reserve(self, chat_ids: list[int]) -> list[tuple[float, float]]:
+        keys = [f"{self._prefix}:global", f"{self._prefix}:pause"]
+        keys += [f"{self._prefix}:chat:{chat_id}" for chat_id in chat_ids]
+        *slots, now = map(
+            float, await self._script(keys=keys, args=[self._spacing, self._per_chat])
+        )
+        return [(slot, now) for slot in slots]
+
     async def acquire(self, chat_id: int) -> float:
-        keys = [f"{self._prefix}:global", f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:pause"]
-        slot, now = map(float, await self._script(keys=keys, args=[self._spacing, self._per_chat]))
+        slot, now = await self._reservations(chat_id)
         wait = slot - now
         if wait > 0:
             await self._sleep(wait)
