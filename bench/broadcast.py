@@ -19,10 +19,10 @@ limiter, when ``VALO_TEST_DATABASE_URL`` / ``VALO_TEST_REDIS_URL`` are set) gets
     ratio of the cap. Then the broadcast is cancelled from the ledger and its report checked.
 (b) **Overhead with the cap lifted.** ``DeliveryWorker.sweep`` repeated as the scheduler does
     (a full batch means sweep again), sending all 10,000 rows at the production concurrency
-    (8), beside a baseline in the same run: a bare ``bot.send_message`` loop of the same
-    10,000 messages at the same concurrency, with no ledger. The fake server runs in its own
-    process, so the sender has its own core; wall time and this process's CPU time are
-    measured, and the difference per message is the ledger's overhead.
+    (``SEND_CONCURRENCY``, 16), beside a baseline in the same run: a bare ``bot.send_message``
+    loop of the same 10,000 messages at the same concurrency, with no ledger. The fake server
+    runs in its own process, so the sender has its own core; wall time and this process's CPU
+    time are measured, and the difference per message is the ledger's overhead.
 
 Correctness guard: each family receives the broadcast at most once (in (b): exactly once), in
 its own language, and the ledger's counts match the server's. Figures: ``bench/README.md``.
@@ -51,7 +51,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``bot`` and ``tests`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.common import fresh_database, machine
@@ -74,7 +74,7 @@ REPO = Path(__file__).resolve().parent.parent
 FAMILIES = 10_000
 FIRST_USER = 20_000_000
 STAFF = 19_999_999
-CONCURRENCY = 8  # DeliveryWorker's default, as make_worker builds it
+CONCURRENCY = Settings.model_fields["send_concurrency"].default  # SEND_CONCURRENCY, production
 BULK = 5_000
 TEXTS = {
     "fi": "<b>Perhekahvila</b> on auki torstaisin klo 9–12. Tervetuloa!",
@@ -314,6 +314,7 @@ class OverheadResult:
     bare_cpu: float
     sweeps: int
     concurrency: int
+    statements: dict[str, int]  # by first keyword, during the sweeps
     profile: str = ""
 
     def per_message_ms(self, seconds: float) -> float:
@@ -345,6 +346,12 @@ async def overhead(backend: str, families: int, profile: bool, concurrency: int)
                         await start_due_broadcasts(session, datetime.now(UTC), default_locale="fi")
                     worker = make_worker(app)
                     worker.concurrency = concurrency
+                    statements = Counter[str]()
+
+                    def count(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+                        statements[sql.split(None, 1)[0].upper()] += 1
+
+                    event.listen(app.engine.sync_engine, "before_cursor_execute", count)
                     profiler = cProfile.Profile() if profile else None
                     wall0, cpu0 = time.perf_counter(), time.process_time()
                     if profiler is not None:
@@ -359,6 +366,7 @@ async def overhead(backend: str, families: int, profile: bool, concurrency: int)
                         profiler.disable()
                     sweep_wall = time.perf_counter() - wall0
                     sweep_cpu = time.process_time() - cpu0
+                    event.remove(app.engine.sync_engine, "before_cursor_execute", count)
 
                     counts = await DeliveryLedger(app.sessions).counts(ref(broadcast_id))
                     assert counts == {"sent": families}, counts
@@ -387,6 +395,7 @@ async def overhead(backend: str, families: int, profile: bool, concurrency: int)
                         bare_cpu,
                         sweeps,
                         concurrency,
+                        dict(statements),
                         text_profile,
                     )
                 finally:
@@ -445,8 +454,13 @@ def overhead_report(result: OverheadResult) -> str:
         f"{result.sweep_cpu / result.bare_cpu:.2f}x |",
         f"| CPU per message | {result.per_message_ms(result.sweep_cpu):.3f} ms | "
         f"{result.per_message_ms(result.bare_cpu):.3f} ms | |",
+        f"| messages per CPU-second (one core) | **{n / result.sweep_cpu:,.0f}** | "
+        f"{n / result.bare_cpu:,.0f} | |",
         f"| the ledger's overhead per message (CPU) | "
         f"{result.per_message_ms(extra_cpu):.3f} ms | | |",
+        f"| database statements per message | "
+        f"{sum(result.statements.values()) / n:.3f} "
+        f"({', '.join(f'{k} {v / n:.3f}' for k, v in sorted(result.statements.items()))}) | | |",
     ]
     if result.profile:
         lines += ["", "cProfile of the sweeps:", "```", result.profile, "```"]
@@ -503,7 +517,10 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=FAMILIES)
     parser.add_argument("--duration", type=float, default=130.0, help="seconds, at least 120")
     parser.add_argument(
-        "--concurrency", type=int, default=CONCURRENCY, help="sends at once (production: 8)"
+        "--concurrency",
+        type=int,
+        default=CONCURRENCY,
+        help=f"sends at once (production: SEND_CONCURRENCY={CONCURRENCY})",
     )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
