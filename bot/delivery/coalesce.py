@@ -37,11 +37,15 @@ class Coalescer(Generic[Item, Result]):
         self._runner: asyncio.Task[None] | None = None
 
     async def __call__(self, item: Item) -> Result:
+        return await self.submit(item)
+
+    def submit(self, item: Item) -> asyncio.Future[Result]:
+        """Queue ``item`` for the next batch now; the future resolves with its result."""
         done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._waiting.append(_Waiting(item, done))
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run())
-        return await done
+        return done
 
     async def _run(self) -> None:
         while self._waiting:

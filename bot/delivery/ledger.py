@@ -14,6 +14,7 @@ after a crash the ``unknown`` rows are at most the requests that were in flight.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -126,7 +127,7 @@ class _Change:
 
     row_id: int
     owner: str
-    group: tuple[Any, ...]  # changes of one owner with the same group are one UPDATE
+    group: tuple[Any, ...]  # changes of one owner with the same group set the same values
     values: dict[str, Any]
 
 
@@ -164,8 +165,8 @@ def _owned_update(dialect: str, shape: tuple[tuple[str, ...], ...]) -> Update:
 
 
 class DeliveryLedger:
-    """Claims and outcomes in short write transactions; concurrent attempts and outcomes of
-    one ledger share them (group commit)."""
+    """Claims and outcomes in short writes; concurrent attempts and outcomes of one ledger
+    share one statement (group commit)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -274,24 +275,27 @@ class DeliveryLedger:
         self, row_id: int, worker: str, state: State, now: datetime, detail: str | None = None
     ) -> bool:
         """Record the outcome, only if ``worker`` still owns the row; returns whether it did."""
+        return await self.finish_soon(row_id, worker, state, now, detail)
+
+    def finish_soon(
+        self, row_id: int, worker: str, state: State, now: datetime, detail: str | None = None
+    ) -> asyncio.Future[bool]:
+        """``finish``, queued for the next group commit at once; await the future for it."""
         values = {"state": state.value, "detail": detail, "lease_until": None, "updated_at": now}
-        return await self._recorded(row_id, worker, ("finish", state.value, detail), values)
+        return self._recorder.submit(
+            _Change(row_id, worker, ("finish", state.value, detail), values)
+        )
 
     async def attempt(self, row_id: int, worker: str, now: datetime) -> bool:
-        """Stamp the row as about to be sent; False if ``worker`` no longer owns it."""
-        return await self._recorded(row_id, worker, ("attempt",), {"attempted_at": now})
+        """Stamp the row as about to be sent; False if ``worker`` no longer owns it.
 
-    async def _recorded(
-        self, row_id: int, owner: str, group: tuple[Any, ...], values: dict[str, Any]
-    ) -> bool:
-        """``_update_owned`` with group commit: changes requested while a write is under way
-        are written together by the next one, one UPDATE per kind of change.
-
-        Each caller still waits until its own change is committed, so "stamped before the
-        request" and "recorded before the send is done" hold as before; concurrent sends
-        share transactions. Changes written by one statement share its latest timestamp.
-        """
-        return await self._recorder(_Change(row_id, owner, group, values))
+        Changes requested while a write is under way are written together by the next one
+        (group commit). Each caller still waits until its own change is committed, so
+        "stamped before the request" and "recorded before the send is done" hold; concurrent
+        sends share the statements. Changes written by one statement share its latest
+        timestamp."""
+        change = _Change(row_id, worker, ("attempt",), {"attempted_at": now})
+        return await self._recorder.submit(change)
 
     async def _write(self, batch: list[_Change]) -> list[bool]:
         """One ``UPDATE`` per owner (in practice one per batch), each a transaction of its own

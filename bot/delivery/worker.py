@@ -246,16 +246,19 @@ class DeliveryWorker:
 
         Within ``sweep``, once Telegram accepted the message and its outcome is queued for
         the next group commit (not yet committed), the row's send slot goes to the next row,
-        so that row's ``attempt`` shares the transaction that records this outcome.
+        so that row's ``attempt`` shares the statement that records this outcome.
         """
         # The database may go away at any step: wait for it (with backoff) while the row's
         # claim holds. Past that, another sweep may have given the row up and taken it again.
         lease = self.lease.total_seconds()
         until = self._claimed_until.get(row.id) or time.monotonic() + lease / 2
 
-        async def persist(call: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        async def persisted(
+            first: Awaitable[T], call: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+        ) -> T:
+            """``first`` (a first try of ``call``), then ``call`` again while unreachable."""
             try:
-                return await call(*args, **kwargs)
+                return await first
             except Exception as exc:
                 if not database_unreachable(exc):
                     raise
@@ -268,6 +271,11 @@ class DeliveryWorker:
                 backoff=Backoff(cap=min(5.0, lease / 10)),
                 failed=failed,
             )
+
+        def persist(
+            call: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+        ) -> Awaitable[T]:
+            return persisted(call(*args, **kwargs), call, *args, **kwargs)
 
         try:
             outgoing, final = await persist(self._render, row)
@@ -320,14 +328,14 @@ class DeliveryWorker:
                 await persist(self._finish, row, State.FAILED, exc.message[:255])
                 return State.FAILED.value
             else:
-                # The outcome's task runs before whatever ``sent`` wakes (asyncio runs ready
-                # callbacks in order), so it is queued before the next row's attempt: per send
-                # slot, at most one row is stamped and not yet recorded, as before.
-                recording = asyncio.ensure_future(persist(self._finish, row, State.SENT))
+                # Queued for the next group commit before the slot goes to the next row, so
+                # that row's attempt shares its statement; per send slot, at most one row is
+                # stamped and not yet recorded, as before.
+                recorded = self.ledger.finish_soon(row.id, self.id, State.SENT, self.clock.now())
                 hand_on = self._hand_on.pop(row.id, None)
                 if hand_on is not None:
                     hand_on()
-                await recording
+                await persisted(recorded, self._finish, row, State.SENT)
                 return State.SENT.value
         await persist(self._release, row, "still rate limited")
         return State.PENDING.value
