@@ -5,7 +5,6 @@ PostgreSQL's ping of pooled connections that sat idle (``make_engine``)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ def sqlite_only(engine: AsyncEngine) -> None:
 
 
 @pytest.fixture
-def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the calls handed to aiosqlite's thread, in order."""
     calls: list[str] = []
     original = aiosqlite.Connection._execute
@@ -43,7 +42,7 @@ def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return await original(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
-    yield calls
+    return calls
 
 
 async def test_a_read_session_is_two_hand_offs(
@@ -56,7 +55,7 @@ async def test_a_read_session_is_two_hand_offs(
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 0
     # BEGIN travels with the query; ROLLBACK ends it; returning to the pool costs nothing.
-    assert hand_offs == ["_run", "rollback"]
+    assert hand_offs == ["_statement", "rollback"]
 
 
 async def test_a_write_transaction_is_two_hand_offs_plus_one_per_further_statement(
@@ -69,7 +68,7 @@ async def test_a_write_transaction_is_two_hand_offs_plus_one_per_further_stateme
     async with sessions() as session, write_transaction(session):
         await session.execute(insert(User).values(user(2)))
         await session.execute(update(User).where(User.user_id == 1).values(locale="en"))
-    assert hand_offs == ["_run", "_run", "commit"]
+    assert hand_offs == ["_statement", "_statement", "commit"]
     hand_offs.clear()
     async with sessions() as session, write_transaction(session):
         pass  # nothing ran: nothing to begin, nothing to commit
@@ -92,7 +91,7 @@ async def test_a_lone_statement_is_one_hand_off_and_returns_its_rows(
         )
     assert [tuple(row) for row in rows] == [(2,)]
     if engine.dialect.name == "sqlite":
-        assert hand_offs == ["_run"]
+        assert hand_offs == ["_statement"]
     async with sessions() as session:
         assert await session.scalar(select(User.locale).where(User.user_id == 2)) == "ar"
 
@@ -132,16 +131,34 @@ async def test_a_read_session_sees_one_snapshot(
         assert await session.scalar(select(func.count()).select_from(User)) == 1
 
 
+async def test_a_streamed_query_runs_in_its_transaction(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session:
+        await execute_alone(session, insert(User).values([user(1), user(2)]))
+    async with sessions() as session:
+        result = await session.stream(select(User.user_id).order_by(User.user_id))
+        assert [row async for row in result.scalars()] == [1, 2]
+        async with sessions() as writer:
+            await execute_alone(writer, insert(User).values(user(3)))
+        if engine.dialect.name == "sqlite":  # one snapshot: BEGIN went before the stream
+            assert await session.scalar(select(func.count()).select_from(User)) == 2
+
+
 async def test_a_failing_statement_raises_and_the_connection_goes_on(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session:
         await execute_alone(session, insert(User).values(user(1)))
+
+    async def two_inserts(session: AsyncSession) -> None:
+        async with write_transaction(session):
+            await session.execute(insert(User).values(user(2)))
+            await session.execute(insert(User).values(user(1)))  # duplicate key
+
     async with sessions() as session:
         with pytest.raises(IntegrityError):
-            async with write_transaction(session):
-                await session.execute(insert(User).values(user(2)))
-                await session.execute(insert(User).values(user(1)))  # duplicate key
+            await two_inserts(session)
     async with sessions() as session:  # rolled back as a whole; the pool's connection works
         assert await session.scalar(select(func.count()).select_from(User)) == 1
         await session.execute(text("SELECT 1"))

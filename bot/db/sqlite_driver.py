@@ -6,7 +6,7 @@ several per statement (open a cursor, execute, fetch, close the cursor), our ``B
 three more, and ending a session and returning its connection to the pool each rolled back
 again, also when nothing was open: a one-row read cost 9 hand-offs, a one-statement write
 transaction 9 (measured by counting ``aiosqlite.Connection._execute``). On the machines we
-run on a hand-off costs 0.2-0.3 ms of CPU, more than the statement itself, so they were most
+run on a hand-off costs about 0.2 ms of CPU, more than the statement itself, so they were most
 of what a dialog step or a delivery cost.
 
 Here a statement is one hand-off: the thread opens a cursor, runs the statement, fetches its
@@ -18,6 +18,9 @@ A read session now costs 2 hand-offs (``BEGIN`` + the query, ``ROLLBACK``), a wr
 transaction 2 (``BEGIN IMMEDIATE`` + the statement, ``COMMIT``) plus one per further statement.
 
 Given to SQLAlchemy's aiosqlite dialect by :func:`bot.db.engine.make_engine` (``module=``).
+It uses aiosqlite's ``Connection._execute`` (run a function on its thread), as SQLAlchemy's
+own adapter does for the isolation level; pyproject.toml pins the aiosqlite releases it was
+tested with.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 
-def _run(
+def _statement(
     connection: Any, begin: str | None, operation: str, parameters: Any, many: bool
 ) -> tuple[Any, list[Any] | None, int, int | None]:
     """In SQLite's thread: the pending ``BEGIN``, then the statement and all its rows."""
@@ -54,6 +57,10 @@ def _run(
         return cursor.description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _begin(connection: Any, begin: str) -> None:
+    connection._conn.execute(begin)
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -111,7 +118,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             begin, adapt.pending_begin = adapt.pending_begin, None
             driver = self._connection
             self._description, rows, self._rowcount, self._lastrowid = await driver._execute(
-                _run, driver, begin, operation, parameters, many
+                _statement, driver, begin, operation, parameters, many
             )
             self._rows = collections.deque(rows or ())
 
@@ -136,6 +143,13 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         """Begin a transaction with ``statement`` (``BEGIN`` or ``BEGIN IMMEDIATE``) at the
         next statement."""
         self.pending_begin = statement
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self.pending_begin is not None:
+            # A streaming cursor runs on aiosqlite's own cursor: send BEGIN first, alone.
+            begin, self.pending_begin = self.pending_begin, None
+            await_(self._connection._execute(_begin, self._connection, begin))
+        return super().cursor(server_side)
 
     def _open(self) -> bool:
         """Whether SQLite has a transaction open (read in this thread: no statement runs on
