@@ -80,7 +80,7 @@ EVENTS = 1_000
 FAMILIES = 20_000
 DUE = 1_000
 QUICK = {"reminders": 5_000, "events": 100, "families": 2_000, "due": 200}
-CONCURRENCY = 8  # DeliveryWorker's default
+CONCURRENCY = 8  # as in the figures of bench/README.md; production now runs SEND_CONCURRENCY (16)
 FIRST_USER = 10_000_000
 BULK = 5_000
 
