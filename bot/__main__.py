@@ -73,11 +73,18 @@ def _print_errors(errors: Sequence[DataError]) -> None:
 async def _run(settings: Settings) -> None:
     # The bot's own modules (aiogram and all handlers) load only for the roles that need them.
     from bot.app import build_app, make_worker, set_commands
-    from bot.ops.roles import LeaseKeeper, instrument, prepare_exclusively, start_metrics_server
+    from bot.ops.roles import (
+        LeaseKeeper,
+        freeze_start_up,
+        instrument,
+        prepare_exclusively,
+        start_metrics_server,
+    )
 
     app = build_app(settings)
     try:
         await prepare_exclusively(app)
+        freeze_start_up()
         await set_commands(app.bot, app.i18n, settings)
         # A webhook left by `valo-bot web` would make getUpdates fail with 409.
         await app.bot.delete_webhook(drop_pending_updates=False)

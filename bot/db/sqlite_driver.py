@@ -59,10 +59,6 @@ def _statement(
         cursor.close()
 
 
-def _begin(connection: Any, begin: str) -> None:
-    connection._conn.execute(begin)
-
-
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     """A cursor whose statement, rows and close take one hand-off (see the module)."""
 
@@ -148,7 +144,8 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         if server_side and self.pending_begin is not None:
             # A streaming cursor runs on aiosqlite's own cursor: send BEGIN first, alone.
             begin, self.pending_begin = self.pending_begin, None
-            await_(self._connection._execute(_begin, self._connection, begin))
+            driver = self._connection
+            await_(driver._execute(_statement, driver, None, begin, None, False))
         return super().cursor(server_side)
 
     def _open(self) -> bool:

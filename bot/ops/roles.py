@@ -82,18 +82,22 @@ async def prepare_exclusively(app: App) -> None:
     """
     if app.engine.dialect.name != "postgresql":
         await prepare_database(app)
-    else:
-        async with app.engine.connect() as conn:
-            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PREPARE_LOCK})
-            await conn.commit()  # the lock is session-level; do not hold a transaction open
-            try:
-                await prepare_database(app)
-            finally:
-                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PREPARE_LOCK})
-                await conn.commit()
-    # What start-up built (catalogue index, dialogs, Fluent bundles, aiogram's models) lives as
-    # long as the process: keep it out of the garbage collector's full collections, which
-    # otherwise rescan it all and pause every update in flight (tens of ms per collection).
+        return
+    async with app.engine.connect() as conn:
+        await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": PREPARE_LOCK})
+        await conn.commit()  # the lock is session-level; do not hold a transaction open
+        try:
+            await prepare_database(app)
+        finally:
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PREPARE_LOCK})
+            await conn.commit()
+
+
+def freeze_start_up() -> None:
+    """Called by each role once it is ready. What start-up built (catalogue index, dialogs,
+    Fluent bundles, aiogram's models) lives as long as the process: keep it out of the garbage
+    collector's full collections, which otherwise rescan it all and pause every update in
+    flight."""
     gc.collect()
     gc.freeze()
 
@@ -240,6 +244,7 @@ async def serve_worker(settings: Settings) -> None:
     try:
         stop = stop_event()
         await prepare_exclusively(app)
+        freeze_start_up()
         instrument_bot(app.bot)
         metrics = await start_metrics_server(settings)
         keeper = LeaseKeeper(app)
@@ -367,6 +372,7 @@ async def serve_web(settings: Settings) -> None:
     try:
         stop = stop_event()
         await prepare_exclusively(app)
+        freeze_start_up()
         instrument(app)
         dedup: UpdateDedup = (
             RedisDedup(app.redis, settings.update_dedup_seconds)
