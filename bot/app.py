@@ -148,20 +148,15 @@ def make_dispatcher(
     isolation: BaseEventIsolation
     counter: FloodCounter
     if redis is not None:
-        from aiogram.fsm.storage.redis import RedisStorage
+        from bot.db.redis_storage import CachingRedisStorage, RedisIsolation
 
         # The TTL is the retention rule for Redis: untouched dialog state expires by itself.
         retention = timedelta(days=settings.retention_days)
-        redis_storage = RedisStorage(
-            redis,
-            key_builder=DefaultKeyBuilder(with_destiny=True),
-            state_ttl=retention,
-            data_ttl=retention,
+        keys = DefaultKeyBuilder(with_destiny=True)
+        storage = CachingRedisStorage(
+            redis, key_builder=keys, state_ttl=retention, data_ttl=retention
         )
-        # One user's updates wait for each other's lock; redis-py polls it every 0.1 s by
-        # default, which alone adds up to 100 ms to a quick second press. Poll every 5 ms.
-        isolation = redis_storage.create_isolation(lock_kwargs={"timeout": 60, "sleep": 0.005})
-        storage = redis_storage
+        isolation = RedisIsolation(redis, keys)
         counter = RedisFloodCounter(redis, settings.throttle_window)
     else:
         storage, isolation = SQLStorage(sessions), SimpleEventIsolation()

@@ -18,11 +18,11 @@ from typing import Any, Protocol
 from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
 from aiogram.types import TelegramObject
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Locale, Settings
-from bot.db.engine import current_session, upsert, write_transaction
+from bot.db.engine import current_session, execute_alone, upsert
 from bot.db.models import User
 from bot.i18n import I18n, locale_from_language_code
 
@@ -67,6 +67,12 @@ def choose_locale(chosen: str | None, language_code: str | None, default: Locale
     return LocaleChoice(default, must_choose=True)
 
 
+# Built once: building the WHERE clause per update costs more than running the statement.
+_USER = select(
+    User.locale, User.first_seen, User.last_seen, User.blocked, User.staff, User.counted
+).where(User.user_id == bindparam("user_id"))
+
+
 async def load_user(
     session: AsyncSession,
     user_id: int,
@@ -78,26 +84,32 @@ async def load_user(
 
     ``detected_locale`` (from Telegram's language_code) is remembered when the user has not
     chosen one, so reminders and announcements sent later speak their language too.
+
+    The row is read as a lone statement (one round trip, the connection back in the pool at
+    once: every update does this) and returned as a ``User`` detached from the session: to
+    change the row, a handler writes an UPDATE (see bot.handlers.privacy).
     """
-    user = await session.get(User, user_id)
     bootstrap_staff = user_id in staff_ids
-    if user is None:
-        async with write_transaction(session):
-            await session.execute(
-                upsert(session, User)
-                .values(
-                    user_id=user_id,
-                    locale=detected_locale,
-                    first_seen=now,
-                    last_seen=now,
-                    blocked=False,
-                    staff=bootstrap_staff,
-                )
-                .on_conflict_do_nothing(index_elements=[User.user_id])
-            )
-        user = await session.get(User, user_id, populate_existing=True)
-        assert user is not None
-        return user, True
+    rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
+    if not rows:
+        values = {
+            "locale": detected_locale,
+            "first_seen": now,
+            "last_seen": now,
+            "blocked": False,
+            "staff": bootstrap_staff,
+            "counted": True,
+        }
+        insert = upsert(session, User).values(user_id=user_id, **values)
+        created = await execute_alone(
+            session,
+            insert.on_conflict_do_nothing(index_elements=[User.user_id]).returning(User.user_id),
+        )
+        if created:
+            return User(user_id=user_id, **values), True
+        # Another update of theirs created it a moment ago: read it as usual.
+        rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
+    user = User(user_id=user_id, **rows[0]._asdict())
     changes: dict[str, Any] = {}
     if now - user.last_seen >= LAST_SEEN_PRECISION:
         changes["last_seen"] = now
@@ -108,8 +120,7 @@ async def load_user(
     if user.locale is None and detected_locale is not None:
         changes["locale"] = detected_locale
     if changes:
-        async with write_transaction(session):
-            await session.execute(update(User).where(User.user_id == user_id).values(**changes))
+        await execute_alone(session, update(User).where(User.user_id == user_id).values(**changes))
         for key, value in changes.items():
             setattr(user, key, value)
     return user, False
@@ -172,22 +183,26 @@ class MemoryFloodCounter:
         return count
 
 
+# Count one update in the window's key; the first count of a window sets its expiry.
+_HIT = """
+local count = redis.call('incr', KEYS[1])
+if count == 1 then redis.call('expire', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 class RedisFloodCounter:
-    """Fixed windows per user in Redis, shared by every replica."""
+    """Fixed windows per user in Redis, shared by every replica (one script call per update)."""
 
     def __init__(self, redis: Any, window: float, prefix: str = "valo:flood") -> None:
-        self._redis = redis
         self._window = window
         self._prefix = prefix
+        self._hit = redis.register_script(_HIT)
 
     async def hit(self, user_id: int) -> int:
         window = int(time.time() // self._window)
         key = f"{self._prefix}:{user_id}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, int(self._window) + 1)
-            count, _ = await pipe.execute()
-        return int(count)
+        return int(await self._hit(keys=[key], args=[int(self._window) + 1]))
 
 
 class ThrottlingMiddleware(BaseMiddleware):

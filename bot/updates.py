@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import ClientDecodeError
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Update
@@ -28,6 +29,17 @@ _EVENT_KINDS = ("message", "edited_message", "callback_query", "my_chat_member")
 
 def _as_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def parse_update(raw: Any, bot: Bot) -> Update | None:
+    """The Update in ``raw`` (validated once), a stand-in when it is malformed, None if hopeless."""
+    if isinstance(raw, dict):
+        try:
+            return Update.model_validate(raw, context={"bot": bot})
+        except ValidationError:
+            pass  # repair_update says what is wrong
+    repaired = repair_update(raw)
+    return None if repaired is None else Update.model_validate(repaired, context={"bot": bot})
 
 
 def repair_update(raw: Any) -> dict[str, Any] | None:
@@ -77,7 +89,8 @@ _RESPONSE_TYPES: dict[Any, Any] = {}
 
 
 class RepairingSession(AiohttpSession):
-    """aiogram's HTTP session, with ``getUpdates`` batches repaired update by update."""
+    """aiogram's HTTP session, with a ``getUpdates`` batch that fails validation repaired
+    update by update (a valid batch is validated once, as aiogram does)."""
 
     def check_response(
         self,
@@ -89,13 +102,24 @@ class RepairingSession(AiohttpSession):
         returning = method.__returning__
         if returning not in _RESPONSE_TYPES:
             _RESPONSE_TYPES[returning] = Response[returning]  # type: ignore[valid-type]
-        if isinstance(method, GetUpdates):
-            try:
-                payload = json.loads(content)
-            except ValueError:
-                payload = None
-            if isinstance(payload, dict) and isinstance(payload.get("result"), list):
-                repaired = [repair_update(raw) for raw in payload["result"]]
-                payload["result"] = [u for u in repaired if u is not None]
-                content = json.dumps(payload)
+        batch = isinstance(method, GetUpdates)
+        try:
+            return super().check_response(bot, method, status_code, content)
+        except ClientDecodeError:
+            if not batch:
+                raise
+        # Some update of the batch is malformed: repair them one by one.
+        content = _repaired_batch(content)
         return super().check_response(bot, method, status_code, content)
+
+
+def _repaired_batch(content: str) -> str:
+    try:
+        payload = json.loads(content)
+    except ValueError:
+        return content  # not JSON: aiogram's own error stands
+    if isinstance(payload, dict) and isinstance(payload.get("result"), list):
+        repaired = [repair_update(raw) for raw in payload["result"]]
+        payload["result"] = [u for u in repaired if u is not None]
+        return json.dumps(payload)
+    return content

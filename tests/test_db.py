@@ -77,9 +77,11 @@ async def test_staff_ids_bootstrap_the_staff_flag(
 async def storages(sessions: async_sessionmaker[AsyncSession]) -> list[BaseStorage]:
     found: list[BaseStorage] = [SQLStorage(sessions)]
     if REDIS_URL:
-        from aiogram.fsm.storage.redis import RedisStorage
+        from redis.asyncio import Redis
 
-        found.append(RedisStorage.from_url(REDIS_URL))
+        from bot.db.redis_storage import CachingRedisStorage
+
+        found.append(CachingRedisStorage(Redis.from_url(REDIS_URL)))
     return found
 
 

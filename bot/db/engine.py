@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -150,21 +150,29 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
 
 
 async def execute_alone(
-    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+    session: AsyncSession,
+    statement: Executable,
+    params: dict[str, Any] | None = None,
+    *,
+    writes: bool = True,
 ) -> Sequence[Row[Any]]:
-    """Run one writing statement as a transaction of its own and return its rows.
+    """Run one statement as a transaction of its own and return its rows.
 
     A lone statement is atomic by itself, so no ``BEGIN``/``COMMIT`` is sent around it: on
     SQLite it is one hand-off to SQLite's thread (a writing statement takes the write lock
-    when it starts, as ``BEGIN IMMEDIATE`` would), on PostgreSQL one round trip (autocommit).
-    For hot paths that write one statement at a time, e.g. the delivery ledger's group
-    commits; anything that reads before it writes uses :func:`write_transaction`. The
-    session must have nothing open.
+    when it starts, as ``BEGIN IMMEDIATE`` would), on PostgreSQL one round trip (autocommit)
+    instead of three. For hot paths that run one statement at a time: the delivery ledger's
+    group commits, the user row read at the start of every update (``writes=False``: no turn
+    in the writers' queue). Anything that reads before it writes uses
+    :func:`write_transaction`. The connection goes back to the pool at once. A writing
+    statement needs a session with nothing open; a read joins a transaction already open.
     """
+    if not writes and session.in_transaction():
+        return (await session.execute(statement, params)).all()
     engine = session.get_bind()
     sqlite = engine.dialect.name == "sqlite"
     options: dict[str, Any] = {_ALONE_OPTION: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
-    async with _writer_turn(engine):
+    async with _writer_turn(engine) if writes else nullcontext():
         connection = await session.connection(execution_options=options)
         result = await connection.execute(statement, params)
         rows = result.all() if result.returns_rows else []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol, cast, runtime_checkable
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -16,16 +17,35 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import and_, delete, select
+from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.expression import Executable
 
-from bot.db.engine import current_session, session_scope, upsert, write_transaction
+from bot.db.engine import current_session, execute_alone, session_scope, write_transaction
 from bot.db.models import FsmState
 
 # Rows read or written during the update, in the update's session: (state, data) by key.
 _CACHE = "valo_fsm_rows"
 
 Cached = tuple[str | None, dict[str, Any] | None]
+
+
+def update_cache() -> dict[str, Cached] | None:
+    """The FSM rows the update being handled read or wrote (None outside an update).
+
+    Kept in the update's database session (``current_session``), which lives exactly as long
+    as the update; the storages keep their rows here so an update reads each key once.
+    """
+    shared = current_session.get()
+    return None if shared is None else shared.info.setdefault(_CACHE, {})
+
+
+@runtime_checkable
+class SavesTogether(Protocol):
+    """A storage that writes a key's state and data in one go (see :func:`save_fsm`)."""
+
+    async def save(self, key: StorageKey, state: StateType, data: Mapping[str, Any]) -> None: ...
 
 
 class SQLStorage(BaseStorage):
@@ -47,7 +67,7 @@ class SQLStorage(BaseStorage):
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        await self._write(key, state=_state_name(state))
+        await self._write(key, state=state_name(state))
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._read(key))[0]
@@ -60,54 +80,39 @@ class SQLStorage(BaseStorage):
 
     async def save(self, key: StorageKey, state: StateType, data: Mapping[str, Any]) -> None:
         """Set state and data together: one write instead of two."""
-        await self._write(key, state=_state_name(state), data=dict(data) or None)
+        await self._write(key, state=state_name(state), data=dict(data) or None)
 
     async def close(self) -> None:
         """Sessions belong to the caller; the engine is disposed by the app."""
 
-    def _cache(self) -> dict[str, Cached] | None:
-        shared = current_session.get()
-        return None if shared is None else shared.info.setdefault(_CACHE, {})
-
     async def _read(self, key: StorageKey) -> Cached:
         built = self._keys.build(key)
-        cache = self._cache()
+        cache = update_cache()
         if cache is not None and built in cache:
             return cache[built]
         # Plain columns, not ORM objects: no identity map to go stale after our upserts.
         async with session_scope(self._sessions) as session:
-            result = await session.execute(
-                select(FsmState.state, FsmState.data).where(FsmState.key == built)
-            )
-            row = result.one_or_none()
-        found: Cached = (row.state, row.data) if row is not None else (None, None)
+            rows = await execute_alone(session, _READ, {"key": built}, writes=False)
+        found: Cached = (rows[0].state, rows[0].data) if rows else (None, None)
         if cache is not None:
             cache[built] = found
         return found
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         built = self._keys.build(key)
-        now = datetime.now(UTC)
-        async with session_scope(self._sessions) as session, write_transaction(session):
-            stmt = upsert(session, FsmState).values(
-                key=built, user_id=key.user_id, updated_at=now, **values
-            )
-            await session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[FsmState.key], set_={"updated_at": now, **values}
-                )
-            )
-            if any(value is None for value in values.values()):  # maybe nothing left
-                await session.execute(
-                    delete(FsmState).where(
-                        and_(
-                            FsmState.key == built,
-                            FsmState.state.is_(None),
-                            FsmState.data.is_(None),
-                        )
-                    )
-                )
-        cache = self._cache()
+        params = {"key": built, "user_id": key.user_id, "updated_at": datetime.now(UTC), **values}
+        async with session_scope(self._sessions) as session:
+            statement = _upsert(session.get_bind().dialect.name, tuple(sorted(values)))
+            if all(value is not None for value in values.values()) and not (
+                session.in_transaction()
+            ):
+                await execute_alone(session, statement, params)  # one statement: no BEGIN
+            else:
+                async with write_transaction(session):
+                    await session.execute(statement, params)
+                    if any(value is None for value in values.values()):  # maybe nothing left
+                        await session.execute(_DELETE_EMPTY, {"key": built})
+        cache = update_cache()
         known = cache.get(built) if cache is not None else None
         if cache is not None and (known is not None or len(values) == 2):
             state, data = known or (None, None)
@@ -115,13 +120,37 @@ class SQLStorage(BaseStorage):
         # else: the other half is not known here; the next read fetches the row.
 
 
-def _state_name(state: StateType) -> str | None:
+_FSM = cast(Table, FsmState.__table__)
+_READ = select(_FSM.c.state, _FSM.c.data).where(_FSM.c.key == bindparam("key"))
+_DELETE_EMPTY = delete(_FSM).where(
+    _FSM.c.key == bindparam("key"), _FSM.c.state.is_(None), _FSM.c.data.is_(None)
+)
+
+
+@lru_cache
+def _upsert(dialect: str, columns: tuple[str, ...]) -> Executable:
+    """Set ``columns`` (state, data or both) of a key's row, creating it if missing.
+
+    Built once per dialect and shape, with bound parameters: building the statement per
+    write cost more than running it.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    names = ("key", "user_id", "updated_at", *columns)
+    statement = insert(_FSM).values({n: bindparam(n, type_=_FSM.c[n].type) for n in names})
+    return statement.on_conflict_do_update(
+        index_elements=[_FSM.c.key],
+        set_={n: statement.excluded[n] for n in ("updated_at", *columns)},
+    )
+
+
+def state_name(state: StateType) -> str | None:
+    """The state's name as stored."""
     return state.state if isinstance(state, State) else state
 
 
 async def save_fsm(context: FSMContext, state: StateType, data: Mapping[str, Any]) -> None:
     """Set an FSM context's state and data; in one write where the storage can."""
-    if isinstance(context.storage, SQLStorage):
+    if isinstance(context.storage, SavesTogether):
         await context.storage.save(context.key, state, data)
     else:
         await context.set_state(state)

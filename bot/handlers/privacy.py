@@ -16,10 +16,11 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.engine import write_transaction
+from bot.db.engine import execute_alone
 from bot.db.models import User
 from bot.db.personal_data import erase_user, export_user_data
 from bot.handlers.menu import MenuAction, column, main_menu, reply
@@ -88,8 +89,10 @@ async def counting_choice(
 ) -> None:
     """Stop or resume counting this family in the anonymous indicators (from the next
     update on: nothing already counted can be traced back to anyone to take it out)."""
-    async with write_transaction(session):
-        user.counted = callback_data.action == "count-on"
+    user.counted = callback_data.action == "count-on"  # the update's copy (not in the session)
+    await execute_alone(
+        session, update(User).where(User.user_id == user.user_id).values(counted=user.counted)
+    )
     await reply(
         query,
         t("privacy-counting-changed", counted=_yes_no(user.counted)),

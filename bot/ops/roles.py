@@ -19,7 +19,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from aiogram.types import Update
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -39,7 +38,7 @@ from bot.ops.metrics import (
     set_ledger_counts,
 )
 from bot.ops.observe import instrument_dispatcher
-from bot.updates import repair_update
+from bot.updates import parse_update
 
 log = logging.getLogger(__name__)
 
@@ -297,10 +296,11 @@ class WebhookServer:
             raw = await request.json()
         except ValueError:
             return web.Response(status=400, text="not JSON")
-        repaired = repair_update(raw)  # the same repair as polling: one bad update is answered
-        if repaired is None:
+        bot = self.app.bot
+        update = parse_update(raw, bot)  # the same repair as polling: a bad update is answered
+        if update is None:
             return web.json_response({})
-        update_id = int(repaired["update_id"])
+        update_id = update.update_id
         claim = await self.dedup.claim(update_id)
         if claim is Claim.DONE:
             log.info("dropped duplicate update %d", update_id, extra={"update_id": update_id})
@@ -310,8 +310,6 @@ class WebhookServer:
         self.in_flight += 1
         self._idle.clear()
         try:
-            bot = self.app.bot
-            update = Update.model_validate(repaired, context={"bot": bot})
             await self.app.dispatcher.feed_update(bot, update)
         except Exception:
             log.exception("update %d failed; Telegram will redeliver it", update_id)

@@ -166,3 +166,35 @@ async def test_missing_or_wrong_secret_is_refused(
                 assert response.status == 200
                 assert "valo_updates_total" in await response.text()
     assert fake.sent_count(9703) == 0
+
+
+async def test_a_malformed_update_is_answered_and_a_broken_body_refused(
+    fake: FakeTelegram, replicas: list[str]
+) -> None:
+    chat = 9704
+    fake.user(chat, language_code="ar").has_written = True  # as if by this very update
+    # chat.type missing: aiogram's Update model refuses it; the family is answered anyway.
+    malformed = {
+        "update_id": 525252,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": chat},
+            "from": {"id": chat, "language_code": "ar"},
+            "text": "hello",
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with aiohttp.ClientSession() as client:
+        base = replicas[0]
+        async with client.post(f"{base}/webhook", json=malformed, headers=headers) as response:
+            assert response.status == 200
+        async with client.post(f"{base}/webhook", data=b"{not json", headers=headers) as response:
+            assert response.status == 400
+        hopeless = {"message": {"date": "yesterday"}}  # no update_id: dropped, not retried
+        async with client.post(f"{base}/webhook", json=hopeless, headers=headers) as response:
+            assert response.status == 200
+    answer = await fake.wait_message(chat)
+    assert answer.text is not None
+    assert answer.text.startswith("عذرًا، أفهم الأزرار فقط")
+    assert fake.sent_count(chat) == 1
