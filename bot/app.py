@@ -148,7 +148,7 @@ def make_dispatcher(
     isolation: BaseEventIsolation
     counter: FloodCounter
     if redis is not None:
-        from bot.db.redis_storage import CachingRedisStorage, RedisIsolation
+        from bot.db.redis_storage import CachingRedisStorage
 
         # The TTL is the retention rule for Redis: untouched dialog state expires by itself.
         retention = timedelta(days=settings.retention_days)
@@ -156,7 +156,7 @@ def make_dispatcher(
         storage = CachingRedisStorage(
             redis, key_builder=keys, state_ttl=retention, data_ttl=retention
         )
-        isolation = RedisIsolation(redis, keys)
+        isolation = storage.create_isolation()
         counter = RedisFloodCounter(redis, settings.throttle_window)
     else:
         storage, isolation = SQLStorage(sessions), SimpleEventIsolation()

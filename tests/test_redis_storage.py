@@ -122,9 +122,10 @@ async def test_the_user_lock_lets_one_update_at_a_time_and_frees_only_its_own(
 ) -> None:
     if redis is None:
         return
-    from bot.db.redis_storage import RedisIsolation
+    from bot.db.redis_storage import CachingRedisStorage, RedisIsolation
 
-    isolation = RedisIsolation(redis, KEYS, poll=0.001)
+    storage = CachingRedisStorage(redis, key_builder=KEYS)
+    isolation = RedisIsolation(storage, poll=0.001)
     inside: list[str] = []
     second_waits = asyncio.Event()
     release_first = asyncio.Event()
@@ -155,7 +156,7 @@ async def test_the_user_lock_lets_one_update_at_a_time_and_frees_only_its_own(
     assert await redis.exists(KEYS.build(key(1), "lock")) == 0
 
     # A lock that outlived its timeout and was taken by another is not freed by its old holder.
-    short = RedisIsolation(redis, KEYS, timeout=60, poll=0.001)
+    short = RedisIsolation(storage, timeout=60, poll=0.001)
     lock_key = KEYS.build(key(3), "lock")
     with caplog.at_level(logging.WARNING, logger="bot.db.redis_storage"):
         async with short.lock(key(3)):
@@ -168,6 +169,54 @@ async def test_the_user_lock_lets_one_update_at_a_time_and_frees_only_its_own(
         assert (await redis.get(lock_key)) != b"a dead replica's token"
 
 
+async def test_under_the_lock_the_row_comes_with_it_and_writes_go_with_its_release(
+    redis: Any, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    if redis is None:
+        return
+    from bot.db.redis_storage import CachingRedisStorage
+
+    ttl = timedelta(days=30)
+    storage = CachingRedisStorage(redis, key_builder=KEYS, state_ttl=ttl, data_ttl=ttl)
+    isolation = storage.create_isolation()
+    await storage.save(key(6), "dialog:needs", {"dialog": {"node": "where"}})
+    state_key, data_key = KEYS.build(key(6), "state"), KEYS.build(key(6), "data")
+    redis.sent.clear()
+    async with sessions() as session:  # an update, as aiogram's FSM middleware runs it
+        token = current_session.set(session)
+        try:
+            async with isolation.lock(key(6)):
+                assert await storage.get_state(key(6)) == "dialog:needs"
+                assert await storage.get_data(key(6)) == {"dialog": {"node": "where"}}
+                await storage.save(key(6), "dialog:needs", {"dialog": {"node": "ages"}})
+                assert (await storage.get_data(key(6)))["dialog"] == {"node": "ages"}
+                sent_inside = list(redis.sent)
+                # Not written yet: it goes with the lock's release.
+                assert b"where" in await redis.get(data_key)
+        finally:
+            current_session.reset(token)
+    assert sent_inside == ["EVALSHA"]  # the lock, with the row
+    assert redis.sent[len(sent_inside) + 1 :] == ["EVALSHA"]  # the writes, with the release
+    assert (await storage.get_data(key(6)))["dialog"] == {"node": "ages"}
+    assert 0 < await redis.ttl(data_key) <= ttl.total_seconds()
+    assert await redis.exists(KEYS.build(key(6), "lock")) == 0
+
+    # state.clear() under the lock: both keys gone at the release; a failing handler's
+    # writes are kept too (it happened, as an immediate write would have).
+    async with sessions() as session:
+        token = current_session.set(session)
+        try:
+            with pytest.raises(RuntimeError, match="handler failed"):
+                await clear_then_fail(isolation, storage)
+        finally:
+            current_session.reset(token)
+    assert await redis.exists(state_key, data_key) == 0
+    # Outside an update the lock defers nothing.
+    async with isolation.lock(key(6)):
+        await storage.set_state(key(6), "x")
+        assert await redis.get(state_key) == b"x"
+
+
 async def test_the_flood_counter_counts_per_user_and_window_and_expires(redis: Any) -> None:
     if redis is None:
         return
@@ -178,3 +227,10 @@ async def test_the_flood_counter_counts_per_user_and_window_and_expires(redis: A
     assert await counter.hit(2) == 1
     [window_key] = await redis.keys("valo:flood:1:*")
     assert 0 < await redis.ttl(window_key) <= 61
+
+
+async def clear_then_fail(isolation: Any, storage: Any) -> None:
+    async with isolation.lock(key(6)):
+        await storage.set_state(key(6), None)
+        await storage.set_data(key(6), {})
+        raise RuntimeError("handler failed")
