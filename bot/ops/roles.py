@@ -92,6 +92,13 @@ async def prepare_exclusively(app: App) -> None:
             await conn.commit()
 
 
+# Container objects allocated before the youngest generation is collected (CPython: 700). An
+# update allocates a few thousand (aiogram's models, SQLAlchemy's results) and frees nearly
+# all of them by reference counting; at 700 the collector ran several times per update,
+# scanning the updates in flight each time.
+GC_YOUNG_THRESHOLD = 10_000
+
+
 def freeze_start_up() -> None:
     """Called by each role once it is ready. What start-up built (catalogue index, dialogs,
     Fluent bundles, aiogram's models) lives as long as the process: keep it out of the garbage
@@ -99,6 +106,7 @@ def freeze_start_up() -> None:
     flight."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 # ---------------------------------------------------------------------------- worker lease
