@@ -181,12 +181,18 @@ def make_dispatcher(
     return dispatcher
 
 
+# Database connections a process may open beyond DATABASE_POOL_SIZE at a peak (see config).
+POOL_OVERFLOW = 10
+
+
 def build_app(settings: Settings, *, locales: Path = LOCALES_PATH) -> App:
     """Build every part from settings; raises on a missing token or broken data files."""
     bot = make_bot(settings)
     i18n = load_i18n(settings, locales)
     dialogs = load_trees(settings, locales)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url, pool_size=settings.database_pool_size, max_overflow=POOL_OVERFLOW
+    )
     sessions = make_sessionmaker(engine)
     redis = _redis_client(settings.redis_url) if settings.redis_url else None
     dispatcher = make_dispatcher(settings, i18n, sessions, redis, dialogs)

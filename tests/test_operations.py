@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_app
@@ -154,3 +155,35 @@ async def test_a_closed_app_hands_its_routers_to_the_next_one(tmp_path: Path) ->
         assert all(r.parent_router is second.dispatcher for r in routers)
     finally:
         await second.close()
+
+
+async def test_a_burst_of_updates_reuses_the_pools_connections(tmp_path: Path) -> None:
+    """DATABASE_POOL_SIZE connections stay open: a second burst as wide opens none."""
+    width = 12
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TEST_TOKEN,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        database_pool_size=width,
+    )
+    app = build_app(settings)
+    opened = 0
+
+    def count(*_args: object) -> None:
+        nonlocal opened
+        opened += 1
+
+    event.listen(app.engine.sync_engine, "connect", count)
+    try:
+
+        async def busy(all_in: asyncio.Barrier) -> None:
+            async with app.engine.connect() as conn:
+                await conn.execute(select(1))
+                await all_in.wait()  # all `width` connections checked out at once
+
+        for _burst in range(2):
+            all_in = asyncio.Barrier(width)
+            await asyncio.gather(*(busy(all_in) for _ in range(width)))
+        assert opened == width
+    finally:
+        await app.close()
