@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Locale, Settings
-from bot.db.engine import current_session, execute_alone, upsert
+from bot.db.engine import execute_alone, update_session, upsert
 from bot.db.models import User
 from bot.i18n import I18n, locale_from_language_code
 
@@ -41,13 +41,9 @@ class DatabaseSessionMiddleware(BaseMiddleware):
         self._sessions = sessions
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self._sessions() as session:
-            token = current_session.set(session)
+        async with update_session(self._sessions) as session:
             data["session"] = session
-            try:
-                return await handler(event, data)
-            finally:
-                current_session.reset(token)
+            return await handler(event, data)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import migrate
-from bot.db.engine import current_session, write_transaction
+from bot.db.engine import update_session, write_transaction
 from bot.db.models import Base, DeepLinkCount, FsmState, User
 from bot.db.personal_data import erase_user, export_user_data
 from bot.db.storage import SQLStorage
 from bot.handlers.start import count_deep_link
 from bot.middlewares import load_user
 from tests.conftest import REDIS_URL
+from tests.fsm_support import dialog_step
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -106,14 +107,10 @@ async def test_storage_round_trip_and_empty_rows_vanish(
 
 async def test_storage_uses_the_update_session(sessions: async_sessionmaker[AsyncSession]) -> None:
     storage = SQLStorage(sessions)
-    async with sessions() as session:
-        token = current_session.set(session)
-        try:
-            await storage.set_state(key(9), "x")
-            # Same session: our own uncommitted read sees it, and no second connection was used.
-            assert await storage.get_state(key(9)) == "x"
-        finally:
-            current_session.reset(token)
+    async with update_session(sessions):
+        await storage.set_state(key(9), "x")
+        # Same session: our own uncommitted read sees it, and no second connection was used.
+        assert await storage.get_state(key(9)) == "x"
     async with sessions() as session:
         assert await session.scalar(select(FsmState.state)) == "x"
 
@@ -131,18 +128,9 @@ async def test_storage_reads_a_row_once_per_update_and_saves_in_one_write(
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        async with sessions() as session:
-            token = current_session.set(session)
-            try:
-                assert await storage.get_state(key(4)) is None
-                data = await storage.get_data(key(4))
-                data["dialog"]["node"] = "changed by the caller"  # must not leak into the cache
-                assert (await storage.get_data(key(4)))["dialog"] == {"node": "where"}
-                await storage.save(key(4), "dialog:needs", {**data, "keep": 2})
-                assert await storage.get_state(key(4)) == "dialog:needs"
-                assert (await storage.get_data(key(4)))["keep"] == 2
-            finally:
-                current_session.reset(token)
+        async with update_session(sessions):
+            assert await storage.get_state(key(4)) is None
+            await dialog_step(storage, key(4))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert statements == ["SELECT", "INSERT"]  # one read, one upsert

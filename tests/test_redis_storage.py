@@ -17,9 +17,11 @@ import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.engine import current_session
+from bot.db.engine import update_session
+from tests.fsm_support import dialog_step
 
 KEYS = DefaultKeyBuilder(with_destiny=True)
+TTL = timedelta(days=30)
 
 
 def key(user_id: int) -> StorageKey:
@@ -53,38 +55,35 @@ async def redis(redis_url: str | None) -> AsyncIterator[Any]:
         await client.aclose()
 
 
-async def test_state_and_data_are_read_once_per_update_and_saved_together(
-    redis: Any, sessions: async_sessionmaker[AsyncSession]
-) -> None:
+@pytest.fixture
+def storage(redis: Any) -> Any:
+    """Valo's Redis FSM storage on that client, as the app builds it; None without Redis."""
     if redis is None:
+        return None
+    from bot.db.redis_storage import CachingRedisStorage
+
+    return CachingRedisStorage(redis, key_builder=KEYS, state_ttl=TTL, data_ttl=TTL)
+
+
+async def test_state_and_data_are_read_once_per_update_and_saved_together(
+    redis: Any, storage: Any, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    if storage is None:
         return
     from aiogram.fsm.storage.redis import RedisStorage
 
-    from bot.db.redis_storage import CachingRedisStorage
-
-    ttl = timedelta(days=30)
-    storage = CachingRedisStorage(redis, key_builder=KEYS, state_ttl=ttl, data_ttl=ttl)
     await storage.set_state(key(4), "dialog:needs")
     await storage.set_data(key(4), {"dialog": {"node": "where"}, "keep": 1})
     redis.sent.clear()
-    async with sessions() as session:  # an update: its session carries the cache
-        token = current_session.set(session)
-        try:
-            assert await storage.get_state(key(4)) == "dialog:needs"
-            data = await storage.get_data(key(4))
-            data["dialog"]["node"] = "changed by the caller"  # must not leak into the cache
-            assert (await storage.get_data(key(4)))["dialog"] == {"node": "where"}
-            await storage.save(key(4), "dialog:needs", {**data, "keep": 2})
-            assert await storage.get_state(key(4)) == "dialog:needs"
-            assert (await storage.get_data(key(4)))["keep"] == 2
-        finally:
-            current_session.reset(token)
+    async with update_session(sessions):  # an update: its session carries the cache
+        assert await storage.get_state(key(4)) == "dialog:needs"
+        await dialog_step(storage, key(4))
     assert redis.sent == ["MGET", "PIPELINE"]  # one read, one write
     # aiogram's own storage reads what was written: same keys, values and TTLs.
     plain = RedisStorage(redis, key_builder=KEYS)
     assert await plain.get_state(key(4)) == "dialog:needs"
     assert (await plain.get_data(key(4)))["keep"] == 2
-    assert 0 < await redis.ttl(KEYS.build(key(4), "data")) <= ttl.total_seconds()
+    assert 0 < await redis.ttl(KEYS.build(key(4), "data")) <= TTL.total_seconds()
     # Outside an update nothing is cached, and an empty key leaves nothing behind.
     await plain.set_data(key(4), {"keep": 3})
     assert await storage.get_data(key(4)) == {"keep": 3}
@@ -95,36 +94,28 @@ async def test_state_and_data_are_read_once_per_update_and_saved_together(
 
 
 async def test_a_write_of_one_half_keeps_the_other_half_read_in_the_update(
-    redis: Any, sessions: async_sessionmaker[AsyncSession]
+    storage: Any, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    if redis is None:
+    if storage is None:
         return
-    from bot.db.redis_storage import CachingRedisStorage
-
-    storage = CachingRedisStorage(redis, key_builder=KEYS)
     await storage.set_data(key(5), {"n": 1})
-    async with sessions() as session:
-        token = current_session.set(session)
-        try:
-            await storage.set_state(key(5), "x")  # nothing read yet: the next read fetches
-            assert await storage.get_data(key(5)) == {"n": 1}
-            await storage.set_data(key(5), {"n": 2})
-            assert (await storage.get_state(key(5)), await storage.get_data(key(5))) == (
-                "x",
-                {"n": 2},
-            )
-        finally:
-            current_session.reset(token)
+    async with update_session(sessions):
+        await storage.set_state(key(5), "x")  # nothing read yet: the next read fetches
+        assert await storage.get_data(key(5)) == {"n": 1}
+        await storage.set_data(key(5), {"n": 2})
+        assert (await storage.get_state(key(5)), await storage.get_data(key(5))) == (
+            "x",
+            {"n": 2},
+        )
 
 
 async def test_the_user_lock_lets_one_update_at_a_time_and_frees_only_its_own(
-    redis: Any, caplog: pytest.LogCaptureFixture
+    redis: Any, storage: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    if redis is None:
+    if storage is None:
         return
-    from bot.db.redis_storage import CachingRedisStorage, RedisIsolation
+    from bot.db.redis_storage import RedisIsolation
 
-    storage = CachingRedisStorage(redis, key_builder=KEYS)
     isolation = RedisIsolation(storage, poll=0.001)
     inside: list[str] = []
     second_waits = asyncio.Event()
@@ -170,46 +161,34 @@ async def test_the_user_lock_lets_one_update_at_a_time_and_frees_only_its_own(
 
 
 async def test_under_the_lock_the_row_comes_with_it_and_writes_go_with_its_release(
-    redis: Any, sessions: async_sessionmaker[AsyncSession]
+    redis: Any, storage: Any, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    if redis is None:
+    if storage is None:
         return
-    from bot.db.redis_storage import CachingRedisStorage
-
-    ttl = timedelta(days=30)
-    storage = CachingRedisStorage(redis, key_builder=KEYS, state_ttl=ttl, data_ttl=ttl)
     isolation = storage.create_isolation()
     await storage.save(key(6), "dialog:needs", {"dialog": {"node": "where"}})
     state_key, data_key = KEYS.build(key(6), "state"), KEYS.build(key(6), "data")
     redis.sent.clear()
-    async with sessions() as session:  # an update, as aiogram's FSM middleware runs it
-        token = current_session.set(session)
-        try:
-            async with isolation.lock(key(6)):
-                assert await storage.get_state(key(6)) == "dialog:needs"
-                assert await storage.get_data(key(6)) == {"dialog": {"node": "where"}}
-                await storage.save(key(6), "dialog:needs", {"dialog": {"node": "ages"}})
-                assert (await storage.get_data(key(6)))["dialog"] == {"node": "ages"}
-                sent_inside = list(redis.sent)
-                # Not written yet: it goes with the lock's release.
-                assert b"where" in await redis.get(data_key)
-        finally:
-            current_session.reset(token)
+    # An update, as aiogram's FSM middleware runs it.
+    async with update_session(sessions), isolation.lock(key(6)):
+        assert await storage.get_state(key(6)) == "dialog:needs"
+        assert await storage.get_data(key(6)) == {"dialog": {"node": "where"}}
+        await storage.save(key(6), "dialog:needs", {"dialog": {"node": "ages"}})
+        assert (await storage.get_data(key(6)))["dialog"] == {"node": "ages"}
+        sent_inside = list(redis.sent)
+        # Not written yet: it goes with the lock's release.
+        assert b"where" in await redis.get(data_key)
     assert sent_inside == ["EVALSHA"]  # the lock, with the row
     assert redis.sent[len(sent_inside) + 1 :] == ["EVALSHA"]  # the writes, with the release
     assert (await storage.get_data(key(6)))["dialog"] == {"node": "ages"}
-    assert 0 < await redis.ttl(data_key) <= ttl.total_seconds()
+    assert 0 < await redis.ttl(data_key) <= TTL.total_seconds()
     assert await redis.exists(KEYS.build(key(6), "lock")) == 0
 
     # state.clear() under the lock: both keys gone at the release; a failing handler's
     # writes are kept too (it happened, as an immediate write would have).
-    async with sessions() as session:
-        token = current_session.set(session)
-        try:
-            with pytest.raises(RuntimeError, match="handler failed"):
-                await clear_then_fail(isolation, storage)
-        finally:
-            current_session.reset(token)
+    async with update_session(sessions):
+        with pytest.raises(RuntimeError, match="handler failed"):
+            await clear_then_fail(isolation, storage)
     assert await redis.exists(state_key, data_key) == 0
     # Outside an update the lock defers nothing.
     async with isolation.lock(key(6)):

@@ -207,6 +207,19 @@ async def _writer_turn(engine: Any) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
+async def update_session(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """The session of one update, shared through ``current_session`` until the update ends."""
+    async with sessions() as session:
+        token = current_session.set(session)
+        try:
+            yield session
+        finally:
+            current_session.reset(token)
+
+
+@asynccontextmanager
 async def session_scope(
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
