@@ -17,6 +17,7 @@ from aiogram.exceptions import ClientDecodeError
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Update
+from aiohttp import BytesPayload
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
@@ -92,6 +93,19 @@ class RepairingSession(AiohttpSession):
     """aiogram's HTTP session, with a ``getUpdates`` batch that fails validation repaired
     update by update (a valid batch is validated once, as aiogram does)."""
 
+    def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> Any:
+        """A call without files as one JSON body (Telegram takes both): aiogram's form costs a
+        JSON string per nested field, then URL-encoding of the whole."""
+        files: dict[str, Any] = {}
+        body = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if prepared is not None and prepared != "":  # what the form leaves out
+                body[key] = prepared
+        if files:
+            return super().build_form_data(bot, method)
+        return BytesPayload(self.json_dumps(body).encode(), content_type="application/json")
+
     def check_response(
         self,
         bot: Bot,
@@ -102,7 +116,7 @@ class RepairingSession(AiohttpSession):
         returning = method.__returning__
         if returning not in _RESPONSE_TYPES:
             _RESPONSE_TYPES[returning] = Response[returning]  # type: ignore[valid-type]
-        batch = isinstance(method, GetUpdates)
+        batch = isinstance(method, GetUpdates)  # (not inline: it would narrow `method` below)
         try:
             return super().check_response(bot, method, status_code, content)
         except ClientDecodeError:
