@@ -162,14 +162,16 @@ def make_dispatcher(
         storage, isolation = SQLStorage(sessions), SimpleEventIsolation()
         counter = MemoryFloodCounter(settings.throttle_window)
 
-    # aiogram's FSM middleware is registered by hand, after ours, so the storage runs
-    # inside the update's database session.
+    # aiogram's FSM middleware is registered by hand, inside the update's database session,
+    # and before the user row is loaded: the user's updates are handled one at a time from
+    # there on, and SQLStorage reads the user row with the FSM row (one statement; read
+    # before the user's lock, the FSM row could be stale, aiogram #1317).
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, disable_fsm=True)
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(sessions))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(KnownUserMiddleware(settings, i18n))
     dispatcher.update.outer_middleware(IndicatorMiddleware())
     dispatcher.update.outer_middleware(ThrottlingMiddleware(counter, settings.throttle_rate))
-    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.include_routers(*feature_routers())
     dispatcher["settings"] = settings
     dispatcher["i18n"] = i18n

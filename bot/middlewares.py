@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Locale, Settings
 from bot.db.engine import execute_alone, update_session, upsert
 from bot.db.models import User
+from bot.db.storage import USER_COLUMNS, read_with_fsm
 from bot.i18n import I18n, locale_from_language_code
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,7 @@ def choose_locale(chosen: str | None, language_code: str | None, default: Locale
 
 
 # Built once: building the WHERE clause per update costs more than running the statement.
-_USER = select(
-    User.locale, User.first_seen, User.last_seen, User.blocked, User.staff, User.counted
-).where(User.user_id == bindparam("user_id"))
+_USER = select(*USER_COLUMNS).where(User.user_id == bindparam("user_id"))
 
 
 async def load_user(
@@ -82,30 +81,36 @@ async def load_user(
     chosen one, so reminders and announcements sent later speak their language too.
 
     The row is read as a lone statement (one round trip, the connection back in the pool at
-    once: every update does this) and returned as a ``User`` detached from the session: to
-    change the row, a handler writes an UPDATE (see bot.handlers.privacy).
+    once: every update does this), or taken from the update's FSM read, which brings it along
+    on SQL storage (bot.db.storage.read_with_fsm). It is returned as a ``User`` detached from
+    the session: to change the row, a handler writes an UPDATE (see bot.handlers.privacy).
     """
     bootstrap_staff = user_id in staff_ids
-    rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
-    if not rows:
-        values = {
-            "locale": detected_locale,
-            "first_seen": now,
-            "last_seen": now,
-            "blocked": False,
-            "staff": bootstrap_staff,
-            "counted": True,
-        }
-        insert = upsert(session, User).values(user_id=user_id, **values)
-        created = await execute_alone(
-            session,
-            insert.on_conflict_do_nothing(index_elements=[User.user_id]).returning(User.user_id),
-        )
-        if created:
-            return User(user_id=user_id, **values), True
-        # Another update of theirs created it a moment ago: read it as usual.
+    known = read_with_fsm(session, user_id)  # came with their FSM row: no statement here
+    if known is None:
         rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
-    user = User(user_id=user_id, **rows[0]._asdict())
+        if not rows:
+            values = {
+                "locale": detected_locale,
+                "first_seen": now,
+                "last_seen": now,
+                "blocked": False,
+                "staff": bootstrap_staff,
+                "counted": True,
+            }
+            insert = upsert(session, User).values(user_id=user_id, **values)
+            created = await execute_alone(
+                session,
+                insert.on_conflict_do_nothing(index_elements=[User.user_id]).returning(
+                    User.user_id
+                ),
+            )
+            if created:
+                return User(user_id=user_id, **values), True
+            # Another update of theirs created it a moment ago: read it as usual.
+            rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
+        known = rows[0]._asdict()
+    user = User(user_id=user_id, **known)
     changes: dict[str, Any] = {}
     if now - user.last_seen >= LAST_SEEN_PRECISION:
         changes["last_seen"] = now

@@ -119,6 +119,8 @@ async def test_storage_reads_a_row_once_per_update_and_saves_in_one_write(
     sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:
     storage = SQLStorage(sessions)
+    async with sessions() as session:  # a known user (their first update reads twice)
+        await load_user(session, 4, NOW, frozenset())
     await storage.set_data(key(4), {"dialog": {"node": "where"}, "keep": 1})
     statements: list[str] = []
 
@@ -137,6 +139,38 @@ async def test_storage_reads_a_row_once_per_update_and_saves_in_one_write(
     # Outside an update nothing is cached: a fresh read sees what was written.
     assert await storage.get_state(key(4)) == "dialog:needs"
     assert (await storage.get_data(key(4)))["keep"] == 2
+
+
+async def test_an_updates_fsm_read_brings_its_users_row_along(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    storage = SQLStorage(sessions)
+    async with sessions() as session:
+        await load_user(session, 4, NOW, frozenset(), "ar")
+    await storage.set_data(key(4), {"n": 1})
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split())[:40])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        # An update, in the middlewares' order: FSM (under the user's lock), then the user.
+        async with update_session(sessions) as session:
+            assert await storage.get_data(key(4)) == {"n": 1}
+            user, is_new = await load_user(session, 4, NOW, frozenset())
+        assert (user.locale, is_new) == ("ar", False)
+        assert len(statements) == 1, statements  # one SELECT for both rows
+        # Another user's update does not take this user's row, and a user not known yet
+        # gets their FSM row read alone, then is created.
+        statements.clear()
+        async with update_session(sessions) as session:
+            assert await storage.get_state(key(5)) is None
+            user, is_new = await load_user(session, 5, NOW, frozenset(), "fi")
+        assert (user.user_id, user.locale, is_new) == (5, "fi", True)
+        assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "SELECT", "INSERT"]
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_concurrent_storage_writes_to_one_key(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol, cast, runtime_checkable
@@ -19,14 +19,17 @@ from aiogram.fsm.storage.base import (
 )
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.expression import Executable
 
 from bot.db.engine import current_session, execute_alone, session_scope, write_transaction
-from bot.db.models import FsmState
+from bot.db.models import FsmState, User
 
 # Rows read or written during the update, in the update's session: (state, data) by key.
 _CACHE = "valo_fsm_rows"
+# The user row read with the update's first FSM row: (user_id, columns), for load_user.
+_USER_ROW = "valo_user_row"
 
 Cached = tuple[str | None, dict[str, Any] | None]
 
@@ -92,8 +95,17 @@ class SQLStorage(BaseStorage):
             return cache[built]
         # Plain columns, not ORM objects: no identity map to go stale after our upserts.
         async with session_scope(self._sessions) as session:
-            rows = await execute_alone(session, _READ, {"key": built}, writes=False)
-        found: Cached = (rows[0].state, rows[0].data) if rows else (None, None)
+            rows: Sequence[Row[Any]] = []
+            if cache is not None:  # an update: its user's row comes along (see USER_COLUMNS)
+                params = {"key": built, "user_id": key.user_id}
+                rows = await execute_alone(session, _READ_WITH_USER, params, writes=False)
+                if rows:
+                    user = rows[0]._asdict()
+                    found: Cached = (user.pop("fsm_state"), user.pop("fsm_data"))
+                    session.info[_USER_ROW] = (key.user_id, user)
+            if not rows:  # outside an update, or a user not known yet
+                rows = await execute_alone(session, _READ, {"key": built}, writes=False)
+                found = (rows[0].state, rows[0].data) if rows else (None, None)
         if cache is not None:
             cache[built] = found
         return found
@@ -122,6 +134,30 @@ class SQLStorage(BaseStorage):
 
 _FSM = cast(Table, FsmState.__table__)
 _READ = select(_FSM.c.state, _FSM.c.data).where(_FSM.c.key == bindparam("key"))
+
+# What bot.middlewares.load_user reads of a user. An update reads its user's FSM row first
+# (the FSM middleware, under the user's lock) and their user row with it.
+USER_COLUMNS = (
+    User.locale,
+    User.first_seen,
+    User.last_seen,
+    User.blocked,
+    User.staff,
+    User.counted,
+)
+_READ_WITH_USER = (
+    select(*USER_COLUMNS, _FSM.c.state.label("fsm_state"), _FSM.c.data.label("fsm_data"))
+    .outerjoin(_FSM, _FSM.c.key == bindparam("key"))
+    .where(User.user_id == bindparam("user_id"))
+)
+
+
+def read_with_fsm(session: AsyncSession, user_id: int) -> dict[str, Any] | None:
+    """The user's USER_COLUMNS if this update's FSM read brought them along (once)."""
+    found = session.info.pop(_USER_ROW, None)
+    return found[1] if found is not None and found[0] == user_id else None
+
+
 _DELETE_EMPTY = delete(_FSM).where(
     _FSM.c.key == bindparam("key"), _FSM.c.state.is_(None), _FSM.c.data.is_(None)
 )
