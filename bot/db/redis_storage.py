@@ -3,20 +3,18 @@
 aiogram's ``RedisStorage`` reads the state and the data of a key with a command each, however
 often an update asks (its FSM middleware reads the state, the dialog handler the data), and
 writes them with a command each; ``RedisEventIsolation`` takes and frees a redis-py ``Lock``
-around the update (two more). With several replicas every update pays all of these, so here
-the user's lock and their FSM row travel together:
+around the update (two more). With several replicas every update pays all of these, so here:
 
-- :class:`RedisIsolation` takes the lock with a script that also returns the key's state and
-  data, which the update then reads from its scratch (``bot.db.storage.update_cache``); what
-  the update saves is kept there too and written by the script that frees the lock. One round
-  trip in, one out.
+- :class:`RedisIsolation` takes the user's lock with a script that also returns the key's
+  state and data, which the update then reads from its scratch
+  (``bot.db.storage.update_cache``), and frees it with another: two round trips.
 - :class:`CachingRedisStorage` is aiogram's storage (same keys, values and TTLs) that reads a
-  key once per update and defers writes to the lock's release while the update holds it.
-  Outside a held lock it writes at once, state and data in one pipeline (:meth:`save`).
+  key once per update and writes state and data together in one pipeline (:meth:`save`).
 
-Nothing is lost by deferring: the webhook answers Telegram only after the update was handled
-(lock freed included), so a replica that dies first gets the update redelivered, and it is
-handled again from the state it started with. Requires the ``redis`` extra.
+Writes are not deferred to the lock's release: a dialog step saves its state before it edits
+the family's message, and a process stopped between the two (``valo-bot run`` does not wait
+for updates in flight) must not leave the family looking at a question their state does not
+know. Requires the ``redis`` extra.
 """
 
 from __future__ import annotations
@@ -28,43 +26,18 @@ import logging
 import secrets
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Any
 
 from aiogram.fsm.storage.base import BaseEventIsolation, StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
-from bot.db.engine import current_session
 from bot.db.storage import Cached, state_name, update_cache
 
 log = logging.getLogger(__name__)
 
-# Keys whose lock this update holds: key -> the writes deferred to the lock's release.
-_HELD = "valo_fsm_held"
-_UNSET: Any = object()
-
-
-class _Pending:
-    """What an update saved under its lock: written when the lock is freed."""
-
-    def __init__(self) -> None:
-        self.state: Any = _UNSET
-        self.data: Any = _UNSET
-
-
-def _held() -> dict[str, _Pending] | None:
-    shared = current_session.get()
-    return None if shared is None else shared.info.setdefault(_HELD, {})
-
-
-def _seconds(ttl: Any) -> int | None:
-    if ttl is None:
-        return None
-    return int(ttl.total_seconds()) if isinstance(ttl, timedelta) else int(ttl)
-
 
 class CachingRedisStorage(RedisStorage):
-    """aiogram's ``RedisStorage``: one read per key and update, writes deferred under a lock."""
+    """aiogram's ``RedisStorage``: one read per key and update, state and data saved together."""
 
     def create_isolation(self, **kwargs: Any) -> RedisIsolation:  # type: ignore[override]
         return RedisIsolation(self, **kwargs)
@@ -76,20 +49,16 @@ class CachingRedisStorage(RedisStorage):
         return copy.deepcopy((await self._read(key))[1]) or {}
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        if not self._defer(key, state=state_name(state)):
-            await super().set_state(key, state)
-            self._remember(key, state=state_name(state))
+        await super().set_state(key, state)
+        self._remember(key, state=state_name(state))
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        if not self._defer(key, data=dict(data) or None):
-            await super().set_data(key, data)
-            self._remember(key, data=dict(data) or None)
+        await super().set_data(key, data)
+        self._remember(key, data=dict(data) or None)
 
     async def save(self, key: StorageKey, state: StateType, data: Mapping[str, Any]) -> None:
-        """Set state and data together: one round trip instead of two (or none, deferred)."""
+        """Set state and data together: one round trip instead of two."""
         name, values = state_name(state), dict(data) or None
-        if self._defer(key, state=name, data=values):
-            return
         state_key = self.key_builder.build(key, "state")
         data_key = self.key_builder.build(key, "data")
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -125,19 +94,6 @@ class CachingRedisStorage(RedisStorage):
             cache[built] = found
         return found
 
-    def _defer(self, key: StorageKey, **values: Any) -> bool:
-        """Under this update's lock: note the write for the lock's release (and the cache)."""
-        held = _held()
-        pending = held.get(self.key_builder.build(key)) if held is not None else None
-        if pending is None:
-            return False
-        if "state" in values:
-            pending.state = values["state"]
-        if "data" in values:
-            pending.data = values["data"]
-        self._remember(key, **values)
-        return True
-
     def _remember(self, key: StorageKey, **values: Any) -> None:
         """Keep what was written in the update's cache (only a half known is dropped)."""
         cache = update_cache()
@@ -159,21 +115,8 @@ end
 return {0}
 """
 
-# Writes what the update deferred (ARGV[2..3]: state, ARGV[5..6]: data; 'set' or 'del' or
-# 'keep', then the value and TTL in seconds, '' for none), then frees the lock if it is still
-# ours (it may have expired and been taken by another).
+# Frees the lock if it is still ours (it may have expired and been taken by another).
 _GIVE = """
-local function write(key, mode, value, ttl)
-    if mode == 'del' then
-        redis.call('del', key)
-    elseif mode == 'set' and ttl ~= '' then
-        redis.call('set', key, value, 'EX', ttl)
-    elseif mode == 'set' then
-        redis.call('set', key, value)
-    end
-end
-write(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
-write(KEYS[3], ARGV[5], ARGV[6], ARGV[7])
 if redis.call('get', KEYS[1]) == ARGV[1] then
     return redis.call('del', KEYS[1])
 end
@@ -202,42 +145,19 @@ class RedisIsolation(BaseEventIsolation):
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         build = self.storage.key_builder.build
-        built = build(key)
         keys = [build(key, "lock"), build(key, "state"), build(key, "data")]
         token = next(self._tokens)
         # Held by another replica's update: nothing here can signal its release, so poll.
         while not (taken := await self._take(keys=keys, args=[token, self._timeout_ms]))[0]:  # noqa: ASYNC110
             await asyncio.sleep(self._poll)
-        cache, held = update_cache(), _held()
-        pending = _Pending()
+        cache = update_cache()
+        if cache is not None:
+            cache[build(key)] = self.storage.decode(taken[1], taken[2])
         try:
-            if cache is not None and held is not None:
-                cache[built] = self.storage.decode(taken[1], taken[2])
-                held[built] = pending
             yield
         finally:
-            if held is not None:
-                held.pop(built, None)
-            if not await self._give(keys=keys, args=[token, *self._writes(pending)]):
+            if not await self._give(keys=keys[:1], args=[token]):
                 log.warning("an update held its user's lock past the lock's timeout")
-
-    def _writes(self, pending: _Pending) -> list[Any]:
-        storage = self.storage
-        state, data = pending.state, pending.data
-        args: list[Any] = []
-        if state is _UNSET:
-            args += ["keep", "", ""]
-        elif state is None:
-            args += ["del", "", ""]
-        else:
-            args += ["set", state, _seconds(storage.state_ttl) or ""]
-        if data is _UNSET:
-            args += ["keep", "", ""]
-        elif not data:
-            args += ["del", "", ""]
-        else:
-            args += ["set", storage.json_dumps(data), _seconds(storage.data_ttl) or ""]
-        return args
 
     async def close(self) -> None:
         """The Redis client belongs to the app."""
