@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.catalog.store import LiveCatalog, sync_catalog_path
-from bot.config import LOCALES_PATH, Settings
+from bot.config import DATABASE_POOL_OVERFLOW, LOCALES_PATH, Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.outage import Backoff, database_unreachable, describe
@@ -183,17 +183,15 @@ def make_dispatcher(
     return dispatcher
 
 
-# Database connections a process may open beyond DATABASE_POOL_SIZE at a peak (see config).
-POOL_OVERFLOW = 10
-
-
 def build_app(settings: Settings, *, locales: Path = LOCALES_PATH) -> App:
     """Build every part from settings; raises on a missing token or broken data files."""
     bot = make_bot(settings)
     i18n = load_i18n(settings, locales)
     dialogs = load_trees(settings, locales)
     engine = make_engine(
-        settings.database_url, pool_size=settings.database_pool_size, max_overflow=POOL_OVERFLOW
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=DATABASE_POOL_OVERFLOW,
     )
     sessions = make_sessionmaker(engine)
     redis = _redis_client(settings.redis_url) if settings.redis_url else None

@@ -16,6 +16,10 @@ TELEGRAM_OFFICIAL_API = "https://api.telegram.org"
 LOCALES_PATH = Path("locales")  # relative to the working directory, like CATALOG_PATH
 
 
+# Database connections a process may open beyond DATABASE_POOL_SIZE at a peak.
+DATABASE_POOL_OVERFLOW = 10
+
+
 class Settings(BaseSettings):
     """Every knob of the bot. Names match the environment variables (case-insensitive)."""
 
@@ -26,10 +30,11 @@ class Settings(BaseSettings):
     telegram_request_timeout: float = Field(default=30.0, gt=0)
 
     database_url: str = "sqlite+aiosqlite:///./data/valo.db"
-    # Database connections each bot process keeps open (and up to 10 more at a peak, closed
-    # when returned). SQLAlchemy's 5 was far below the updates a replica handles at once:
-    # connections were opened and closed all the time, a PostgreSQL connect costing more CPU
-    # than the dialog step. Mind PostgreSQL's max_connections: (this + 10) per process.
+    # Database connections each bot process keeps open (and up to DATABASE_POOL_OVERFLOW
+    # more at a peak, closed when returned). SQLAlchemy's 5 was far below the updates a
+    # replica handles at once: connections were opened and closed all the time, a PostgreSQL
+    # connect costing more CPU than the dialog step. Mind PostgreSQL's max_connections:
+    # (this + overflow) per process.
     database_pool_size: int = Field(default=20, ge=1, le=500)
     redis_url: str | None = None
 

@@ -68,6 +68,15 @@ def choose_locale(chosen: str | None, language_code: str | None, default: Locale
 _USER = select(*USER_COLUMNS).where(User.user_id == bindparam("user_id"))
 
 
+async def _user_row(session: AsyncSession, user_id: int) -> dict[str, Any] | None:
+    """The user's USER_COLUMNS: brought along by the update's FSM read, else read here."""
+    known = read_with_fsm(session, user_id)
+    if known is not None:
+        return known
+    rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
+    return rows[0]._asdict() if rows else None
+
+
 async def load_user(
     session: AsyncSession,
     user_id: int,
@@ -86,30 +95,26 @@ async def load_user(
     the session: to change the row, a handler writes an UPDATE (see bot.handlers.privacy).
     """
     bootstrap_staff = user_id in staff_ids
-    known = read_with_fsm(session, user_id)  # came with their FSM row: no statement here
+    known = await _user_row(session, user_id)
     if known is None:
-        rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
-        if not rows:
-            values = {
-                "locale": detected_locale,
-                "first_seen": now,
-                "last_seen": now,
-                "blocked": False,
-                "staff": bootstrap_staff,
-                "counted": True,
-            }
-            insert = upsert(session, User).values(user_id=user_id, **values)
-            created = await execute_alone(
-                session,
-                insert.on_conflict_do_nothing(index_elements=[User.user_id]).returning(
-                    User.user_id
-                ),
-            )
-            if created:
-                return User(user_id=user_id, **values), True
-            # Another update of theirs created it a moment ago: read it as usual.
-            rows = await execute_alone(session, _USER, {"user_id": user_id}, writes=False)
-        known = rows[0]._asdict()
+        values = {
+            "locale": detected_locale,
+            "first_seen": now,
+            "last_seen": now,
+            "blocked": False,
+            "staff": bootstrap_staff,
+            "counted": True,
+        }
+        insert = upsert(session, User).values(user_id=user_id, **values)
+        created = await execute_alone(
+            session,
+            insert.on_conflict_do_nothing(index_elements=[User.user_id]).returning(User.user_id),
+        )
+        if created:
+            return User(user_id=user_id, **values), True
+        # Another update of theirs created it a moment ago: read it as usual.
+        known = await _user_row(session, user_id)
+        assert known is not None
     user = User(user_id=user_id, **known)
     changes: dict[str, Any] = {}
     if now - user.last_seen >= LAST_SEEN_PRECISION:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol, cast, runtime_checkable
@@ -19,7 +19,6 @@ from aiogram.fsm.storage.base import (
 )
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.expression import Executable
 
@@ -95,15 +94,9 @@ class SQLStorage(BaseStorage):
             return cache[built]
         # Plain columns, not ORM objects: no identity map to go stale after our upserts.
         async with session_scope(self._sessions) as session:
-            rows: Sequence[Row[Any]] = []
-            if cache is not None:  # an update: its user's row comes along (see USER_COLUMNS)
-                params = {"key": built, "user_id": key.user_id}
-                rows = await execute_alone(session, _READ_WITH_USER, params, writes=False)
-                if rows:
-                    user = rows[0]._asdict()
-                    found: Cached = (user.pop("fsm_state"), user.pop("fsm_data"))
-                    session.info[_USER_ROW] = (key.user_id, user)
-            if not rows:  # outside an update, or a user not known yet
+            # In an update, its user's row comes along (see USER_COLUMNS).
+            found = None if cache is None else await _read_with_user(session, built, key.user_id)
+            if found is None:  # outside an update, or a user not known yet
                 rows = await execute_alone(session, _READ, {"key": built}, writes=False)
                 found = (rows[0].state, rows[0].data) if rows else (None, None)
         if cache is not None:
@@ -134,6 +127,9 @@ class SQLStorage(BaseStorage):
 
 _FSM = cast(Table, FsmState.__table__)
 _READ = select(_FSM.c.state, _FSM.c.data).where(_FSM.c.key == bindparam("key"))
+_DELETE_EMPTY = delete(_FSM).where(
+    _FSM.c.key == bindparam("key"), _FSM.c.state.is_(None), _FSM.c.data.is_(None)
+)
 
 # What bot.middlewares.load_user reads of a user. An update reads its user's FSM row first
 # (the FSM middleware, under the user's lock) and their user row with it.
@@ -152,15 +148,21 @@ _READ_WITH_USER = (
 )
 
 
+async def _read_with_user(session: AsyncSession, built: str, user_id: int) -> Cached | None:
+    """The FSM row of ``built``, keeping its user's row for read_with_fsm; None if no user."""
+    params = {"key": built, "user_id": user_id}
+    rows = await execute_alone(session, _READ_WITH_USER, params, writes=False)
+    if not rows:
+        return None
+    user = rows[0]._asdict()
+    session.info[_USER_ROW] = (user_id, user)
+    return user.pop("fsm_state"), user.pop("fsm_data")
+
+
 def read_with_fsm(session: AsyncSession, user_id: int) -> dict[str, Any] | None:
     """The user's USER_COLUMNS if this update's FSM read brought them along (once)."""
     found = session.info.pop(_USER_ROW, None)
     return found[1] if found is not None and found[0] == user_id else None
-
-
-_DELETE_EMPTY = delete(_FSM).where(
-    _FSM.c.key == bindparam("key"), _FSM.c.state.is_(None), _FSM.c.data.is_(None)
-)
 
 
 @lru_cache
