@@ -74,7 +74,9 @@ async def _run(settings: Settings) -> None:
     # The bot's own modules (aiogram and all handlers) load only for the roles that need them.
     from bot.app import build_app, make_worker, set_commands
     from bot.ops.roles import (
+        DRAIN_SECONDS,
         LeaseKeeper,
+        finish_in_flight,
         freeze_start_up,
         instrument,
         prepare_exclusively,
@@ -100,6 +102,7 @@ async def _run(settings: Settings) -> None:
                 allowed_updates=app.dispatcher.resolve_used_update_types(),
                 close_bot_session=False,
             )
+            await finish_in_flight(app.dispatcher, DRAIN_SECONDS)
         finally:
             await keeper.stop()
             if metrics is not None:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from aiogram import Dispatcher
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -358,6 +359,23 @@ class WebhookServer:
         self.draining = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), seconds)
+
+
+async def finish_in_flight(dispatcher: Dispatcher, seconds: float) -> None:
+    """After polling stopped: let the updates still being handled finish (at most ``seconds``).
+
+    aiogram's polling handles each update as a task of its own and, when stopped, neither
+    waits for nor cancels them: they would die with the event loop, between a saved answer and
+    the message that shows it. Its set of those tasks is internal (``_handle_update_tasks``,
+    aiogram 3.x); without it there is nothing to wait for.
+    """
+    tasks = set(getattr(dispatcher, "_handle_update_tasks", ()))
+    if not tasks:
+        return
+    log.info("shutting down: finishing %d in-flight update(s)", len(tasks))
+    _done, pending = await asyncio.wait(tasks, timeout=seconds)
+    if pending:
+        log.warning("shutting down: %d update(s) still running after %.0f s", len(pending), seconds)
 
 
 def webhook_path(settings: Settings) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from bot.flow.keyboard import CHECK_MARK
 from tests.e2e.conftest import BotProcess, start_and_wait
 from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 
@@ -113,6 +116,35 @@ async def test_restart_mid_dialog_then_continue(
     assert any(d.startswith("needs:help:done:") for d in question.callback_data)
     question = await press(fake, 9301, question, "help", "done")
     assert any(d.startswith("needs:languages:fi:") for d in question.callback_data)
+
+
+async def test_stopping_lets_a_press_in_flight_finish(
+    fake: FakeTelegram, bot_process: BotProcess
+) -> None:
+    """SIGTERM while a press is being handled: the family still sees its answer, and the
+    answer is kept."""
+    bot_process.env["TELEGRAM_REQUEST_TIMEOUT"] = "60"  # the edit is held longer than 5 s
+    await start_and_wait(bot_process, fake)
+    question = await open_dialog(fake, 9311, "en")
+    question = await press(fake, 9311, question, "where", "285")
+    edits = len(question.history)
+    fault = fake.hold("editMessageText", chat_id=9311, store=False)
+    fake.press(9311, question, data_for(question, "ages", "1-2"))
+    held = await fake.held_event(fault)
+
+    stopping = asyncio.create_task(bot_process.stop())
+    await fake.wait_until(lambda: "finishing 1 in-flight update(s)" in bot_process.log())
+    assert not stopping.done()  # it waits for the update
+    held.release()
+    assert await stopping == 0
+    question = fake.message(9311, question.message_id)
+    assert len(question.history) == edits + 1  # the family saw their press
+    [toggled] = [b for b in question.buttons if b["callback_data"].startswith("needs:ages:1-2:")]
+    assert toggled["text"].startswith(CHECK_MARK)
+
+    await start_and_wait(bot_process, fake)
+    question = await press(fake, 9311, question, "ages", "done")
+    assert any(d.startswith("needs:help:") for d in question.callback_data)
 
 
 async def test_stale_button_shows_the_current_question_again(
