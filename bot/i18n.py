@@ -220,6 +220,7 @@ class Translator:
         self._bundle = bundle
         self._tz = tz
         self._strict = strict
+        self._plain: dict[str, str] = {}  # messages without arguments, formatted once
 
     @property
     def rtl(self) -> bool:
@@ -230,6 +231,8 @@ class Translator:
 
     def __call__(self, msg_id: str, /, **args: Any) -> str:
         """Render ``msg-id`` or ``msg-id.attribute`` with Fluent arguments."""
+        if not args and msg_id in self._plain:
+            return self._plain[msg_id]
         ident, _, attribute = msg_id.partition(".")
         message = self._bundle.get_message(ident)
         pattern = message.attributes[attribute] if attribute else message.value
@@ -240,6 +243,8 @@ class Translator:
             if self._strict:
                 raise ValueError(f"{self.locale}:{msg_id}: {errors}")
             log.warning("fluent errors in %s:%s: %s", self.locale, msg_id, errors)
+        elif not args:  # the bundle never changes: the same text every time
+            self._plain[msg_id] = str(text)
         return str(text)
 
     def format_datetime(self, value: datetime) -> str:

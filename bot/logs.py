@@ -34,4 +34,10 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(JsonLogFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    level = logging.getLevelName(settings.log_level.upper())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # aiogram logs every update a second time ("Update id=... is handled. Duration ..."):
+    # bot.ops.observe's line has the same and more. Its errors and warnings still show.
+    logging.getLogger("aiogram.event").setLevel(
+        logging.NOTSET if level <= logging.DEBUG else logging.WARNING
+    )

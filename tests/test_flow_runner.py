@@ -45,6 +45,7 @@ from bot.flow.model import (
     parse_callback,
 )
 from bot.flow.runner import DialogState, FlowEvent, Progress, Runner, Step, Transition
+from bot.handlers.needs import inline_markup
 from bot.i18n import I18n, Translator
 from tests.conftest import REPO
 
@@ -169,6 +170,22 @@ def test_urgent_shows_the_helplines_at_once_and_the_family_goes_on() -> None:
     assert on_and_done.step.node == "languages"
     assert on_and_done.step.alerts == ()
     assert walk.runner.answers(walk.state).needs == ("crisis-urgent",)
+
+
+def test_a_keyboard_seen_again_is_the_markup_built_before() -> None:
+    walk = Walk()
+    first = render(walk.step, I18N["en"]).messages[0].keyboard
+    markup = inline_markup(first)
+    assert markup is not None
+    assert [[b.callback_data for b in row] for row in markup.inline_keyboard] == [
+        [b.callback_data for b in row] for row in first
+    ]
+    assert inline_markup(render(walk.step, I18N["en"]).messages[0].keyboard) is markup
+    finnish = inline_markup(render(walk.step, I18N["fi"]).messages[0].keyboard)
+    assert finnish is not markup  # other texts: another markup
+    assert finnish is not None
+    assert finnish.inline_keyboard[-1][0].text != markup.inline_keyboard[-1][0].text
+    assert inline_markup(()) is None
 
 
 def test_municipality_pages() -> None:

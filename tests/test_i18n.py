@@ -125,6 +125,23 @@ def test_english_plural(i18n: I18n) -> None:
     assert "after 30 days." in i18n["en"]("privacy-text", days=30)
 
 
+def test_a_message_without_arguments_is_formatted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    t = I18n.load(REPO / "locales", HELSINKI, strict=True)["en"]
+    bundle = t._bundle
+    formatted: list[object] = []
+    real = bundle.format_pattern
+
+    def counting(pattern: object, args: object = None) -> object:
+        formatted.append(pattern)
+        return real(pattern, args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bundle, "format_pattern", counting)
+    assert t("flow-done") == t("flow-done") == "✅ Done"
+    assert t("flow-progress", current=1, total=5) == "Question 1 of 5"
+    assert t("flow-progress", current=2, total=5) == "Question 2 of 5"
+    assert len(formatted) == 3  # "Done" once; a message with arguments every time
+
+
 def test_strict_translator_refuses_missing_variable(i18n: I18n) -> None:
     with pytest.raises(ValueError, match="privacy-text"):
         i18n["fi"]("privacy-text")

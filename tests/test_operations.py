@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.db.engine import write_transaction
 from bot.db.models import Delivery, DeliveryCount, FsmState
 from bot.delivery.ledger import NewDelivery, enqueue
-from bot.logs import JsonLogFormatter
+from bot.logs import JsonLogFormatter, configure_logging
 from bot.ops import lease, retention
 from bot.ops.dedup import Claim, MemoryDedup, RedisDedup
 from bot.ops.observe import UpdateLogMiddleware
@@ -137,6 +137,23 @@ async def test_update_log_line_has_no_text(caplog: pytest.LogCaptureFixture) -> 
     assert "latency_ms" in line
     assert "Secretname" not in json.dumps(line)
     assert "private answer" not in json.dumps(line)
+
+
+@pytest.mark.parametrize(("level", "aiogram_info"), [("INFO", False), ("DEBUG", True)])
+def test_aiogram_does_not_log_each_update_a_second_time(level: str, aiogram_info: bool) -> None:
+    """Our update line says what aiogram's "Update id=... is handled" says; its errors stay."""
+    root = logging.getLogger()
+    saved = (root.level, root.handlers[:])
+    try:
+        configure_logging(Settings(_env_file=None, bot_token=TEST_TOKEN, log_level=level))  # type: ignore[call-arg]
+        aiogram_event = logging.getLogger("aiogram.event")
+        assert aiogram_event.isEnabledFor(logging.INFO) is aiogram_info
+        assert aiogram_event.isEnabledFor(logging.WARNING)
+        assert logging.getLogger("bot.updates").isEnabledFor(logging.INFO)
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        logging.getLogger("aiogram.event").setLevel(logging.NOTSET)
 
 
 async def test_a_closed_app_hands_its_routers_to_the_next_one(tmp_path: Path) -> None:

@@ -54,6 +54,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         url,
         module=sqlite_driver.dbapi(),  # one hand-off to SQLite's thread per statement
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        # Each connection is a thread of aiosqlite's: reuse the one used last (its thread is
+        # awake and its caches warm) rather than take turns through the whole pool.
+        pool_use_lifo=True,
         **kwargs,
     )
 

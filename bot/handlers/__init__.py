@@ -23,11 +23,14 @@ from bot.handlers import (
 
 
 def feature_routers() -> list[Router]:
-    """Every feature router, in matching order; the fallback router comes last."""
+    """Every feature router, in matching order; the fallback router comes last.
+
+    The dialog's router first: most updates are presses on its buttons, and every router
+    before it checks its own filters on each of them."""
     return [
+        needs.router,
         start.router,
         menu.router,
-        needs.router,
         services.router,
         language.router,
         privacy.router,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -50,8 +51,13 @@ class DialogButton(Filter):
         return {"press": press}
 
 
+@lru_cache(maxsize=2048)
 def inline_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """aiogram's markup for a flow keyboard (None when there are no buttons)."""
+    """aiogram's markup for a flow keyboard (None when there are no buttons).
+
+    Families see the same keyboards again and again (a question in a language, with some
+    choices ticked): each is built once (pydantic, ~4 us a button) and shared, so a caller
+    must not change the markup it gets."""
     if not keyboard:
         return None
     return InlineKeyboardMarkup(
