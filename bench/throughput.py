@@ -8,6 +8,7 @@ Run from the repository root::
     python bench/throughput.py --stack embedded    # only ``valo-bot run`` (SQLite, polling)
     python bench/throughput.py --profile           # also a cProfile of the bot process
     python bench/throughput.py --rounds 4          # 4 rounds each, then the medians
+    python bench/throughput.py --pin-responses     # a bare bot without pydantic's rebuilds
     VALO_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:54329/h1 \\
     VALO_BENCH_REDIS_URL=redis://127.0.0.1:63799/1 python bench/throughput.py
 
@@ -69,6 +70,8 @@ import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, GetUpdates, SendMessage
+from aiogram.methods.base import Response
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
@@ -164,7 +167,15 @@ class Target(Protocol):
 class BotUnderTest:
     """The measured process: ``valo-bot web|run``, or the bare echo bot of this script."""
 
-    def __init__(self, stack: Stack, bare: bool, fake: LoadFake, workdir: Path, profile: bool):
+    def __init__(
+        self,
+        stack: Stack,
+        bare: bool,
+        fake: LoadFake,
+        workdir: Path,
+        profile: bool,
+        pin_responses: bool = False,
+    ):
         self.stack, self.bare, self.fake = stack, bare, fake
         self.webhook = stack.webhook
         self.port = free_port()
@@ -192,6 +203,7 @@ class BotUnderTest:
             env.pop("REDIS_URL", None)
         if bare:
             command = [__file__, "--serve-bare", stack.name, "--port", str(self.port)]
+            command += ["--pin-responses"] if pin_responses else []
         else:
             command = ["-m", "bot", "web" if stack.webhook else "run"]
         if profile:
@@ -256,8 +268,20 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def serve_bare(stack: str, port: int) -> None:
+# aiogram parses each answer as ``Response[method.__returning__]``, a pydantic generic model
+# that pydantic caches only weakly: each time the garbage collector frees one, the next answer
+# builds it again (a quarter of the bare bot's CPU). Valo holds them (bot/updates.py); with
+# --pin-responses the bare bot does too.
+_PINNED: list[Any] = []
+
+
+async def serve_bare(stack: str, port: int, pin_responses: bool = False) -> None:
     """The bare echo bot as a process, by webhook or long polling."""
+    if pin_responses:
+        _PINNED.extend(
+            Response[method.__returning__]
+            for method in (AnswerCallbackQuery, EditMessageText, GetUpdates, SendMessage)
+        )
     api = TelegramAPIServer.from_base(os.environ["TELEGRAM_API_BASE"])
     bot = Bot(os.environ["BOT_TOKEN"], session=AiohttpSession(api=api))
     dispatcher = bare_dispatcher()
@@ -469,7 +493,7 @@ async def measure(stack: Stack, bare: bool, args: argparse.Namespace, workdir: P
         await client.aclose()
     fake = LoadFake()
     async with fake:
-        bot = BotUnderTest(stack, bare, fake, workdir, args.profile)
+        bot = BotUnderTest(stack, bare, fake, workdir, args.profile, args.pin_responses)
         families = Families(fake, bot, args.families)
         try:
             await bot.ready()
@@ -598,11 +622,16 @@ def main() -> None:
     parser.add_argument("--keep-profiles", metavar="DIR", help="with --profile: keep them here")
     parser.add_argument("--database-url", default=os.environ.get("VALO_BENCH_DATABASE_URL"))
     parser.add_argument("--redis-url", default=os.environ.get("VALO_BENCH_REDIS_URL"))
+    parser.add_argument(
+        "--pin-responses",
+        action="store_true",
+        help="the bare bot keeps its Response[...] models (as Valo does): a stronger baseline",
+    )
     parser.add_argument("--serve-bare", choices=("webhook", "embedded"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
-        asyncio.run(serve_bare(args.serve_bare, args.port))
+        asyncio.run(serve_bare(args.serve_bare, args.port, args.pin_responses))
         return
     if args.quick:
         args.users, args.families, args.seconds, args.warmup = 8, 40, 2.0, 1.0
