@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     throttle_window: float = Field(default=10.0, gt=0)
 
     log_format: Literal["text", "json"] = "text"
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -82,6 +82,11 @@ class Settings(BaseSettings):
                     "STAFF_IDS must be comma-separated numeric Telegram user ids"
                 ) from exc
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("timezone")
     @classmethod

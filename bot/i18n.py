@@ -231,8 +231,8 @@ class Translator:
 
     def __call__(self, msg_id: str, /, **args: Any) -> str:
         """Render ``msg-id`` or ``msg-id.attribute`` with Fluent arguments."""
-        if not args and msg_id in self._plain:
-            return self._plain[msg_id]
+        if not args and (plain := self._plain.get(msg_id)) is not None:
+            return plain
         ident, _, attribute = msg_id.partition(".")
         message = self._bundle.get_message(ident)
         pattern = message.attributes[attribute] if attribute else message.value

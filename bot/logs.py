@@ -34,7 +34,7 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(JsonLogFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    level = logging.getLevelName(settings.log_level.upper())
+    level: int = logging.getLevelName(settings.log_level)
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # aiogram logs every update a second time ("Update id=... is handled. Duration ..."):
     # bot.ops.observe's line has the same and more. Its errors and warnings still show.

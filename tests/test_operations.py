@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -139,7 +140,7 @@ async def test_update_log_line_has_no_text(caplog: pytest.LogCaptureFixture) -> 
     assert "private answer" not in json.dumps(line)
 
 
-@pytest.mark.parametrize(("level", "aiogram_info"), [("INFO", False), ("DEBUG", True)])
+@pytest.mark.parametrize(("level", "aiogram_info"), [("INFO", False), ("debug", True)])
 def test_aiogram_does_not_log_each_update_a_second_time(level: str, aiogram_info: bool) -> None:
     """Our update line says what aiogram's "Update id=... is handled" says; its errors stay."""
     root = logging.getLogger()
@@ -154,6 +155,11 @@ def test_aiogram_does_not_log_each_update_a_second_time(level: str, aiogram_info
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
         logging.getLogger("aiogram.event").setLevel(logging.NOTSET)
+
+
+def test_an_unknown_log_level_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError, match="log_level"):
+        Settings(_env_file=None, bot_token=TEST_TOKEN, log_level="verbose")  # type: ignore[call-arg]
 
 
 async def test_a_closed_app_hands_its_routers_to_the_next_one(tmp_path: Path) -> None:
