@@ -47,6 +47,10 @@ async def redis(redis_url: str | None) -> AsyncIterator[Any]:
             self.sent.append("PIPELINE")
             return super().pipeline(*args, **kwargs)
 
+        async def aclose(self, *args: Any, **kwargs: Any) -> None:
+            self.sent.append("ACLOSE")
+            await super().aclose(*args, **kwargs)
+
     client = Counting.from_url(redis_url)
     client.sent = []
     try:
@@ -107,6 +111,22 @@ async def test_a_write_of_one_half_keeps_the_other_half_read_in_the_update(
             "x",
             {"n": 2},
         )
+
+
+async def test_stopping_aiogram_leaves_the_redis_client_to_the_updates_in_flight(
+    redis: Any, storage: Any
+) -> None:
+    """aiogram closes the FSM storage when polling stops; an update still running saves its
+    state and frees its lock after that (``valo-bot run`` waits for it)."""
+    if storage is None:
+        return
+    isolation = storage.create_isolation()
+    async with isolation.lock(key(7)):
+        await storage.close()  # what the dispatcher's shutdown does
+        await isolation.close()
+        assert "ACLOSE" not in redis.sent  # a command in flight would lose its connection
+        await storage.save(key(7), "dialog:needs", {"n": 1})
+    assert await storage.get_state(key(7)) == "dialog:needs"
 
 
 async def test_the_user_lock_lets_one_update_at_a_time_and_frees_only_its_own(

@@ -42,6 +42,13 @@ class CachingRedisStorage(RedisStorage):
     def create_isolation(self, **kwargs: Any) -> RedisIsolation:  # type: ignore[override]
         return RedisIsolation(self, **kwargs)
 
+    async def close(self) -> None:
+        """Nothing: the Redis client belongs to the app, which closes it last.
+
+        aiogram closes the FSM storage when polling stops (the dispatcher's shutdown), while
+        the updates in flight still save their state and free their locks through it.
+        """
+
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._read(key))[0]
 
