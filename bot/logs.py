@@ -36,8 +36,10 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     level: int = logging.getLevelName(settings.log_level)
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # aiogram logs every update a second time ("Update id=... is handled. Duration ..."):
-    # bot.ops.observe's line has the same and more. Its errors and warnings still show.
-    logging.getLogger("aiogram.event").setLevel(
-        logging.NOTSET if level <= logging.DEBUG else logging.WARNING
-    )
+    # aiogram logs every update a second time ("Update id=... is handled. Duration ..."), and
+    # aiohttp a third on the web role (its access log of each webhook POST): bot.ops.observe's
+    # line has the same and more. Their warnings and errors still show.
+    for duplicate in ("aiogram.event", "aiohttp.access"):
+        logging.getLogger(duplicate).setLevel(
+            logging.NOTSET if level <= logging.DEBUG else logging.WARNING
+        )

@@ -140,21 +140,23 @@ async def test_update_log_line_has_no_text(caplog: pytest.LogCaptureFixture) -> 
     assert "private answer" not in json.dumps(line)
 
 
-@pytest.mark.parametrize(("level", "aiogram_info"), [("INFO", False), ("debug", True)])
-def test_aiogram_does_not_log_each_update_a_second_time(level: str, aiogram_info: bool) -> None:
-    """Our update line says what aiogram's "Update id=... is handled" says; its errors stay."""
+@pytest.mark.parametrize(("level", "duplicates_shown"), [("INFO", False), ("debug", True)])
+def test_an_update_is_logged_once(level: str, duplicates_shown: bool) -> None:
+    """Our update line says what aiogram's "Update id=... is handled" and aiohttp's access
+    line say; their warnings and errors stay."""
     root = logging.getLogger()
     saved = (root.level, root.handlers[:])
     try:
         configure_logging(Settings(_env_file=None, bot_token=TEST_TOKEN, log_level=level))  # type: ignore[call-arg]
-        aiogram_event = logging.getLogger("aiogram.event")
-        assert aiogram_event.isEnabledFor(logging.INFO) is aiogram_info
-        assert aiogram_event.isEnabledFor(logging.WARNING)
+        for duplicate in ("aiogram.event", "aiohttp.access"):
+            assert logging.getLogger(duplicate).isEnabledFor(logging.INFO) is duplicates_shown
+            assert logging.getLogger(duplicate).isEnabledFor(logging.WARNING)
         assert logging.getLogger("bot.updates").isEnabledFor(logging.INFO)
     finally:
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
-        logging.getLogger("aiogram.event").setLevel(logging.NOTSET)
+        for duplicate in ("aiogram.event", "aiohttp.access"):
+            logging.getLogger(duplicate).setLevel(logging.NOTSET)
 
 
 def test_an_unknown_log_level_is_refused_by_name() -> None:
