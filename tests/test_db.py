@@ -101,6 +101,9 @@ async def test_storage_round_trip_and_empty_rows_vanish(
         await storage.set_data(key(5), {})
         assert await storage.get_data(key(5)) == {}
         await storage.close()
+        client = getattr(storage, "redis", None)  # Redis: the client is its owner's to close
+        if client is not None:
+            await client.aclose()
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(FsmState)) == 0
 
