@@ -15,8 +15,9 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Dispatcher
@@ -60,6 +61,19 @@ def stop_event() -> asyncio.Event:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     return stop
+
+
+async def wait_unless_signalled(waiting: Awaitable[Any], seconds: float) -> bool:
+    """Wait for ``waiting`` at most ``seconds``; another SIGTERM or SIGINT (a second Ctrl+C)
+    ends the wait at once. True if it finished."""
+    again = asyncio.ensure_future(stop_event().wait())
+    waiter = asyncio.ensure_future(waiting)
+    await asyncio.wait({waiter, again}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    again.cancel()
+    if waiter.done():
+        return True
+    waiter.cancel()
+    return False
 
 
 def instrument(app: App) -> None:
@@ -355,10 +369,11 @@ class WebhookServer:
         return web.json_response(checks, status=200 if ready else 503)
 
     async def drain(self, seconds: float) -> None:
-        """Refuse new updates and wait (at most ``seconds``) for the ones being handled."""
+        """Refuse new updates and wait (at most ``seconds``, or until another signal) for the
+        ones being handled."""
         self.draining = True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), seconds)
+        if not await wait_unless_signalled(self._idle.wait(), seconds):
+            log.warning("shutting down: %d update(s) left unfinished", self.in_flight)
 
 
 async def finish_in_flight(dispatcher: Dispatcher, seconds: float) -> None:
@@ -373,9 +388,9 @@ async def finish_in_flight(dispatcher: Dispatcher, seconds: float) -> None:
     if not tasks:
         return
     log.info("shutting down: finishing %d in-flight update(s)", len(tasks))
-    _done, pending = await asyncio.wait(tasks, timeout=seconds)
-    if pending:
-        log.warning("shutting down: %d update(s) still running after %.0f s", len(pending), seconds)
+    if not await wait_unless_signalled(asyncio.wait(tasks), seconds):
+        unfinished = sum(not task.done() for task in tasks)
+        log.warning("shutting down: %d update(s) left unfinished", unfinished)
 
 
 def webhook_path(settings: Settings) -> str:

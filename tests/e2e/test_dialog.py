@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 
 import pytest
 
@@ -145,6 +147,28 @@ async def test_stopping_lets_a_press_in_flight_finish(
     await start_and_wait(bot_process, fake)
     question = await press(fake, 9311, question, "ages", "done")
     assert any(d.startswith("needs:help:") for d in question.callback_data)
+
+
+async def test_a_second_sigterm_stops_without_waiting(
+    fake: FakeTelegram, bot_process: BotProcess
+) -> None:
+    """The operator insists (a second Ctrl+C): the bot stops at once, saying what it left."""
+    bot_process.env["TELEGRAM_REQUEST_TIMEOUT"] = "60"
+    await start_and_wait(bot_process, fake)
+    question = await open_dialog(fake, 9312, "en")
+    fault = fake.hold("editMessageText", chat_id=9312, store=False)
+    fake.press(9312, question, data_for(question, "where", "285"))
+    held = await fake.held_event(fault)
+    assert bot_process.proc is not None
+    group = bot_process.proc.pid
+
+    # stop() allows 15 s, less than the 20 s the bot would wait for the held update.
+    stopping = asyncio.create_task(bot_process.stop())
+    await fake.wait_until(lambda: "finishing 1 in-flight update(s)" in bot_process.log())
+    os.killpg(group, signal.SIGTERM)
+    assert await stopping == 0
+    assert "shutting down: 1 update(s) left unfinished" in bot_process.log()
+    held.release()
 
 
 async def test_stale_button_shows_the_current_question_again(
