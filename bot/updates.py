@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import ClientDecodeError
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods import EditMessageText, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import Update
+from aiogram.types import InlineKeyboardMarkup, Update
 from aiohttp import BytesPayload
 from pydantic import ValidationError
 
@@ -89,6 +89,18 @@ def repair_update(raw: Any) -> dict[str, Any] | None:
 _RESPONSE_TYPES: dict[Any, Any] = {}
 
 
+class EditTextUnread(EditMessageText):
+    """``editMessageText`` for a caller that does not read the edited message back.
+
+    aiogram parses Telegram's answer into a ``Message`` with every button of its keyboard and
+    binds each object to the bot: ~60 us for a dialog question with ten buttons, a tenth of a
+    dialog step, thrown away. Here the answer stays the JSON it came as (``True`` for an inline
+    message, the message otherwise); errors are raised as for any method.
+    """
+
+    __returning__ = bool | dict[str, Any]
+
+
 class RepairingSession(AiohttpSession):
     """aiogram's HTTP session, with a ``getUpdates`` batch that fails validation repaired
     update by update (a valid batch is validated once, as aiogram does)."""
@@ -98,10 +110,18 @@ class RepairingSession(AiohttpSession):
         JSON string per nested field, then URL-encoding of the whole."""
         files: dict[str, Any] = {}
         body = {}
-        for key, value in method.model_dump(warnings=False).items():
+        markup = getattr(method, "reply_markup", None)
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        exclude = _MARKUP if inline is not None else None
+        for key, value in method.model_dump(warnings=False, exclude=exclude).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is not None and prepared != "":  # what the form leaves out
                 body[key] = prepared
+        if inline is not None:
+            # Buttons hold no files, defaults or dates: pydantic's own dump is the JSON that
+            # aiogram's preparation, key by key in Python, would make (6 us instead of 34 for
+            # ten buttons).
+            body["reply_markup"] = inline.model_dump(exclude_none=True)
         if files:
             return super().build_form_data(bot, method)
         return BytesPayload(self.json_dumps(body).encode(), content_type="application/json")
@@ -125,6 +145,9 @@ class RepairingSession(AiohttpSession):
         # Some update of the batch is malformed: repair them one by one.
         content = _repaired_batch(content)
         return super().check_response(bot, method, status_code, content)
+
+
+_MARKUP = {"reply_markup"}
 
 
 def _repaired_batch(content: str) -> str:

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from aiogram import Bot
-from aiogram.methods import SendDocument, SendMessage
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import EditMessageText, SendDocument, SendMessage
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackGame,
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    SwitchInlineQueryChosenChat,
+    WebAppInfo,
+)
 from aiohttp import FormData
 
-from bot.updates import RepairingSession
+from bot.updates import EditTextUnread, RepairingSession
 from tests.e2e.fake_telegram import TEST_TOKEN
 
 
@@ -32,5 +45,74 @@ async def test_a_call_without_files_is_one_json_body_and_an_upload_a_form() -> N
         upload = BufferedInputFile(b"<html></html>", filename="report.html")
         form = session.build_form_data(bot, SendDocument(chat_id=5, document=upload))
         assert isinstance(form, FormData)
+    finally:
+        await bot.session.close()
+
+
+async def test_an_inline_keyboard_is_sent_as_aiogram_would_prepare_it() -> None:
+    session = RepairingSession()
+    bot = Bot(TEST_TOKEN, session=session)
+    try:
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text="✓ 0–2", callback_data="d:age:0:tok")],
+                [InlineKeyboardButton(text="Kotka", url="https://www.kotka.fi/")],
+                [InlineKeyboardButton(text="app", web_app=WebAppInfo(url="https://valo.test/"))],
+                [InlineKeyboardButton(text="copy", copy_text=CopyTextButton(text="0401234567"))],
+                [InlineKeyboardButton(text="play", callback_game=CallbackGame())],
+                [
+                    InlineKeyboardButton(
+                        text="share",
+                        switch_inline_query_chosen_chat=SwitchInlineQueryChosenChat(
+                            query="", allow_user_chats=True
+                        ),
+                    )
+                ],
+            ]
+        )
+        for method in (
+            SendMessage(chat_id=5, text="x", reply_markup=markup),
+            EditMessageText(chat_id=5, message_id=7, text="x", reply_markup=markup),
+        ):
+            body = json.loads(session.build_form_data(bot, method).decode())
+            files: dict[str, InputFile] = {}
+            prepared = session.prepare_value(markup, bot=bot, files=files, _dumps_json=False)
+            assert body["reply_markup"] == prepared
+            assert body["text"] == "x"
+        # Other keyboards go through aiogram's preparation as before.
+        reply = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Kyllä")]], is_persistent=None)
+        body = json.loads(
+            session.build_form_data(
+                bot, SendMessage(chat_id=5, text="x", reply_markup=reply)
+            ).decode()
+        )
+        assert body["reply_markup"] == {"keyboard": [[{"text": "Kyllä"}]]}
+    finally:
+        await bot.session.close()
+
+
+async def test_an_unread_edit_keeps_the_answer_as_json_and_raises_errors() -> None:
+    session = RepairingSession()
+    bot = Bot(TEST_TOKEN, session=session)
+    try:
+        edit = EditTextUnread(chat_id=5, message_id=7, text="x")
+        assert edit.__api_method__ == "editMessageText"
+        message = {"message_id": 7, "date": 1, "chat": {"id": 5, "type": "private"}, "text": "x"}
+        answer = session.check_response(bot, edit, 200, json.dumps({"ok": True, "result": message}))
+        assert answer.result == message  # not parsed into a Message
+        assert session.check_response(bot, edit, 200, '{"ok": true, "result": true}').result is True
+        with pytest.raises(TelegramBadRequest, match="message is not modified"):
+            session.check_response(
+                bot,
+                edit,
+                400,
+                json.dumps(
+                    {
+                        "ok": False,
+                        "error_code": 400,
+                        "description": "Bad Request: message is not modified",
+                    }
+                ),
+            )
     finally:
         await bot.session.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -29,6 +28,7 @@ from bot.flow.model import FIND_DIALOG, Press, Tree, default_municipalities, par
 from bot.flow.runner import NULL_OBSERVER, DialogState, Observer, Runner, Step
 from bot.handlers.menu import MenuAction
 from bot.i18n import Translator
+from bot.updates import EditTextUnread
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,8 @@ class DialogButton(Filter):
         return {"press": press}
 
 
-@lru_cache(maxsize=2048)
 def inline_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """aiogram's markup for a flow keyboard (None when there are no buttons).
-
-    Families see the same keyboards again and again (a question in a language, with some
-    choices ticked): each is built once (pydantic, ~4 us a button) and shared, so a caller
-    must not change the markup it gets."""
+    """aiogram's markup for a flow keyboard (None when there are no buttons)."""
     if not keyboard:
         return None
     return InlineKeyboardMarkup(
@@ -97,12 +92,16 @@ async def _save(state: FSMContext, dialog: DialogState, data: dict[str, Any] | N
 
 async def _edit(message: Message, out: OutMessage) -> bool:
     """Edit ``message`` into ``out``; False when Telegram will not (too old, deleted...)."""
+    edit = EditTextUnread(  # what message.edit_text sends, without parsing the answer
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        business_connection_id=message.business_connection_id,
+        text=out.text,
+        reply_markup=inline_markup(out.keyboard),
+        parse_mode=ParseMode.HTML if out.html else None,
+    )
     try:
-        await message.edit_text(
-            out.text,
-            reply_markup=inline_markup(out.keyboard),
-            parse_mode=ParseMode.HTML if out.html else None,
-        )
+        await edit.as_(message.bot)
     except TelegramBadRequest as exc:
         if "message is not modified" in exc.message:
             return True
