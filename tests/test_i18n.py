@@ -125,7 +125,7 @@ def test_english_plural(i18n: I18n) -> None:
     assert "after 30 days." in i18n["en"]("privacy-text", days=30)
 
 
-def test_a_message_without_arguments_is_formatted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_message_is_formatted_once_per_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
     t = I18n.load(REPO / "locales", HELSINKI, strict=True)["en"]
     bundle = t._bundle
     formatted: list[object] = []
@@ -137,9 +137,15 @@ def test_a_message_without_arguments_is_formatted_once(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(bundle, "format_pattern", counting)
     assert t("flow-done") == t("flow-done") == "✅ Done"
+    assert len(formatted) == 1
     assert t("flow-progress", current=1, total=5) == "Question 1 of 5"
     assert t("flow-progress", current=2, total=5) == "Question 2 of 5"
-    assert len(formatted) == 3  # "Done" once; a message with arguments every time
+    assert t("flow-progress", current=1, total=5) == "Question 1 of 5"
+    assert len(formatted) == 3  # once per distinct arguments
+    assert "after 1 day." in t("privacy-text", days=1)
+    assert "after 30 days." in t("privacy-text", days=30)  # same message, other plural
+    assert t("privacy-text", days=2.0) == t("privacy-text", days=2.0)
+    assert len(formatted) == 7  # other kinds of arguments (dates...): formatted every time
 
 
 def test_strict_translator_refuses_missing_variable(i18n: I18n) -> None:
