@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
@@ -29,6 +31,8 @@ HANDLER_LATENCY = Histogram(
 SENDS = Counter(
     "valo_telegram_requests_total", "Bot API requests by outcome", ["method", "outcome"]
 )
+# One child per method and outcome, found once (``labels`` takes a lock and builds a key).
+_sends = cache(SENDS.labels)
 RETRY_AFTER = Counter("valo_telegram_429_total", "Bot API answers with 429 Too Many Requests")
 RATE_WAIT = Histogram(
     "valo_rate_limiter_wait_seconds",
@@ -64,16 +68,16 @@ class RequestMetrics(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        name = type(method).__name__
+        name = method.__api_method__  # Telegram's name, e.g. sendMessage
         try:
             response = await make_request(bot, method)
         except Exception as exc:
             outcome = _outcome(exc)
-            SENDS.labels(name, outcome).inc()
+            _sends(name, outcome).inc()
             if outcome == "retry_after":
                 RETRY_AFTER.inc()
             raise
-        SENDS.labels(name, "ok").inc()
+        _sends(name, "ok").inc()
         return response
 
 
