@@ -75,6 +75,7 @@ async def _run(settings: Settings) -> None:
     from bot.app import build_app, make_worker, set_commands
     from bot.ops.roles import (
         DRAIN_SECONDS,
+        POLLING_CONCURRENCY,
         LeaseKeeper,
         finish_in_flight,
         freeze_start_up,
@@ -101,6 +102,7 @@ async def _run(settings: Settings) -> None:
                 app.bot,
                 allowed_updates=app.dispatcher.resolve_used_update_types(),
                 close_bot_session=False,
+                tasks_concurrency_limit=POLLING_CONCURRENCY,
             )
             await finish_in_flight(app.dispatcher, DRAIN_SECONDS)
         finally:

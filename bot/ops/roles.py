@@ -47,6 +47,11 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/webhook"
 DRAIN_SECONDS = 20.0  # graceful shutdown waits this long for in-flight updates
+# Long polling handles at most this many updates at once; the rest of a batch waits for a
+# free slot before the next getUpdates. One event loop does all the work, so more at once only
+# makes each wait longer; and unbounded, a loaded bot fetched its updates one at a time (a
+# getUpdates round trip per update) where a bounded one takes them in batches of 15-30.
+POLLING_CONCURRENCY = 16
 PROBE_SECONDS = 2.0
 
 

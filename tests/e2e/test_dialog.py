@@ -9,6 +9,7 @@ import signal
 import pytest
 
 from bot.flow.keyboard import CHECK_MARK
+from bot.ops.roles import POLLING_CONCURRENCY
 from tests.e2e.conftest import BotProcess, start_and_wait
 from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 
@@ -169,6 +170,40 @@ async def test_a_second_sigterm_stops_without_waiting(
     assert await stopping == 0
     assert "shutting down: 1 update(s) left unfinished" in bot_process.log()
     held.release()
+
+
+async def test_polling_handles_at_most_sixteen_updates_at_once(
+    fake: FakeTelegram, running_bot: BotProcess
+) -> None:
+    """Sixteen presses held by Telegram fill the bot; a seventeenth waits for a free slot
+    (the rest of its batch is not fetched until then) and is answered when one frees."""
+    chats = list(range(9321, 9321 + POLLING_CONCURRENCY + 1))
+    questions = await asyncio.gather(*(open_dialog(fake, chat, "en") for chat in chats))
+    edits = {chat: len(question.history) for chat, question in zip(chats, questions, strict=True)}
+    *busy, last = zip(chats, questions, strict=True)
+    faults = [fake.hold("editMessageText", chat_id=chat, store=False) for chat, _ in busy]
+    for chat, question in busy:
+        fake.press(chat, question, data_for(question, "where", "285"))
+    held = [await fake.held_event(fault) for fault in faults]
+
+    chat, question = last
+    update = fake.press(chat, question, data_for(question, "where", "285"))
+    query = update["callback_query"]["id"]
+    [record] = [u for u in fake.updates() if u.update_id == update["update_id"]]
+    await fake.wait_until(lambda: record.deliveries > 0, poll=0.05)
+    with pytest.raises(TimeoutError):  # fetched, but no slot: not handled
+        await fake.wait_callback_answer(query, timeout=1.0)
+    held[0].release()
+    await fake.wait_callback_answer(query)
+    for request in held[1:]:
+        request.release()
+    # Nothing lost: every family's question was edited once more.
+    await fake.wait_until(
+        lambda: all(
+            len(fake.message(chat, question.message_id).history) == edits[chat] + 1
+            for chat, question in zip(chats, questions, strict=True)
+        )
+    )
 
 
 async def test_stale_button_shows_the_current_question_again(
