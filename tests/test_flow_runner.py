@@ -20,6 +20,7 @@ from bot.flow.keyboard import (
     EVENTS_NEAR_CALLBACK,
     MENU_CALLBACK,
     TEXT_LIMIT,
+    Button,
     ResultCard,
     ResultPage,
     Screen,
@@ -45,7 +46,7 @@ from bot.flow.model import (
     parse_callback,
 )
 from bot.flow.runner import DialogState, FlowEvent, Progress, Runner, Step, Transition
-from bot.handlers.needs import inline_markup
+from bot.handlers.needs import inline_markup, keyboard_from_markup, keyboard_json
 from bot.i18n import I18n, Translator
 from tests.conftest import REPO
 
@@ -180,10 +181,17 @@ def test_the_inline_markup_mirrors_the_keyboard_in_its_language() -> None:
     assert [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard] == [
         [(b.text, b.callback_data) for b in row] for row in english
     ]
+    assert keyboard_json(english) == markup.model_dump(exclude_none=True)  # what the edit sends
     finnish = inline_markup(render(walk.step, I18N["fi"]).messages[0].keyboard)
     assert finnish is not None
     assert finnish.inline_keyboard[-1][0].text != markup.inline_keyboard[-1][0].text
+    link = ((Button("Kotka", url="https://www.kotka.fi/"),),)
+    assert keyboard_json(link) == {
+        "inline_keyboard": [[{"text": "Kotka", "url": "https://www.kotka.fi/"}]]
+    }
+    assert keyboard_from_markup(inline_markup(link)) == link
     assert inline_markup(()) is None
+    assert keyboard_json(()) is None
 
 
 def test_municipality_pages() -> None:

@@ -91,12 +91,19 @@ async def test_an_inline_keyboard_is_sent_as_aiogram_would_prepare_it() -> None:
         await bot.session.close()
 
 
-async def test_an_unread_edit_keeps_the_answer_as_json_and_raises_errors() -> None:
+async def test_an_unread_edit_sends_its_keyboard_as_given_and_keeps_the_answer_as_json() -> None:
     session = RepairingSession()
     bot = Bot(TEST_TOKEN, session=session)
     try:
-        edit = EditTextUnread(chat_id=5, message_id=7, text="x")
+        keyboard = {"inline_keyboard": [[{"text": "✓ 1–2", "callback_data": "needs:ages:1-2:abc"}]]}
+        edit = EditTextUnread(chat_id=5, message_id=7, text="x", reply_markup=keyboard)
         assert edit.__api_method__ == "editMessageText"
+        assert json.loads(session.build_form_data(bot, edit).decode()) == {
+            "chat_id": 5,
+            "message_id": 7,
+            "text": "x",
+            "reply_markup": keyboard,  # as given
+        }
         message = {"message_id": 7, "date": 1, "chat": {"id": 5, "type": "private"}, "text": "x"}
         answer = session.check_response(bot, edit, 200, json.dumps({"ok": True, "result": message}))
         assert answer.result == message  # not parsed into a Message

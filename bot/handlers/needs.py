@@ -20,7 +20,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, Filter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.db.storage import save_fsm
 from bot.flow.keyboard import Button, Keyboard, OutMessage, ResultSource, render
@@ -51,19 +51,26 @@ class DialogButton(Filter):
         return {"press": press}
 
 
-def inline_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """aiogram's markup for a flow keyboard (None when there are no buttons)."""
+def keyboard_json(keyboard: Keyboard) -> dict[str, Any] | None:
+    """A flow keyboard as the Bot API takes it (None when there are no buttons)."""
     if not keyboard:
         return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(text=b.text, callback_data=b.callback_data, url=b.url)
-                for b in row
-            ]
-            for row in keyboard
-        ]
-    )
+    return {"inline_keyboard": [[_button_json(b) for b in row] for row in keyboard]}
+
+
+def _button_json(button: Button) -> dict[str, str]:
+    found = {"text": button.text}
+    if button.callback_data is not None:
+        found["callback_data"] = button.callback_data
+    if button.url is not None:
+        found["url"] = button.url
+    return found
+
+
+def inline_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    """aiogram's markup for a flow keyboard (None when there are no buttons)."""
+    markup = keyboard_json(keyboard)
+    return None if markup is None else InlineKeyboardMarkup.model_validate(markup)
 
 
 def keyboard_from_markup(markup: InlineKeyboardMarkup | None) -> Keyboard:
@@ -97,7 +104,7 @@ async def _edit(message: Message, out: OutMessage) -> bool:
         message_id=message.message_id,
         business_connection_id=message.business_connection_id,
         text=out.text,
-        reply_markup=inline_markup(out.keyboard),
+        reply_markup=keyboard_json(out.keyboard),
         parse_mode=ParseMode.HTML if out.html else None,
     )
     try:
