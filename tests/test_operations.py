@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import ValidationError
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -128,8 +129,18 @@ async def test_update_log_line_has_no_text(caplog: pytest.LogCaptureFixture) -> 
     async def handler(_event: object, _data: dict[str, object]) -> str:
         return "ok"
 
+    def counted() -> tuple[float, float]:
+        handled = {"type": "message", "outcome": "handled"}
+        return (
+            REGISTRY.get_sample_value("valo_updates_total", handled) or 0.0,
+            REGISTRY.get_sample_value("valo_handler_latency_seconds_count", {"type": "message"})
+            or 0.0,
+        )
+
+    before = counted()
     with caplog.at_level(logging.INFO, logger="bot.updates"):
         assert await UpdateLogMiddleware()(handler, update, {}) == "ok"
+    assert counted() == (before[0] + 1, before[1] + 1)  # the metrics saw it too
     [record] = caplog.records
     line = json.loads(JsonLogFormatter().format(record))
     assert line["update_id"] == 77

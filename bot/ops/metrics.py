@@ -31,14 +31,16 @@ HANDLER_LATENCY = Histogram(
 SENDS = Counter(
     "valo_telegram_requests_total", "Bot API requests by outcome", ["method", "outcome"]
 )
-# One child per method and outcome, found once (``labels`` takes a lock and builds a key).
-_sends = cache(SENDS.labels)
 RETRY_AFTER = Counter("valo_telegram_429_total", "Bot API answers with 429 Too Many Requests")
 RATE_WAIT = Histogram(
     "valo_rate_limiter_wait_seconds",
     "Time a bulk send waited for its rate-limit slot",
     buckets=(0.0, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
 )
+# Each child found once (``labels`` takes a lock and builds a key; the label values are few).
+updates_counted = cache(UPDATES.labels)
+latency_observed = cache(HANDLER_LATENCY.labels)
+_sends = cache(SENDS.labels)
 LEDGER_ROWS = Gauge("valo_ledger_rows", "Delivery ledger rows by state", ["state"])
 LEASE_ACTIVE = Gauge(
     "valo_worker_lease_active", "1 while this worker holds the delivery lease", ["worker"]

@@ -17,7 +17,7 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, Update
 
-from bot.ops.metrics import HANDLER_LATENCY, UPDATES
+from bot.ops.metrics import latency_observed, updates_counted
 
 log = logging.getLogger("bot.updates")
 
@@ -48,8 +48,8 @@ class UpdateLogMiddleware(BaseMiddleware):
             return result
         finally:
             latency = time.perf_counter() - started
-            UPDATES.labels(kind, outcome).inc()
-            HANDLER_LATENCY.labels(kind).observe(latency)
+            updates_counted(kind, outcome).inc()
+            latency_observed(kind).observe(latency)
             log.info(
                 "update %s %s",
                 update_id,
