@@ -105,6 +105,9 @@ class EditTextUnread(EditMessageText):
     reply_markup: dict[str, Any] | None = None  # type: ignore[assignment]
 
 
+_MARKUP = {"reply_markup"}
+
+
 class RepairingSession(AiohttpSession):
     """aiogram's HTTP session, with a ``getUpdates`` batch that fails validation repaired
     update by update (a valid batch is validated once, as aiogram does)."""
@@ -152,9 +155,6 @@ class RepairingSession(AiohttpSession):
         # Some update of the batch is malformed: repair them one by one.
         content = _repaired_batch(content)
         return super().check_response(bot, method, status_code, content)
-
-
-_MARKUP = {"reply_markup"}
 
 
 def _repaired_batch(content: str) -> str:
