@@ -77,6 +77,8 @@ async def _run(settings: Settings) -> None:
         DRAIN_SECONDS,
         POLLING_CONCURRENCY,
         LeaseKeeper,
+        PolledUpdates,
+        confirm_handled,
         finish_in_flight,
         freeze_start_up,
         instrument,
@@ -94,6 +96,8 @@ async def _run(settings: Settings) -> None:
         # The worker sweeps only while it holds the lease, like `valo-bot worker`.
         keeper = LeaseKeeper(app, make_worker(app))
         instrument(app)
+        polled = PolledUpdates()
+        app.dispatcher.update.outer_middleware(polled)
         metrics = await start_metrics_server(settings)
         keeper.start()
         log.info("polling for updates")
@@ -105,6 +109,7 @@ async def _run(settings: Settings) -> None:
                 tasks_concurrency_limit=POLLING_CONCURRENCY,
             )
             await finish_in_flight(app.dispatcher, DRAIN_SECONDS)
+            await confirm_handled(app.bot, polled)
         finally:
             await keeper.stop()
             if metrics is not None:

@@ -9,6 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Update
 from prometheus_client import REGISTRY
 from pydantic import ValidationError
 from sqlalchemy import event, func, select
@@ -23,7 +27,8 @@ from bot.logs import JsonLogFormatter, configure_logging
 from bot.ops import lease, retention
 from bot.ops.dedup import Claim, MemoryDedup, RedisDedup
 from bot.ops.observe import UpdateLogMiddleware
-from tests.e2e.fake_telegram import TEST_TOKEN
+from bot.ops.roles import PolledUpdates, confirm_handled
+from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 PERIOD = timedelta(seconds=30)
@@ -223,3 +228,70 @@ async def test_a_burst_of_updates_reuses_the_pools_connections(tmp_path: Path) -
         assert opened == width
     finally:
         await app.close()
+
+
+def _update(update_id: int) -> Update:
+    return Update.model_validate(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 5, "type": "private"},
+                "text": "/start",
+            },
+        }
+    )
+
+
+async def test_polled_updates_confirm_only_what_is_handled() -> None:
+    polled = PolledUpdates()
+    assert polled.confirmable() is None  # nothing handled: nothing to confirm
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(_event: object, _data: dict[str, object]) -> None:
+        started.set()
+        await release.wait()
+
+    async def failing(_event: object, _data: dict[str, object]) -> None:
+        raise RuntimeError("handler bug")
+
+    async def quick(_event: object, _data: dict[str, object]) -> None:
+        return None
+
+    await polled(quick, _update(10), {})
+    assert polled.confirmable() == 11
+    still = asyncio.create_task(polled(slow, _update(11), {}))
+    await started.wait()
+    with pytest.raises(RuntimeError):
+        await polled(failing, _update(12), {})
+    assert polled.confirmable() == 11  # 11 is being handled: confirm below it only
+    release.set()
+    await still
+    assert polled.confirmable() == 13  # a failed update counts as handled, as in aiogram
+
+
+async def test_a_failed_confirmation_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    polled = PolledUpdates()
+
+    async def quick(_event: object, _data: dict[str, object]) -> None:
+        return None
+
+    await polled(quick, _update(20), {})
+    async with FakeTelegram() as fake:
+        fake.fail_5xx(502, methods="getUpdates")
+        bot = Bot(
+            TEST_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))
+        )
+        try:
+            with caplog.at_level(logging.WARNING, logger="bot.ops.roles"):
+                await confirm_handled(bot, polled)
+            assert "could not confirm the handled updates" in caplog.text
+            await confirm_handled(bot, polled)  # Telegram answers again: confirmed
+            [call] = fake.calls("getUpdates")[-1:]
+            assert int(call.params["offset"]) == 21
+            assert call.status == 200
+        finally:
+            await bot.session.close()

@@ -20,7 +20,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiogram import Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import TelegramObject, Update
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -379,6 +381,60 @@ class WebhookServer:
         self.draining = True
         if not await wait_unless_signalled(self._idle.wait(), seconds):
             log.warning("shutting down: %d update(s) left unfinished", self.in_flight)
+
+
+class PolledUpdates(BaseMiddleware):
+    """Outer middleware of ``valo-bot run``: which polled updates are handled, for
+    :func:`confirm_handled`."""
+
+    def __init__(self) -> None:
+        self.highest: int | None = None  # the highest update_id handled
+        self.in_progress: set[int] = set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        update_id = event.update_id if isinstance(event, Update) else None
+        if update_id is None:
+            return await handler(event, data)
+        self.in_progress.add(update_id)
+        try:
+            return await handler(event, data)
+        finally:  # an update that failed counts as handled, as aiogram's polling has it
+            self.in_progress.discard(update_id)
+            self.highest = max(update_id, self.highest or update_id)
+
+    def confirmable(self) -> int | None:
+        """The getUpdates offset that confirms every update handled and none still being
+        handled (Telegram confirms all updates below an offset); None if there is none."""
+        if self.in_progress:
+            return min(self.in_progress)
+        return None if self.highest is None else self.highest + 1
+
+
+async def confirm_handled(bot: Bot, polled: PolledUpdates) -> None:
+    """After polling stopped and its updates finished: confirm them to Telegram.
+
+    Polling confirms a batch only with the next getUpdates, and with POLLING_CONCURRENCY that
+    call waits until the whole batch has started: a bot stopped under load would otherwise get
+    the updates it had already handled again when it starts (a second answer to a command,
+    a stale-button notice for a press). Updates of the batch that never started are not
+    confirmed, so Telegram delivers them again.
+    """
+    offset = polled.confirmable()
+    if offset is None:
+        return
+    try:
+        await bot.get_updates(offset=offset, limit=1, timeout=0)
+    except TelegramAPIError as exc:  # network errors too
+        log.warning(
+            "shutting down: could not confirm the handled updates, Telegram may send them "
+            "again: %s",
+            exc,
+        )
 
 
 async def finish_in_flight(dispatcher: Dispatcher, seconds: float) -> None:

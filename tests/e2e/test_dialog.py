@@ -206,6 +206,51 @@ async def test_polling_handles_at_most_sixteen_updates_at_once(
     )
 
 
+async def test_stopping_under_load_confirms_what_was_handled_and_nothing_else(
+    fake: FakeTelegram, bot_process: BotProcess
+) -> None:
+    """SIGTERM while every slot is busy and an update of the same batch waits for one: the
+    handled updates are confirmed to Telegram (not handled again after a restart); the
+    waiting one is not, and the restarted bot handles it."""
+    bot_process.env["TELEGRAM_REQUEST_TIMEOUT"] = "60"
+    await start_and_wait(bot_process, fake)
+    chats = list(range(9341, 9341 + POLLING_CONCURRENCY + 1))
+    questions = await asyncio.gather(*(open_dialog(fake, chat, "en") for chat in chats))
+    edits = {chat: len(question.history) for chat, question in zip(chats, questions, strict=True)}
+    *busy, (last_chat, last_question) = zip(chats, questions, strict=True)
+    faults = [fake.hold("editMessageText", chat_id=chat, store=False) for chat, _ in busy]
+    # All pressed at once: one getUpdates batch, whose last update finds no free slot.
+    presses = [fake.press(chat, q, data_for(q, "where", "285")) for chat, q in busy]
+    waiting = fake.press(last_chat, last_question, data_for(last_question, "where", "285"))
+    held = [await fake.held_event(fault) for fault in faults]
+    [record] = [u for u in fake.updates() if u.update_id == waiting["update_id"]]
+    assert record.deliveries == 1
+    sent = {chat: fake.sent_count(chat) for chat in chats}
+
+    stopping = asyncio.create_task(bot_process.stop())
+    await fake.wait_until(
+        lambda: f"finishing {POLLING_CONCURRENCY} in-flight update(s)" in bot_process.log(),
+        poll=0.05,
+    )
+    for request in held:
+        request.release()
+    assert await stopping == 0
+    handled = {u.update_id: u for u in fake.updates()}
+    assert all(handled[p["update_id"]].confirmed for p in presses)
+    assert not record.confirmed  # fetched but never started: Telegram sends it again
+
+    await start_and_wait(bot_process, fake)
+    await fake.wait_until(
+        lambda: (
+            len(fake.message(last_chat, last_question.message_id).history) == edits[last_chat] + 1
+        )
+    )
+    await fake.wait_confirmed(waiting)
+    for chat, question in busy:  # handled once: no second edit, no stale-button notice
+        assert len(fake.message(chat, question.message_id).history) == edits[chat] + 1
+        assert fake.sent_count(chat) == sent[chat]
+
+
 async def test_stale_button_shows_the_current_question_again(
     fake: FakeTelegram, running_bot: BotProcess
 ) -> None:
