@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +15,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import migrate
-from bot.db.engine import update_session, write_transaction
+from bot.db.engine import make_engine, update_session, write_transaction
 from bot.db.models import Base, DeepLinkCount, FsmState, User
 from bot.db.personal_data import erase_user, export_user_data
 from bot.db.storage import SQLStorage
@@ -252,3 +255,24 @@ async def test_sqlite_runs_in_wal_mode(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 5000
+
+
+def test_two_processes_opening_a_new_database_together_both_get_wal(tmp_path: Path) -> None:
+    """Two replicas' first start: both switch the new file to WAL at once, and SQLite answers
+    the second "database is locked" without waiting (it did for ~6% of such pairs)."""
+
+    async def connect(path: Path, together: threading.Barrier) -> str:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        together.wait()
+        try:
+            async with engine.connect() as conn:
+                return str((await conn.execute(text("PRAGMA journal_mode"))).scalar())
+        finally:
+            await engine.dispose()
+
+    for attempt in range(60):
+        path = tmp_path / f"valo-{attempt}.db"
+        together = threading.Barrier(2)
+        with ThreadPoolExecutor(2) as pool:  # an event loop each, as two processes have
+            runs = [pool.submit(asyncio.run, connect(path, together)) for _ in range(2)]
+            assert [run.result() for run in runs] == ["wal", "wal"]

@@ -8,6 +8,7 @@ instead of failing when it upgrades a read snapshot ("database is locked").
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, nullcontext
@@ -65,7 +66,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # Take transaction control away from the driver; _on_begin issues BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
@@ -151,6 +152,25 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
             raise
         finally:
             session.info[_WRITE_OPTION] = False
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while the file is locked.
+
+    Two processes opening a new database file together (two replicas' first start) both
+    switch it to WAL, and SQLite answers the second "database is locked" at once instead of
+    waiting out its busy timeout. A file already in WAL mode answers at once, so the retry
+    (short sleeps, at most the busy timeout) only ever happens on a database's first start.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "database is locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
 
 
 async def execute_alone(
