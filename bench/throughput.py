@@ -9,6 +9,7 @@ Run from the repository root::
     python bench/throughput.py --profile           # also a cProfile of the bot process
     python bench/throughput.py --rounds 4          # 4 rounds each, then the medians
     python bench/throughput.py --pin-responses     # a bare bot without pydantic's rebuilds
+    python bench/throughput.py --bare-concurrency 16  # bare polling with valo-bot run's limit
     VALO_BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:54329/h1 \\
     VALO_BENCH_REDIS_URL=redis://127.0.0.1:63799/1 python bench/throughput.py
 
@@ -175,6 +176,7 @@ class BotUnderTest:
         workdir: Path,
         profile: bool,
         pin_responses: bool = False,
+        bare_concurrency: int | None = None,
     ):
         self.stack, self.bare, self.fake = stack, bare, fake
         self.webhook = stack.webhook
@@ -204,6 +206,8 @@ class BotUnderTest:
         if bare:
             command = [__file__, "--serve-bare", stack.name, "--port", str(self.port)]
             command += ["--pin-responses"] if pin_responses else []
+            if bare_concurrency is not None:
+                command += ["--bare-concurrency", str(bare_concurrency)]
         else:
             command = ["-m", "bot", "web" if stack.webhook else "run"]
         if profile:
@@ -275,8 +279,11 @@ async def healthz(_request: web.Request) -> web.Response:
 _PINNED: list[Any] = []
 
 
-async def serve_bare(stack: str, port: int, pin_responses: bool = False) -> None:
-    """The bare echo bot as a process, by webhook or long polling."""
+async def serve_bare(
+    stack: str, port: int, pin_responses: bool = False, concurrency: int | None = None
+) -> None:
+    """The bare echo bot as a process, by webhook or long polling (handling at most
+    ``concurrency`` updates at once, if given)."""
     if pin_responses:
         _PINNED.extend(
             Response[method.__returning__]
@@ -299,7 +306,9 @@ async def serve_bare(stack: str, port: int, pin_responses: bool = False) -> None
         await stop.wait()
         await runner.cleanup()
     else:
-        polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+        polling = asyncio.create_task(
+            dispatcher.start_polling(bot, handle_signals=False, tasks_concurrency_limit=concurrency)
+        )
         await stop.wait()
         await dispatcher.stop_polling()
         await polling
@@ -493,7 +502,9 @@ async def measure(stack: Stack, bare: bool, args: argparse.Namespace, workdir: P
         await client.aclose()
     fake = LoadFake()
     async with fake:
-        bot = BotUnderTest(stack, bare, fake, workdir, args.profile, args.pin_responses)
+        bot = BotUnderTest(
+            stack, bare, fake, workdir, args.profile, args.pin_responses, args.bare_concurrency
+        )
         families = Families(fake, bot, args.families)
         try:
             await bot.ready()
@@ -579,8 +590,18 @@ async def run(args: argparse.Namespace) -> None:
     if args.stack in ("all", "embedded"):
         stacks.append(Stack("embedded"))
     print(f"machine: {machine()}", flush=True)
+    baseline = [
+        *(["bare bot keeps its response models"] if args.pin_responses else []),
+        *(
+            [f"bare bot polls {args.bare_concurrency} updates at once"]
+            if args.bare_concurrency
+            else []
+        ),
+    ]
     print(
-        f"{args.users} families, {args.warmup:.0f} s warm-up, {args.seconds:.0f} s windows\n",
+        f"{args.users} families, {args.warmup:.0f} s warm-up, {args.seconds:.0f} s windows"
+        + "".join(f", {b}" for b in baseline)
+        + "\n",
         flush=True,
     )
     for stack in stacks:
@@ -627,11 +648,19 @@ def main() -> None:
         action="store_true",
         help="the bare bot keeps its Response[...] models (as Valo does): a stronger baseline",
     )
+    parser.add_argument(
+        "--bare-concurrency",
+        type=int,
+        metavar="N",
+        help="the bare bot's polling handles at most N updates at once (valo-bot run: 16)",
+    )
     parser.add_argument("--serve-bare", choices=("webhook", "embedded"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
-        asyncio.run(serve_bare(args.serve_bare, args.port, args.pin_responses))
+        asyncio.run(
+            serve_bare(args.serve_bare, args.port, args.pin_responses, args.bare_concurrency)
+        )
         return
     if args.quick:
         args.users, args.families, args.seconds, args.warmup = 8, 40, 2.0, 1.0
