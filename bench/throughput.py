@@ -590,14 +590,11 @@ async def run(args: argparse.Namespace) -> None:
     if args.stack in ("all", "embedded"):
         stacks.append(Stack("embedded"))
     print(f"machine: {machine()}", flush=True)
-    baseline = [
-        *(["bare bot keeps its response models"] if args.pin_responses else []),
-        *(
-            [f"bare bot polls {args.bare_concurrency} updates at once"]
-            if args.bare_concurrency
-            else []
-        ),
-    ]
+    baseline = []
+    if args.pin_responses:
+        baseline.append("bare bot keeps its response models")
+    if args.bare_concurrency:
+        baseline.append(f"bare bot polls {args.bare_concurrency} updates at once")
     print(
         f"{args.users} families, {args.warmup:.0f} s warm-up, {args.seconds:.0f} s windows"
         + "".join(f", {b}" for b in baseline)

@@ -405,7 +405,8 @@ class PolledUpdates(BaseMiddleware):
             return await handler(event, data)
         finally:  # an update that failed counts as handled, as aiogram's polling has it
             self.in_progress.discard(update_id)
-            self.highest = max(update_id, self.highest or update_id)
+            if self.highest is None or update_id > self.highest:
+                self.highest = update_id
 
     def confirmable(self) -> int | None:
         """The getUpdates offset that confirms every update handled and none still being
