@@ -4,18 +4,21 @@ PostgreSQL's ping of pooled connections that sat idle (``make_engine``)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import engine as db_engine
+from bot.db import sqlite_driver
 from bot.db.engine import execute_alone, make_engine, make_sessionmaker, write_transaction
 from bot.db.models import User
 
@@ -81,22 +84,115 @@ async def test_a_write_transaction_is_two_hand_offs_plus_one_per_further_stateme
     assert sorted(rows) == [(1, "en"), (2, "fi")]
 
 
-async def test_a_lone_statement_is_one_hand_off_and_returns_its_rows(
+async def test_a_lone_statement_runs_on_the_loop_and_returns_its_rows(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], hand_offs: list[str]
 ) -> None:
     async with sessions() as session:
         await execute_alone(session, insert(User).values([user(1), user(2)]))
+    seen: list[str] = []
+
+    def statements(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0])
+
     hand_offs.clear()
-    async with sessions() as session:
-        rows = await execute_alone(
-            session,
-            update(User).where(User.user_id == 2).values(locale="ar").returning(User.user_id),
-        )
+    event.listen(engine.sync_engine, "before_cursor_execute", statements)
+    try:
+        async with sessions() as session:
+            rows = await execute_alone(
+                session,
+                update(User).where(User.user_id == 2).values(locale="ar").returning(User.user_id),
+            )
+            read = await execute_alone(session, select(User.locale).order_by(User.user_id))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", statements)
     assert [tuple(row) for row in rows] == [(2,)]
+    assert [tuple(row) for row in read] == [("fi",), ("ar",)]
+    assert seen == ["UPDATE", "SELECT"]  # the engine's listeners see them, wherever they run
     if engine.dialect.name == "sqlite":
-        assert hand_offs == ["_statement"]
+        assert hand_offs == []  # no trip to SQLite's thread
     async with sessions() as session:
         assert await session.scalar(select(User.locale).where(User.user_id == 2)) == "ar"
+
+
+async def test_a_lone_write_waits_for_another_writer_off_the_loop(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    database_url: str,
+    hand_offs: list[str],
+) -> None:
+    """Another process holds the write lock: the loop does not wait for it (its connection
+    has no busy timeout); the statement waits on SQLite's thread and runs once it is free.
+    Reads go on meanwhile, on the loop."""
+    if not on_sqlite(engine):
+        return
+    async with sessions() as session:
+        await execute_alone(session, insert(User).values(user(1)))
+        await session.execute(select(1))  # the pool's connection is open: no connect below
+    other = sqlite3.connect(database_url.split("///", 1)[1], timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        hand_offs.clear()
+        async with sessions() as session:
+            write = asyncio.create_task(execute_alone(session, insert(User).values(user(2))))
+            deadline = time.monotonic() + 5
+            while hand_offs != ["_statement"]:  # the loop runs: this task polls
+                assert time.monotonic() < deadline, hand_offs
+                await asyncio.sleep(0.005)
+            assert not write.done()  # waiting for the lock, on SQLite's thread
+            async with sessions() as reader:
+                rows = await execute_alone(reader, select(User.user_id), writes=False)
+            assert [tuple(row) for row in rows] == [(1,)]
+            assert hand_offs == ["_statement"]  # the read ran on the loop
+            other.execute("COMMIT")
+            await asyncio.wait_for(write, 5)
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(User)) == 2
+    finally:
+        other.close()
+
+
+async def test_lone_writes_leave_the_checkpoint_to_sqlites_thread(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    hand_offs: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The loop's connection never checkpoints (copying the log into the database and
+    syncing it is disk work); every CHECKPOINT_EVERY_WRITES lone writes one runs on SQLite's
+    thread."""
+    if not on_sqlite(engine):
+        return
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY_WRITES", 3)
+    seen: list[str] = []
+
+    def statements(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    async with sessions() as session:  # warm the pool: connecting has hand-offs of its own
+        await session.execute(select(func.count()).select_from(User))
+    checkpointed_after: list[int] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", statements)
+    try:
+        for user_id in range(1, 11):
+            hand_offs.clear()
+            seen.clear()
+            async with sessions() as session:
+                await execute_alone(session, insert(User).values(user(user_id)))
+                await execute_alone(session, select(User.user_id), writes=False)  # not counted
+            if hand_offs:
+                assert hand_offs == ["_statement"]
+                assert seen[1] == "PRAGMA wal_checkpoint(PASSIVE)"  # after the write
+                assert len(seen) == 3
+                checkpointed_after.append(user_id)
+            else:
+                assert len(seen) == 2
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", statements)
+    first = checkpointed_after[0]
+    assert first <= 3
+    assert checkpointed_after == list(range(first, 11, 3))
+    with db_engine._on_loop[engine.sync_engine].engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
 
 
 async def test_a_lone_read_joins_an_open_transaction_and_a_lone_write_refuses_it(

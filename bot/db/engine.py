@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import DisconnectionError
@@ -49,7 +49,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
 
     database = parsed.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
+    a_file = database not in ("", ":memory:") and not database.startswith("file:")
+    if a_file:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
@@ -83,6 +84,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             "BEGIN IMMEDIATE" if immediate else "BEGIN"
         )
 
+    if a_file and not parsed.query:  # a second connection opens the same database
+        _on_loop[engine.sync_engine] = sqlite_driver.OnLoop(parsed, engine.sync_engine)
     return engine
 
 
@@ -173,6 +176,11 @@ def _switch_to_wal(cursor: Any) -> None:
         time.sleep(0.01)
 
 
+# Lone statements on the event loop's thread, by engine (SQLite files; see execute_alone).
+_on_loop: WeakKeyDictionary[Engine, sqlite_driver.OnLoop] = WeakKeyDictionary()
+_CHECKPOINT = text("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 async def execute_alone(
     session: AsyncSession,
     statement: Executable,
@@ -183,14 +191,15 @@ async def execute_alone(
     """Run one statement as a transaction of its own and return its rows.
 
     A lone statement is atomic by itself, so no ``BEGIN``/``COMMIT`` is sent around it: on
-    SQLite it is one hand-off to SQLite's thread (a writing statement takes the write lock
-    when it starts, as ``BEGIN IMMEDIATE`` would), on PostgreSQL one round trip (autocommit)
-    instead of three. For hot paths that run one statement at a time: the delivery ledger's
-    group commits, the user row read at the start of every update (``writes=False``: no turn
-    in the writers' queue). Anything that reads before it writes uses
-    :func:`write_transaction`. It runs on a pooled connection of its own, back in the pool at
-    once; a writing statement needs a session with nothing open, a read joins a transaction
-    already open.
+    PostgreSQL it is one round trip (autocommit) instead of three; on a SQLite file it runs on
+    the event loop's own thread, with no hand-off to SQLite's (see bot.db.sqlite_driver; a
+    writing statement takes the write lock when it starts, as ``BEGIN IMMEDIATE`` would). For
+    hot paths that run one short statement at a time, by key: the delivery ledger's group
+    commits, the user and FSM rows read at the start of every update (``writes=False``: no
+    turn in the writers' queue) and the FSM row written at its end. Anything that reads before
+    it writes uses :func:`write_transaction`. It runs on a connection of its own, back in the
+    pool at once; a writing statement needs a session with nothing open, a read joins a
+    transaction already open.
     """
     if session.in_transaction():
         if writes:  # it would run beside the transaction, on a connection of its own
@@ -199,8 +208,15 @@ async def execute_alone(
     engine = session.get_bind()
     sqlite = engine.dialect.name == "sqlite"
     options: dict[str, Any] = {_ALONE_OPTION: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
+    on_loop = _on_loop.get(engine) if isinstance(engine, Engine) else None
     async with _writer_turn(engine) if writes else nullcontext():
-        return await greenlet_spawn(_run_alone, engine, options, statement, params)
+        rows = None if on_loop is None else on_loop.run(statement, params, writes=writes)
+        if rows is None:  # PostgreSQL, or SQLite busy: wait on SQLite's thread
+            return await greenlet_spawn(_run_alone, engine, options, statement, params)
+    assert on_loop is not None
+    if on_loop.checkpoint_due():  # on SQLite's thread, outside the writers' queue
+        await greenlet_spawn(_run_alone, engine, options, _CHECKPOINT, None)
+    return rows
 
 
 def _run_alone(

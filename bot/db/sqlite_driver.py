@@ -21,23 +21,43 @@ Given to SQLAlchemy's aiosqlite dialect by :func:`bot.db.engine.make_engine` (``
 It uses aiosqlite's ``Connection._execute`` (run a function on its thread), as SQLAlchemy's
 own adapter does for the isolation level; pyproject.toml pins the aiosqlite releases it was
 tested with.
+
+A statement that runs alone (:func:`bot.db.engine.execute_alone`: the user and FSM rows every
+update reads and writes, the delivery ledger's group commits) takes no hand-off at all: it
+runs on the event loop's own thread, on a connection of its own (:class:`OnLoop`). Such a
+statement touches a row or a few by key and takes 10-20 us in SQLite, a tenth of a hand-off.
+The loop must never wait, so that connection has no busy timeout: when SQLite is busy (another
+process writes) the statement goes to SQLite's thread as before and waits there, and SQLite's
+automatic checkpoint (which copies the log into the database file and syncs it) is left to
+the other connections, with one run on SQLite's thread every ``CHECKPOINT_EVERY_WRITES``.
 """
 
 from __future__ import annotations
 
 import collections
 import sqlite3
+import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
+from sqlalchemy import Engine, Row, create_engine, event
 from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
+
+# Writes on the loop's connection between two checkpoints run on SQLite's thread: a write adds
+# a page or two to the log, and SQLite's own automatic checkpoint comes every 1,000 pages.
+CHECKPOINT_EVERY_WRITES = 500
 
 
 def _statement(
@@ -176,3 +196,86 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
 
 def dbapi() -> OneTripDBAPI:
     return OneTripDBAPI(aiosqlite, sqlite3)
+
+
+class OnLoop:
+    """Lone statements on the event loop's own thread, on a SQLite connection of their own.
+
+    The connection is used only from the loop's thread and only by :meth:`run`, which never
+    yields, so one connection serves every task. It runs each statement in autocommit (a lone
+    statement is atomic by itself; a write takes the write lock when it starts, as
+    ``BEGIN IMMEDIATE`` would), with no busy timeout and no automatic checkpoint (see the
+    module). Statement events are forwarded to the async engine (``forward_to``), so whatever
+    listens there sees these statements too.
+    """
+
+    def __init__(self, url: URL, forward_to: Engine) -> None:
+        self.engine = create_engine(
+            url.set(drivername="sqlite+pysqlite"),
+            poolclass=StaticPool,
+            connect_args={"timeout": 0, "check_same_thread": False},
+        )
+        self._writes = 0
+        event.listen(self.engine, "connect", _on_loop_connect)
+
+        target = weakref.ref(forward_to)  # bot.db.engine keeps this object by forward_to
+
+        def before(*args: Any) -> None:
+            engine = target()
+            if engine is not None:
+                engine.dispatch.before_cursor_execute(*args)
+
+        def after(*args: Any) -> None:
+            engine = target()
+            if engine is not None:
+                engine.dispatch.after_cursor_execute(*args)
+
+        event.listen(self.engine, "before_cursor_execute", before)
+        event.listen(self.engine, "after_cursor_execute", after)
+        event.listen(forward_to, "engine_disposed", lambda _engine: self.engine.dispose())
+
+    def run(
+        self, statement: Executable, params: dict[str, Any] | None, *, writes: bool
+    ) -> Sequence[Row[Any]] | None:
+        """The statement's rows, or None if SQLite is busy: then nothing ran, and the caller
+        runs it on SQLite's thread, where it may wait for the lock."""
+        try:
+            with self.engine.connect() as connection:
+                result = connection.execute(statement, params)
+                rows = result.all() if result.returns_rows else []
+                connection.commit()  # autocommit: nothing left to commit
+        except OperationalError as exc:
+            if _busy(exc.orig):
+                return None
+            raise
+        if writes:
+            self._writes += 1
+        return rows
+
+    def checkpoint_due(self) -> bool:
+        """Whether enough writes ran here since the last checkpoint (see the module)."""
+        if self._writes < CHECKPOINT_EVERY_WRITES:
+            return False
+        self._writes = 0
+        return True
+
+
+def _on_loop_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # autocommit: no BEGIN before a write
+    # Already WAL (the file's other connections switch it): answers at once. A file still
+    # being switched is busy: the statement goes to SQLite's thread, and the next one
+    # connects again.
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "wal_autocheckpoint=0",
+    ):
+        dbapi_connection.execute(f"PRAGMA {pragma}").close()
+
+
+def _busy(error: BaseException | None) -> bool:
+    return (
+        isinstance(error, sqlite3.OperationalError)
+        and error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+    )
