@@ -1,6 +1,7 @@
 """The database plumbing under the hot paths: SQLite's one hand-off per statement
-(bot/db/sqlite_driver.py), lone statements without BEGIN/COMMIT (``execute_alone``), and
-PostgreSQL's ping of pooled connections that sat idle (``make_engine``)."""
+(bot/db/sqlite_driver.py), lone statements without BEGIN/COMMIT (``execute_alone``; on SQLite
+on the event loop's thread, never waiting there), and PostgreSQL's ping of pooled connections
+that sat idle (``make_engine``)."""
 
 from __future__ import annotations
 
