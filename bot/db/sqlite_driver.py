@@ -55,6 +55,9 @@ from sqlalchemy.sql.expression import Executable
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
+# Every connection to a database file, whichever thread uses it (WAL is switched on apart).
+CONNECTION_PRAGMAS = ("synchronous=NORMAL", "foreign_keys=ON")
+
 # Writes on the loop's connection between two checkpoints run on SQLite's thread: a write adds
 # a page or two to the log, and SQLite's own automatic checkpoint comes every 1,000 pages.
 CHECKPOINT_EVERY_WRITES = 500
@@ -265,12 +268,7 @@ def _on_loop_connect(dbapi_connection: Any, _record: Any) -> None:
     # Already WAL (the file's other connections switch it): answers at once. A file still
     # being switched is busy: the statement goes to SQLite's thread, and the next one
     # connects again.
-    for pragma in (
-        "journal_mode=WAL",
-        "synchronous=NORMAL",
-        "foreign_keys=ON",
-        "wal_autocheckpoint=0",
-    ):
+    for pragma in ("journal_mode=WAL", *CONNECTION_PRAGMAS, "wal_autocheckpoint=0"):
         dbapi_connection.execute(f"PRAGMA {pragma}").close()
 
 
