@@ -24,9 +24,11 @@ from bot.db.staff import (
     INVITE_TTL,
     Redeemed,
     Revoked,
+    cancel_invite,
     create_invite,
     invite_link,
     is_invite_payload,
+    pending_invites,
     redeem_invite,
     revoke_staff,
     staff_members,
@@ -486,8 +488,14 @@ async def test_renderer_reads_a_broadcast_once(world: World) -> None:
 # --------------------------------------------------------------------------- staff invites
 
 
+async def make_staff(sessions: async_sessionmaker[AsyncSession], *user_ids: int) -> None:
+    async with sessions() as session, write_transaction(session):
+        await session.execute(update(User).where(User.user_id.in_(user_ids)).values(staff=True))
+
+
 async def test_an_invite_works_once(sessions: async_sessionmaker[AsyncSession]) -> None:
     await add_users(sessions, {STAFF: "fi", 701: "en", 702: "ar"}, NOW)
+    await make_staff(sessions, STAFF)
     async with sessions() as session:
         invite = await create_invite(session, STAFF, "  Maria, Kotka  ", NOW)
         payload = f"staff-{invite.token}"
@@ -509,11 +517,15 @@ async def test_an_invite_works_once(sessions: async_sessionmaker[AsyncSession]) 
         assert again.outcome is Redeemed.INVALID
         assert (await redeem_invite(session, "staff-forged", 702, NOW)).outcome is Redeemed.INVALID
         members = await staff_members(session, frozenset())
-    assert [(m.user_id, m.label, m.invited_by) for m in members] == [(701, "Maria, Kotka", STAFF)]
+    assert [(m.user_id, m.label, m.invited_by) for m in members] == [
+        (701, "Maria, Kotka", STAFF),
+        (STAFF, None, None),  # not in STAFF_IDS here, and no invite: listed last
+    ]
 
 
 async def test_an_invite_expires_after_24_hours(sessions: async_sessionmaker[AsyncSession]) -> None:
     await add_users(sessions, {STAFF: "fi", 701: "en"}, NOW)
+    await make_staff(sessions, STAFF)
     clock = ManualClock(NOW)
     async with sessions() as session:
         invite = await create_invite(session, STAFF, None, clock.now())
@@ -532,8 +544,7 @@ async def test_staff_already_do_not_use_up_an_invite(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     await add_users(sessions, {STAFF: "fi", 701: "en"}, NOW)
-    async with sessions() as session, write_transaction(session):
-        await session.execute(update(User).where(User.user_id == STAFF).values(staff=True))
+    await make_staff(sessions, STAFF)
     async with sessions() as session:
         invite = await create_invite(session, STAFF, None, NOW)
         payload = f"staff-{invite.token}"
@@ -547,12 +558,82 @@ async def test_revoking_staff_rights(sessions: async_sessionmaker[AsyncSession])
         await session.execute(update(User).values(staff=True))
     bootstrap = frozenset({STAFF})
     async with sessions() as session:
-        assert await revoke_staff(session, STAFF, 701, bootstrap) is Revoked.BOOTSTRAP
-        assert await revoke_staff(session, 701, 701, bootstrap) is Revoked.SELF
-        assert await revoke_staff(session, 702, 701, bootstrap) is Revoked.REVOKED
-        assert await revoke_staff(session, 702, 701, bootstrap) is Revoked.NOT_STAFF
+        outcomes = [
+            (await revoke_staff(session, user, by, bootstrap, NOW)).outcome
+            for user, by in ((STAFF, 701), (701, 701), (702, 701), (702, 701))
+        ]
         members = await staff_members(session, bootstrap)
+    assert outcomes == [Revoked.BOOTSTRAP, Revoked.SELF, Revoked.REVOKED, Revoked.NOT_STAFF]
     assert [(m.user_id, m.bootstrap) for m in members] == [(STAFF, True), (701, False)]
+
+
+async def test_a_removed_staff_member_cannot_come_back_through_a_spare_invite(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The attack: make a spare invite, get removed, open it from another account."""
+    await add_users(sessions, {STAFF: "fi", 701: "en", 702: "en", 703: "en"}, NOW)
+    await make_staff(sessions, STAFF, 701)
+    later = NOW + timedelta(minutes=5)
+    async with sessions() as session:
+        spare = await create_invite(session, 701, "my other phone", NOW)
+        spare_two = await create_invite(session, 701, None, NOW)
+        others = await create_invite(session, STAFF, "Pekka", NOW)
+        removed = await revoke_staff(session, 701, STAFF, frozenset({STAFF}), later)
+        assert (removed.outcome, removed.invites_expired) == (Revoked.REVOKED, 2)
+        for invite in (spare, spare_two):
+            result = await redeem_invite(session, f"staff-{invite.token}", 702, later)
+            assert result.outcome is Redeemed.INVALID
+        # Another staff member's invite is not affected.
+        kept = await redeem_invite(session, f"staff-{others.token}", 703, later)
+        assert kept.outcome is Redeemed.JOINED
+        staff = set((await session.execute(select(User.user_id).where(User.staff))).scalars())
+    assert staff == {STAFF, 703}
+
+
+async def test_an_invite_works_only_while_its_creator_is_staff(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Rights lost another way (STAFF_IDS changed, the flag cleared) end the invites too."""
+    await add_users(sessions, {STAFF: "fi", 701: "en", 702: "en"}, NOW)
+    await make_staff(sessions, 701)
+    async with sessions() as session:
+        invite = await create_invite(session, 701, None, NOW)
+        async with write_transaction(session):
+            await session.execute(update(User).where(User.user_id == 701).values(staff=False))
+        payload = f"staff-{invite.token}"
+        assert (await redeem_invite(session, payload, 702, NOW)).outcome is Redeemed.INVALID
+        assert not await session.scalar(select(User.staff).where(User.user_id == 702))
+        # Still unused: had the creator been staff again, it would work.
+        async with write_transaction(session):
+            await session.execute(update(User).where(User.user_id == 701).values(staff=True))
+        assert (await redeem_invite(session, payload, 702, NOW)).outcome is Redeemed.JOINED
+
+
+async def test_pending_invites_are_listed_and_can_be_cancelled(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_users(sessions, {STAFF: "fi", 701: "en"}, NOW)
+    await make_staff(sessions, STAFF)
+    async with sessions() as session:
+        first = await create_invite(session, STAFF, "Maria", NOW)
+        second = await create_invite(session, STAFF, None, NOW + timedelta(hours=1))
+        used = await create_invite(session, STAFF, "used", NOW)
+        await redeem_invite(session, f"staff-{used.token}", 701, NOW)
+        await create_invite(session, STAFF, "expired", NOW - INVITE_TTL)
+        pending = await pending_invites(session, NOW + timedelta(minutes=1))
+        assert [(p.label, p.created_by) for p in pending] == [("Maria", STAFF), (None, STAFF)]
+        assert await cancel_invite(session, pending[0].id, NOW + timedelta(minutes=2))
+        assert not await cancel_invite(session, pending[0].id, NOW + timedelta(minutes=3))
+        after = await pending_invites(session, NOW + timedelta(minutes=3))
+        assert [p.label for p in after] == [None]
+        gone = await redeem_invite(session, f"staff-{first.token}", 701, NOW + timedelta(minutes=3))
+        assert gone.outcome is Redeemed.ALREADY_STAFF  # 701 joined through "used"
+        async with write_transaction(session):
+            await session.execute(update(User).where(User.user_id == 701).values(staff=False))
+        gone = await redeem_invite(session, f"staff-{first.token}", 701, NOW + timedelta(minutes=3))
+        assert gone.outcome is Redeemed.INVALID
+        ok = await redeem_invite(session, f"staff-{second.token}", 701, NOW + timedelta(minutes=3))
+        assert ok.outcome is Redeemed.JOINED
 
 
 async def test_delete_keeps_the_broadcasts_and_takes_the_invite_the_person_accepted(
@@ -564,6 +645,7 @@ async def test_delete_keeps_the_broadcasts_and_takes_the_invite_the_person_accep
     assert "broadcasts" not in names  # author_id: the organisation's record
     assert "staff_invites" in names  # user_id: who accepted it (the label may be their name)
     await add_users(sessions, {STAFF: "fi", 701: "en", 702: "en"}, NOW)
+    await make_staff(sessions, STAFF)
     async with sessions() as session:
         draft = BroadcastDraft(texts={"fi": "x"}, audience=AudienceKind.ALL)
         created = await create_broadcast(session, draft, STAFF, NOW, NOW)

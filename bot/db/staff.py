@@ -5,6 +5,11 @@ be removed in the bot) and the users who accepted an invite. An invite is a deep
 ``t.me/<bot>?start=staff-<token>``: the token is random, only its SHA-256 is stored, it works
 once and expires after :data:`INVITE_TTL`. Accepting marks the invite used and grants the
 right in one write transaction, so two people racing with the same link cannot both win.
+
+An invite is only as good as its creator's rights: it works only while whoever created it is
+still staff, and taking someone's rights away also expires every unused invite they created,
+so a spare link made before removal cannot bring the rights back. Staff see the unused invites
+in ``/staff`` and can cancel any of them.
 """
 
 from __future__ import annotations
@@ -94,6 +99,8 @@ async def redeem_invite(
                 StaffInvite.token_hash == token_hash(token),
                 StaffInvite.used_at.is_(None),
                 StaffInvite.expires_at > now,
+                # Whoever made the link must still be staff when it is opened.
+                StaffInvite.created_by.in_(select(User.user_id).where(User.staff.is_(True))),
             )
             .values(used_at=now, user_id=user_id)
             .returning(StaffInvite.created_by, StaffInvite.label)
@@ -139,6 +146,41 @@ async def staff_members(session: AsyncSession, bootstrap: frozenset[int]) -> lis
     return sorted(members, key=lambda m: (not m.bootstrap, m.since or never, m.user_id))
 
 
+@dataclass(frozen=True)
+class PendingInvite:
+    """An invite nobody has accepted yet that still works."""
+
+    id: int
+    label: str | None
+    created_by: int
+    expires_at: datetime
+
+
+async def pending_invites(session: AsyncSession, now: datetime) -> list[PendingInvite]:
+    """The unused, unexpired invites, the ones that expire first first."""
+    rows = await session.execute(
+        select(StaffInvite.id, StaffInvite.label, StaffInvite.created_by, StaffInvite.expires_at)
+        .where(StaffInvite.used_at.is_(None), StaffInvite.expires_at > now)
+        .order_by(StaffInvite.expires_at, StaffInvite.id)
+    )
+    return [PendingInvite(*row) for row in rows]
+
+
+async def cancel_invite(session: AsyncSession, invite_id: int, now: datetime) -> bool:
+    """Make an unused invite stop working at once; False when it was used or had expired."""
+    async with write_transaction(session):
+        result = await session.execute(
+            update(StaffInvite)
+            .where(
+                StaffInvite.id == invite_id,
+                StaffInvite.used_at.is_(None),
+                StaffInvite.expires_at > now,
+            )
+            .values(expires_at=now)
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 class Revoked(StrEnum):
     REVOKED = "revoked"
     BOOTSTRAP = "bootstrap"  # in STAFF_IDS: change the setting instead
@@ -146,19 +188,37 @@ class Revoked(StrEnum):
     NOT_STAFF = "not-staff"
 
 
+@dataclass(frozen=True)
+class Revocation:
+    outcome: Revoked
+    invites_expired: int = 0  # unused invites the person had created, which no longer work
+
+
 async def revoke_staff(
-    session: AsyncSession, user_id: int, by: int, bootstrap: frozenset[int]
-) -> Revoked:
-    """Take staff rights from ``user_id`` (asked by staff member ``by``)."""
+    session: AsyncSession, user_id: int, by: int, bootstrap: frozenset[int], now: datetime
+) -> Revocation:
+    """Take staff rights from ``user_id`` (asked by staff member ``by``), and in the same
+    transaction expire every unused invite they created."""
     if user_id in bootstrap:
-        return Revoked.BOOTSTRAP
+        return Revocation(Revoked.BOOTSTRAP)
     if user_id == by:
-        return Revoked.SELF
+        return Revocation(Revoked.SELF)
     async with write_transaction(session):
         result = await session.execute(
             update(User).where(User.user_id == user_id, User.staff.is_(True)).values(staff=False)
         )
-    return Revoked.REVOKED if result.rowcount else Revoked.NOT_STAFF  # type: ignore[attr-defined]
+        expired = await session.execute(
+            update(StaffInvite)
+            .where(
+                StaffInvite.created_by == user_id,
+                StaffInvite.used_at.is_(None),
+                StaffInvite.expires_at > now,
+            )
+            .values(expires_at=now)
+        )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return Revocation(Revoked.NOT_STAFF, expired.rowcount)  # type: ignore[attr-defined]
+    return Revocation(Revoked.REVOKED, expired.rowcount)  # type: ignore[attr-defined]
 
 
 async def user_locale(session: AsyncSession, user_id: int, default: Locale) -> Locale:

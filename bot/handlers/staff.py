@@ -26,11 +26,14 @@ from bot.config import Settings
 from bot.db.models import User
 from bot.db.staff import (
     LABEL_MAX,
+    PendingInvite,
     Redeemed,
     Revoked,
     StaffMember,
+    cancel_invite,
     create_invite,
     invite_link,
+    pending_invites,
     redeem_invite,
     revoke_staff,
     staff_members,
@@ -148,10 +151,12 @@ async def flag_fixed_not_allowed(query: CallbackQuery, t: Translator) -> None:
 
 
 class StaffAdmin(CallbackData, prefix="stf"):
-    """``invite`` (ask who for), ``skip`` (no note), ``remove`` (confirm) and ``remove-yes``."""
+    """``invite`` (ask who for), ``skip`` (no note), ``remove`` (confirm) and ``remove-yes``
+    on a staff member (``target`` is their user id), ``cancel`` on an unused invite (``target``
+    is its id), ``list`` (the staff screen again)."""
 
     action: str
-    user: int = 0
+    target: int = 0
 
 
 class InviteDialog(StatesGroup):
@@ -166,8 +171,12 @@ def _who(user_id: int, label: str | None, t: Translator) -> str:
     )
 
 
+def _invite_for(invite: PendingInvite, t: Translator) -> str:
+    return invite.label or t("stf-invite-anyone")
+
+
 def _staff_screen(
-    members: list[StaffMember], me: int, t: Translator
+    members: list[StaffMember], invites: list[PendingInvite], me: int, t: Translator
 ) -> tuple[str, InlineKeyboardMarkup]:
     lines = [t("stf-title", count=len(members))]
     for member in members:
@@ -180,16 +189,42 @@ def _staff_screen(
             lines.append(t("stf-line-invited", who=who, date=t.format_date(member.since)))
         else:
             lines.append(t("stf-line-other", who=who))
+    if invites:
+        lines += ["", t("stf-pending-title", count=len(invites))]
+        lines += [
+            t(
+                "stf-pending-line",
+                who=_invite_for(invite, t),
+                by=str(invite.created_by),
+                expires=t.format_datetime(invite.expires_at),
+            )
+            for invite in invites
+        ]
     buttons = [(t("stf-invite-button"), StaffAdmin(action="invite"))]
     buttons += [
         (
             t("stf-remove-button", who=_who(m.user_id, m.label, t))[:60],
-            StaffAdmin(action="remove", user=m.user_id),
+            StaffAdmin(action="remove", target=m.user_id),
         )
         for m in members
         if not m.bootstrap and m.user_id != me
     ]
+    buttons += [
+        (
+            t("stf-cancel-button", who=_invite_for(invite, t))[:60],
+            StaffAdmin(action="cancel", target=invite.id),
+        )
+        for invite in invites
+    ]
     return "\n".join(lines), column(*buttons)
+
+
+async def _screen_for(
+    session: AsyncSession, settings: Settings, me: int, t: Translator
+) -> tuple[str, InlineKeyboardMarkup]:
+    members = await staff_members(session, settings.staff_ids)
+    invites = await pending_invites(session, datetime.now(UTC))
+    return _staff_screen(members, invites, me, t)
 
 
 @router.message(Command("staff"), IsStaff())
@@ -202,8 +237,7 @@ async def staff_command(
 ) -> None:
     assert message.from_user is not None
     await state.clear()
-    members = await staff_members(session, settings.staff_ids)
-    text, markup = _staff_screen(members, message.from_user.id, t)
+    text, markup = await _screen_for(session, settings, message.from_user.id, t)
     await message.answer(text, reply_markup=markup)
 
 
@@ -259,13 +293,13 @@ async def remove_button(
     settings: Settings,
     t: Translator,
 ) -> None:
-    member = await _member(session, settings, callback_data.user)
-    who = _who(callback_data.user, member.label if member else None, t)
+    member = await _member(session, settings, callback_data.target)
+    who = _who(callback_data.target, member.label if member else None, t)
     if member is None:
         await reply(query, t("stf-remove-not-staff", who=who))
         return
     markup = column(
-        (t("stf-remove-yes"), StaffAdmin(action="remove-yes", user=callback_data.user)),
+        (t("stf-remove-yes"), StaffAdmin(action="remove-yes", target=callback_data.target)),
         (t("stf-remove-no"), StaffAdmin(action="list")),
     )
     await reply(query, t("stf-remove-confirm", who=who), markup)
@@ -279,10 +313,10 @@ async def remove_confirmed(
     settings: Settings,
     t: Translator,
 ) -> None:
-    member = await _member(session, settings, callback_data.user)
-    who = _who(callback_data.user, member.label if member else None, t)
-    outcome = await revoke_staff(
-        session, callback_data.user, query.from_user.id, settings.staff_ids
+    member = await _member(session, settings, callback_data.target)
+    who = _who(callback_data.target, member.label if member else None, t)
+    revocation = await revoke_staff(
+        session, callback_data.target, query.from_user.id, settings.staff_ids, datetime.now(UTC)
     )
     messages = {
         Revoked.REVOKED: "stf-removed",
@@ -290,15 +324,31 @@ async def remove_confirmed(
         Revoked.SELF: "stf-remove-self",
         Revoked.NOT_STAFF: "stf-remove-not-staff",
     }
-    await reply(query, t(messages[outcome], who=who))
+    text = t(messages[revocation.outcome], who=who)
+    if revocation.invites_expired:
+        text += "\n" + t("stf-removed-invites", count=revocation.invites_expired)
+    await reply(query, text)
+
+
+@router.callback_query(StaffAdmin.filter(F.action == "cancel"), IsStaff())
+async def cancel_invite_button(
+    query: CallbackQuery,
+    callback_data: StaffAdmin,
+    session: AsyncSession,
+    settings: Settings,
+    t: Translator,
+) -> None:
+    cancelled = await cancel_invite(session, callback_data.target, datetime.now(UTC))
+    text, markup = await _screen_for(session, settings, query.from_user.id, t)
+    notice = t("stf-invite-cancelled") if cancelled else t("stf-invite-gone")
+    await reply(query, f"{notice}\n\n{text}", markup)
 
 
 @router.callback_query(StaffAdmin.filter(F.action == "list"), IsStaff())
 async def list_button(
     query: CallbackQuery, session: AsyncSession, settings: Settings, t: Translator
 ) -> None:
-    members = await staff_members(session, settings.staff_ids)
-    text, markup = _staff_screen(members, query.from_user.id, t)
+    text, markup = await _screen_for(session, settings, query.from_user.id, t)
     await reply(query, text, markup)
 
 

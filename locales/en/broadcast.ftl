@@ -126,6 +126,15 @@ stf-remove-confirm = Remove staff rights from { $who }? They can then no longer 
 stf-remove-yes = Yes, remove
 stf-remove-no = No, keep
 stf-removed = ✅ { $who } is no longer staff.
+stf-removed-invites = { $count ->
+    [one] The unused invite link they created no longer works.
+   *[other] The { $count } unused invite links they created no longer work.
+}
+stf-pending-title = Unused invite links: { $count }
+stf-pending-line = • for { $who }, created by id { $by }, works until { $expires }
+stf-cancel-button = ✖ Cancel the invite for { $who }
+stf-invite-cancelled = ✅ The invite is cancelled: its link no longer works.
+stf-invite-gone = That invite was used already or has expired, so there was nothing to cancel.
 stf-remove-bootstrap = { $who } is staff through the STAFF_IDS setting. Ask the administrator to change the setting.
 stf-remove-self = You cannot remove your own staff rights. Ask another staff member.
 stf-remove-not-staff = { $who } is not staff any more.

@@ -126,6 +126,15 @@ stf-remove-confirm = Poistetaanko henkilökunnan oikeudet henkilöltä { $who }?
 stf-remove-yes = Kyllä, poista
 stf-remove-no = Ei, säilytä
 stf-removed = ✅ { $who } ei ole enää henkilökuntaa.
+stf-removed-invites = { $count ->
+    [one] Hänen luomansa käyttämätön kutsulinkki ei enää toimi.
+   *[other] Hänen luomansa { $count } käyttämätöntä kutsulinkkiä eivät enää toimi.
+}
+stf-pending-title = Käyttämättömiä kutsulinkkejä: { $count }
+stf-pending-line = • Kenelle: { $who }. Loi: id { $by }. Toimii { $expires } asti.
+stf-cancel-button = ✖ Peru kutsu: { $who }
+stf-invite-cancelled = ✅ Kutsu on peruttu: sen linkki ei enää toimi.
+stf-invite-gone = Kutsu oli jo käytetty tai vanhentunut, joten peruttavaa ei ollut.
 stf-remove-bootstrap = { $who } on henkilökuntaa STAFF_IDS-asetuksen kautta. Pyydä ylläpitäjää muuttamaan asetusta.
 stf-remove-self = Et voi poistaa omia henkilökunnan oikeuksiasi. Pyydä toista henkilökunnan jäsentä.
 stf-remove-not-staff = { $who } ei ole enää henkilökuntaa.

@@ -568,6 +568,16 @@ async def test_staff_rights_invite_once_removal_and_everyone_else_refused(
     fake.send_command(maria, "/cancel")
     await fake.wait_message(maria)
 
+    # Maria makes a spare invite for herself (the attack: keep a way back in after removal).
+    fake.send_command(maria, "/staff")
+    mine = await fake.wait_message(maria)
+    fake.press(maria, mine, "stf:invite:0")
+    ask = await fake.wait_message(maria)
+    fake.press(maria, ask, "stf:skip:0")
+    spare_text = (await fake.wait_message(maria)).text or ""
+    spare = re.search(r"start=(staff-[A-Za-z0-9_-]+)", spare_text)
+    assert spare is not None, spare_text
+
     # The same link a second time does not work; an invite is never a deep-link source.
     fake.user(other, language_code="en")
     fake.send_command(other, "/start", payload)
@@ -587,14 +597,50 @@ async def test_staff_rights_invite_once_removal_and_everyone_else_refused(
     fake.send_command(STAFF, "/staff")
     listing = await fake.wait_message(STAFF)
     assert "• Maria, Kotka (id 8501): since" in (listing.text or "")
-    assert listing.callback_data == ["stf:invite:0", f"stf:remove:{maria}"]
+    pending = "Unused invite links: 1\n• for the new staff member, created by id 8501, works until"
+    assert pending in (listing.text or "")
+    assert listing.callback_data[:2] == ["stf:invite:0", f"stf:remove:{maria}"]
+    assert len(listing.callback_data) == 3
+    assert listing.callback_data[2].startswith("stf:cancel:")
     fake.press(STAFF, listing, f"stf:remove:{maria}")
     confirm = await fake.wait_message(STAFF)
     assert (confirm.text or "").startswith("Remove staff rights from Maria, Kotka (id 8501)?")
     fake.press(STAFF, confirm, f"stf:remove-yes:{maria}")
-    assert (await fake.wait_message(STAFF)).text == "✅ Maria, Kotka (id 8501) is no longer staff."
+    assert (await fake.wait_message(STAFF)).text == (
+        "✅ Maria, Kotka (id 8501) is no longer staff.\n"
+        "The unused invite link they created no longer works."
+    )
     fake.send_command(maria, "/broadcast")
     assert (await fake.wait_message(maria)).text == "Anteeksi, tämä ei ole sallittua."
+    # Her spare link, opened from another account, does not make anyone staff.
+    helper = 8503
+    fake.user(helper, language_code="en")
+    fake.send_command(helper, "/start", spare.group(1))
+    assert ((await fake.wait_message(helper)).text or "").startswith("This invite link does not")
+    fake.send_command(helper, "/broadcast")
+    assert (await fake.wait_message(helper)).text == NOT_ALLOWED
+
+    # Staff cancel an invite they no longer want: its link stops working at once.
+    fake.send_command(STAFF, "/staff")
+    listing = await fake.wait_message(STAFF)
+    fake.press(STAFF, listing, "stf:invite:0")
+    await fake.wait_message(STAFF)
+    fake.send_text(STAFF, "Pekka")
+    created = await fake.wait_message(STAFF)
+    unwanted = re.search(r"start=(staff-[A-Za-z0-9_-]+)", created.text or "")
+    assert unwanted is not None
+    fake.send_command(STAFF, "/staff")
+    listing = await fake.wait_message(STAFF)
+    assert "• for Pekka, created by id 900001" in (listing.text or "")
+    [cancel] = [data for data in listing.callback_data if data.startswith("stf:cancel:")]
+    fake.press(STAFF, listing, cancel)
+    cancelled = await fake.wait_message(STAFF)
+    assert (cancelled.text or "").startswith("✅ The invite is cancelled: its link no longer")
+    assert "Unused invite links" not in (cancelled.text or "")
+    fake.press(STAFF, listing, cancel)
+    assert ((await fake.wait_message(STAFF)).text or "").startswith("That invite was used already")
+    fake.send_command(helper, "/start", unwanted.group(1))
+    assert ((await fake.wait_message(helper)).text or "").startswith("This invite link does not")
     fake.press(STAFF, listing, f"stf:remove-yes:{STAFF}", forged=True)
     assert (await fake.wait_message(STAFF)).text == (
         "id 900001 is staff through the STAFF_IDS setting. Ask the administrator to change "
