@@ -9,6 +9,14 @@ from typing import Any
 
 from bot.config import Settings
 
+# Loggers whose INFO lines repeat what an operator already sees, shown only at DEBUG: aiogram
+# logs every update a second time ("Update id=... is handled. Duration ..."), and aiohttp a
+# third on the web role (its access log of each webhook POST): bot.ops.observe's line has the
+# same and more. APScheduler's executor writes two lines per job run ("Running job ...",
+# "... executed successfully"): a sweep every few seconds filled an idle log. Their warnings
+# and errors (a job that failed or missed its time) still show.
+QUIET_BELOW_DEBUG = ("aiogram.event", "aiohttp.access", "apscheduler.executors")
+
 
 class JsonLogFormatter(logging.Formatter):
     """One JSON object per line; extra fields given with ``extra={...}`` are kept."""
@@ -36,10 +44,7 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     level: int = logging.getLevelName(settings.log_level)
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # aiogram logs every update a second time ("Update id=... is handled. Duration ..."), and
-    # aiohttp a third on the web role (its access log of each webhook POST): bot.ops.observe's
-    # line has the same and more. Their warnings and errors still show.
-    for duplicate in ("aiogram.event", "aiohttp.access"):
-        logging.getLogger(duplicate).setLevel(
+    for chatty in QUIET_BELOW_DEBUG:
+        logging.getLogger(chatty).setLevel(
             logging.NOTSET if level <= logging.DEBUG else logging.WARNING
         )

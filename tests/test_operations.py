@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.db.engine import write_transaction
 from bot.db.models import Delivery, DeliveryCount, FsmState
 from bot.delivery.ledger import NewDelivery, enqueue
-from bot.logs import JsonLogFormatter, configure_logging
+from bot.logs import QUIET_BELOW_DEBUG, JsonLogFormatter, configure_logging
 from bot.ops import lease, retention
 from bot.ops.dedup import Claim, MemoryDedup, RedisDedup
 from bot.ops.observe import UpdateLogMiddleware
@@ -157,21 +157,24 @@ async def test_update_log_line_has_no_text(caplog: pytest.LogCaptureFixture) -> 
 
 
 @pytest.mark.parametrize(("level", "duplicates_shown"), [("INFO", False), ("debug", True)])
-def test_an_update_is_logged_once(level: str, duplicates_shown: bool) -> None:
+def test_an_update_is_logged_once_and_job_runs_not_at_all(
+    level: str, duplicates_shown: bool
+) -> None:
     """Our update line says what aiogram's "Update id=... is handled" and aiohttp's access
-    line say; their warnings and errors stay."""
+    line say; APScheduler's two lines per job run show only at DEBUG; warnings and errors
+    stay."""
     root = logging.getLogger()
     saved = (root.level, root.handlers[:])
     try:
         configure_logging(Settings(_env_file=None, bot_token=TEST_TOKEN, log_level=level))  # type: ignore[call-arg]
-        for duplicate in ("aiogram.event", "aiohttp.access"):
+        for duplicate in ("aiogram.event", "aiohttp.access", "apscheduler.executors.default"):
             assert logging.getLogger(duplicate).isEnabledFor(logging.INFO) is duplicates_shown
             assert logging.getLogger(duplicate).isEnabledFor(logging.WARNING)
         assert logging.getLogger("bot.updates").isEnabledFor(logging.INFO)
     finally:
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
-        for duplicate in ("aiogram.event", "aiohttp.access"):
+        for duplicate in QUIET_BELOW_DEBUG:
             logging.getLogger(duplicate).setLevel(logging.NOTSET)
 
 
