@@ -8,6 +8,7 @@ instead of failing when it upgrades a read snapshot ("database is locked").
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -51,7 +52,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = parsed.database or ""
     a_file = database not in ("", ":memory:") and not database.startswith("file:")
     if a_file:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # The database holds families' data: a new directory and database file are the
+        # owner's only (SQLite gives its -wal and -shm files the database file's mode).
+        Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))  # an existing one: as is
     engine = create_async_engine(
         url,
         module=sqlite_driver.dbapi(),  # one hand-off to SQLite's thread per statement
