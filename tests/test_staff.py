@@ -81,7 +81,9 @@ async def test_start_up_clears_staff_rights_taken_out_of_staff_ids(
         async with make_sessionmaker(engine)() as session:
             staff = set((await session.execute(select(User.user_id).where(User.staff))).scalars())
         assert staff == {1, 3}
-        cleared = [r.getMessage() for r in caplog.records if "staff rights cleared" in r.getMessage()]
+        cleared = [
+            r.getMessage() for r in caplog.records if "staff rights cleared" in r.getMessage()
+        ]
         assert cleared == [
             "staff rights cleared for 1 user(s) no longer in STAFF_IDS and without an accepted "
             "invite: 2"
