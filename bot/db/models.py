@@ -3,6 +3,7 @@ so ``/mydata`` and ``/delete`` find it without a list to keep in sync (see perso
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,6 +95,11 @@ class DeepLinkCount(Base):
     new_users: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def new_indicator_id() -> str:
+    """128 random bits, as 32 hex digits."""
+    return secrets.token_hex(16)
+
+
 class IndicatorEvent(Base):
     """One anonymous step of one family's use of Valo, for service designers' indicators.
 
@@ -111,10 +117,12 @@ class IndicatorEvent(Base):
     """
 
     __tablename__ = "indicator_events"
+    # Rows are kept in id order on SQLite (no rowid counting insertions behind the ids).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
+    # Random, never sequential: an id says nothing of when or after what a row was written,
+    # so rows cannot be lined up with rows that carry a time (see bot.indicators.record).
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_indicator_id)
     month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11"
     session: Mapped[str | None] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(24))
