@@ -184,6 +184,18 @@ class CardFlag(Base):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+class CardFlagMark(Base):
+    """That a person flagged a service card this month: one flag per person, card and month
+    counts, so one person cannot make a card look broken. Kept apart from the anonymous flag
+    itself (no reason, no time finer than the month); gone with the month, and with /delete."""
+
+    __tablename__ = "card_flag_marks"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)  # "2026-11"
+
+
 class CatalogEvent(Base):
     """An event (one-off or RRULE series) of a service: from the catalogue or added by staff."""
 
