@@ -7,6 +7,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import secrets
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -197,17 +199,29 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def backup_sqlite(database: Path, target: Path) -> None:
-    """A consistent copy while the bot runs (SQLite's online backup API)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5.0)
+    """A consistent copy while the bot runs (SQLite's online backup API).
+
+    The copy holds every family's data (and families erased since it was made): it is written
+    readable by its owner only (0600, whatever the umask), first under a temporary name beside
+    the target and then renamed, so a half-written or wider-readable copy never has its name.
+    """
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        destination = sqlite3.connect(target)
+        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5.0)
         try:
-            source.backup(destination)
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
         finally:
-            destination.close()
-    finally:
-        source.close()
+            source.close()
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:

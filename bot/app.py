@@ -24,6 +24,7 @@ from bot.config import DATABASE_POOL_OVERFLOW, LOCALES_PATH, Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.outage import Backoff, database_unreachable, describe
+from bot.db.staff import clear_stale_staff
 from bot.db.storage import SQLStorage
 from bot.delivery.broadcasts import BroadcastProgress, broadcast_renderer
 from bot.delivery.clock import Clock, SystemClock
@@ -72,6 +73,16 @@ async def prepare_database(app: App) -> None:
     await migrate.upgrade(app.engine)
     async with app.sessions() as session:
         await sync_catalog_path(session, app.settings.catalog_path, app.settings.tz)
+        cleared = await clear_stale_staff(session, app.settings.staff_ids)
+    if cleared:
+        # Staff accounts are the operator's colleagues, not families: their ids let the
+        # operator check that exactly the people taken out of STAFF_IDS lost their rights.
+        log.info(
+            "staff rights cleared for %d user(s) no longer in STAFF_IDS and without an "
+            "accepted invite: %s",
+            len(cleared),
+            " ".join(map(str, cleared)),
+        )
 
 
 class MissingTokenError(RuntimeError):

@@ -17,6 +17,7 @@ from bot.catalog import store
 from bot.catalog.importers import read_sources
 from bot.catalog.loader import LoadedCatalog, parse_files
 from bot.catalog.store import (
+    FLAG_REASONS,
     LiveCatalog,
     flag_card,
     import_files,
@@ -29,7 +30,7 @@ from bot.catalog.store import (
 from bot.data_errors import DataFileError
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.db.models import CatalogOrganization, CatalogService, CatalogVersion
+from bot.db.models import CardFlagMark, CatalogOrganization, CatalogService, CatalogVersion
 from tests.cli_run import CliRun, cli_env, module_database, run_in_new_loop
 from tests.real_catalogue import real_catalogue as read_real_catalogue
 
@@ -335,18 +336,20 @@ async def test_flags_are_counted_per_service_and_reason_until_resolved(
 ) -> None:
     before = datetime.now(UTC)
     async with sessions() as session:
-        for service_id, reason in [
-            ("svc-b", "hours"),
-            ("svc-a", "closed"),
-            ("svc-a", "closed"),
-            ("svc-a", "closed"),
-            ("svc-b", "phone"),
-            ("svc-b", "phone"),
-            ("svc-c", "other"),
-        ]:
-            await flag_card(session, service_id, reason)
+        for user_id, (service_id, reason) in enumerate(
+            [
+                ("svc-b", "hours"),
+                ("svc-a", "closed"),
+                ("svc-a", "closed"),
+                ("svc-a", "closed"),
+                ("svc-b", "phone"),
+                ("svc-b", "phone"),
+                ("svc-c", "other"),
+            ]
+        ):
+            assert await flag_card(session, service_id, reason, user_id, datetime.now(UTC))
         with pytest.raises(ValueError, match="unknown flag reason 'rude'"):
-            await flag_card(session, "svc-a", "rude")
+            await flag_card(session, "svc-a", "rude", 99, datetime.now(UTC))
         flags = await open_flags(session)
     after = datetime.now(UTC)
     assert [(s, r, n) for s, r, n, _ in flags] == [
@@ -365,8 +368,34 @@ async def test_flags_are_counted_per_service_and_reason_until_resolved(
             ("svc-a", "closed", 3),
             ("svc-c", "other", 1),
         ]
-        await flag_card(session, "svc-b", "hours")  # a new report after resolving is open
+        # A new report after resolving is open (from someone who has not flagged it yet).
+        assert await flag_card(session, "svc-b", "hours", 7, datetime.now(UTC))
         assert ("svc-b", "hours", 1) in [(s, r, n) for s, r, n, _ in await open_flags(session)]
+
+
+async def test_one_person_counts_once_per_card_and_month(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Pressing "something wrong?" over and over, with every reason, makes one flag; the
+    next month counts again; the marks of past months go."""
+    november, december = datetime(2026, 11, 30, 21, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    async with sessions() as session:
+        counted = [
+            await flag_card(session, "svc-a", reason, 1, november)
+            for reason in (*FLAG_REASONS, *FLAG_REASONS)
+        ]
+        assert counted == [True] + [False] * (2 * len(FLAG_REASONS) - 1)
+        assert await flag_card(session, "svc-b", "phone", 1, november)  # another card
+        assert await flag_card(session, "svc-a", "phone", 2, november)  # another person
+        assert await flag_card(session, "svc-a", "phone", 1, december)  # the next month
+        assert not await flag_card(session, "svc-a", "hours", 1, december)
+        assert [(s, r, n) for s, r, n, _ in await open_flags(session)] == [
+            ("svc-a", "phone", 2),
+            ("svc-a", "closed", 1),
+            ("svc-b", "phone", 1),
+        ]
+        marks = (await session.execute(select(CardFlagMark.user_id, CardFlagMark.month))).all()
+    assert sorted(marks) == [(1, "2026-12"), (2, "2026-11")]  # 1's November marks went
 
 
 @dataclass(frozen=True)

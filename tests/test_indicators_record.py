@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Date, DateTime, Time, delete, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db import migrate
+from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import IndicatorEvent
 from bot.flow.loader import load_dialogs
 from bot.flow.model import DONE, SKIP, default_municipalities
@@ -101,8 +105,90 @@ async def test_flush_writes_everything_in_one_go(
         assert recorder.pending == []
         assert await recorder.flush(session) == 0
     async with sessions() as session:
-        rows = (await session.scalars(select(IndicatorEvent).order_by(IndicatorEvent.id))).all()
-    assert [(r.kind, r.node, r.items) for r in rows] == expected
+        rows = (await session.scalars(select(IndicatorEvent))).all()
+    # In no particular order: see test_rows_cannot_be_put_back_in_the_order_they_were_written.
+    assert sorted((r.kind, r.node or "", r.items or "") for r in rows) == sorted(
+        (kind, node or "", items or "") for kind, node, items in expected
+    )
+
+
+ROWS = 30  # 30! orders: one matching the order of writing by chance never happens
+
+
+async def _ids_and_order(session: AsyncSession, physical: str | None) -> list[tuple[str, str]]:
+    """(id, items) of every row, in the order the storage keeps them (``physical``)."""
+    order = f" ORDER BY {physical}" if physical else ""
+    rows = await session.execute(text(f"SELECT id, items FROM indicator_events{order}"))
+    return [(str(row.id), str(row.items)) for row in rows]
+
+
+async def test_rows_cannot_be_put_back_in_the_order_they_were_written(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Neither the ids nor, within an update, the storage's own order tell which row came
+    first: a sequence could be lined up with timestamped rows (last_seen, updated_at)."""
+    written = [f"svc-{n:02}" for n in range(ROWS)]
+    async with sessions() as session:
+        for item in written:  # one update each: one transaction each
+            recorder = IndicatorRecorder(counted=True, locale="fi", now=NOW)
+            recorder.action("card_location", item)
+            await recorder.flush(session)
+        by_id = sorted(await _ids_and_order(session, None))
+        assert all(re.fullmatch(r"[0-9a-f]{32}", row_id) for row_id, _ in by_id)
+        assert sorted(item for _, item in by_id) == written
+        assert [item for _, item in by_id] != written
+
+        await session.execute(delete(IndicatorEvent))
+        await session.commit()
+        recorder = IndicatorRecorder(counted=True, locale="fi", now=NOW)
+        for item in written:  # one update's events: one transaction
+            recorder.action("card_location", item)
+        await recorder.flush(session)
+        if session.get_bind().dialect.name == "sqlite":
+            # No rowid behind the ids: SQLite keeps the rows in id order.
+            with pytest.raises(OperationalError, match="rowid"):
+                await _ids_and_order(session, "rowid")
+        else:  # PostgreSQL's heap keeps insertion order: the rows went in shuffled
+            stored = [item for _, item in await _ids_and_order(session, "ctid")]
+            assert sorted(stored) == written
+            assert stored != written
+
+
+def test_no_indicator_column_keeps_a_time_finer_than_the_month() -> None:
+    table = IndicatorEvent.__table__
+    assert [c.name for c in table.c if isinstance(c.type, (DateTime, Date, Time))] == []
+    assert IndicatorRecorder(counted=True, locale="fi", now=NOW)._row("x").month == "2026-11"
+
+
+async def test_the_migration_gives_existing_rows_random_ids_in_random_order(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "0006")
+        async with engine.begin() as conn:
+            for n in range(ROWS):
+                await conn.execute(
+                    text(
+                        "INSERT INTO indicator_events (id, month, kind, items) "
+                        "VALUES (:id, '2026-11', 'card_location', :items)"
+                    ),
+                    {"id": n + 1, "items": f"svc-{n:02}"},
+                )
+        await migrate.upgrade(engine)
+        async with make_sessionmaker(engine)() as session:
+            by_id = sorted(await _ids_and_order(session, None))
+            postgres = engine.dialect.name == "postgresql"
+            stored = await _ids_and_order(session, "ctid") if postgres else by_id
+        assert all(re.fullmatch(r"[0-9a-f]{32}", row_id) for row_id, _ in by_id)
+        written = [f"svc-{n:02}" for n in range(ROWS)]
+        assert sorted(item for _, item in by_id) == written
+        assert [item for _, item in by_id] != written
+        assert [item for _, item in stored] != written
+        await migrate.downgrade(engine, "0006")  # and back, on this backend too
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
 
 
 class _User:

@@ -24,9 +24,10 @@ from bot.catalog.loader import SourcedFile, catalog_files, content_hash, cross_c
 from bot.catalog.matching import CatalogIndex
 from bot.catalog.schema import Event, Organization, Service
 from bot.data_errors import DataError, DataFileError
-from bot.db.engine import write_transaction
+from bot.db.engine import upsert, write_transaction
 from bot.db.models import (
     CardFlag,
+    CardFlagMark,
     CatalogEvent,
     CatalogOrganization,
     CatalogService,
@@ -287,12 +288,28 @@ async def sync_catalog_path(
     return report
 
 
-async def flag_card(session: AsyncSession, service_id: str, reason: str) -> None:
-    """Record an anonymous "something wrong?" report; nothing links it to the family."""
+async def flag_card(
+    session: AsyncSession, service_id: str, reason: str, user_id: int, now: datetime
+) -> bool:
+    """Record an anonymous "something wrong?" report, at most one per person, card and month
+    (so no one person can make a card look broken); returns whether it counted.
+
+    The flag row itself names no one; the person's mark (:class:`CardFlagMark`) keeps only
+    the card and the month, and their older months' marks are dropped here.
+    """
     if reason not in FLAG_REASONS:
         raise ValueError(f"unknown flag reason {reason!r}")
+    month = now.astimezone(UTC).strftime("%Y-%m")
+    mark = upsert(session, CardFlagMark).values(user_id=user_id, service_id=service_id, month=month)
     async with write_transaction(session):
-        session.add(CardFlag(service_id=service_id, reason=reason, created_at=datetime.now(UTC)))
+        await session.execute(
+            delete(CardFlagMark).where(CardFlagMark.user_id == user_id, CardFlagMark.month < month)
+        )
+        first = await session.execute(mark.on_conflict_do_nothing().returning(CardFlagMark.month))
+        if first.first() is None:
+            return False
+        session.add(CardFlag(service_id=service_id, reason=reason, created_at=now))
+    return True
 
 
 async def open_flags(session: AsyncSession) -> list[tuple[str, str, int, datetime]]:

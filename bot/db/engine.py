@@ -8,6 +8,8 @@ instead of failing when it upgrades a read snapshot ("database is locked").
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -40,6 +42,15 @@ _ALONE_OPTION = "valo_alone"  # one statement, no BEGIN/COMMIT around it (SQLite
 current_session: ContextVar[AsyncSession | None] = ContextVar("valo_current_session", default=None)
 
 
+def _create_private(path: str) -> None:
+    """Create an empty database file readable by its owner only; an existing one (perhaps
+    read-only to this user) is left as it is."""
+    if os.path.exists(path):
+        return
+    with contextlib.suppress(FileExistsError):  # another process created it first
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine for ``url``, with the SQLite pragmas and begin rules applied."""
     parsed = make_url(url)
@@ -51,7 +62,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = parsed.database or ""
     a_file = database not in ("", ":memory:") and not database.startswith("file:")
     if a_file:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # The database holds families' data: a new directory and database file are the
+        # owner's only (SQLite gives its -wal and -shm files the database file's mode).
+        Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_private(database)
     engine = create_async_engine(
         url,
         module=sqlite_driver.dbapi(),  # one hand-off to SQLite's thread per statement

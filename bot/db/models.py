@@ -3,6 +3,7 @@ so ``/mydata`` and ``/delete`` find it without a list to keep in sync (see perso
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,6 +95,11 @@ class DeepLinkCount(Base):
     new_users: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def new_indicator_id() -> str:
+    """128 random bits, as 32 hex digits."""
+    return secrets.token_hex(16)
+
+
 class IndicatorEvent(Base):
     """One anonymous step of one family's use of Valo, for service designers' indicators.
 
@@ -111,10 +117,12 @@ class IndicatorEvent(Base):
     """
 
     __tablename__ = "indicator_events"
+    # Rows are kept in id order on SQLite (no rowid counting insertions behind the ids).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
+    # Random, never sequential: an id says nothing of when or after what a row was written,
+    # so rows cannot be lined up with rows that carry a time (see bot.indicators.record).
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_indicator_id)
     month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-11"
     session: Mapped[str | None] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(24))
@@ -174,6 +182,18 @@ class CardFlag(Base):
     reason: Mapped[str] = mapped_column(String(16))  # closed | phone | hours | other
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CardFlagMark(Base):
+    """That a person flagged a service card this month: one flag per person, card and month
+    counts, so one person cannot make a card look broken. Kept apart from the anonymous flag
+    itself (no reason, no time finer than the month); gone with the month, and with /delete."""
+
+    __tablename__ = "card_flag_marks"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)  # "2026-11"
 
 
 class CatalogEvent(Base):

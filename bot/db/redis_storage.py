@@ -28,12 +28,19 @@ from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiogram.fsm.storage.base import BaseEventIsolation, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    DefaultKeyBuilder,
+    StateType,
+    StorageKey,
+)
 from aiogram.fsm.storage.redis import RedisStorage
 
-from bot.db.storage import Cached, state_name, update_cache
+from bot.db.storage import Cached, forget_cached_rows, state_name, update_cache
 
 log = logging.getLogger(__name__)
+
+PARTS = ("state", "data")  # what a key holds of the family; "lock" is the update's own
 
 
 class CachingRedisStorage(RedisStorage):
@@ -79,6 +86,32 @@ class CachingRedisStorage(RedisStorage):
                 pipe.delete(data_key)
             await pipe.execute()
         self._remember(key, state=name, data=values)
+
+    async def clear_user(self, user_id: int) -> int:
+        """Delete the state and data of every key of ``user_id``; returns how many keys.
+
+        Keys are named by chat first (``fsm:<chat>[:<thread>]:<user>:<destiny>:<part>``), so
+        they are found with SCAN: one pass over the keyspace, for the rare /delete, rather
+        than an index of each user's keys kept up to date on every dialog step. A key matched
+        by the pattern is checked field by field (a chat or thread id may equal the user id);
+        the user's lock, held by the update asking for this, is left alone.
+        """
+        keys = self.key_builder
+        if not isinstance(keys, DefaultKeyBuilder):
+            raise TypeError("clear_user knows the layout of DefaultKeyBuilder's keys only")
+        sep, user = keys.separator, str(user_id)
+        # Counted from the end (..., user, [destiny], part), where the layout does not vary.
+        user_at = -3 if keys.with_destiny else -2
+        pattern = f"{keys.prefix}{sep}*{sep}{user}{sep}*"
+        found: list[str | bytes] = []
+        async for name in self.redis.scan_iter(match=pattern, count=1000):
+            fields = (name.decode() if isinstance(name, bytes) else name).split(sep)
+            if len(fields) >= 2 - user_at and fields[user_at] == user and fields[-1] in PARTS:
+                found.append(name)
+        for start in range(0, len(found), 500):
+            await self.redis.delete(*found[start : start + 500])
+        forget_cached_rows()
+        return len(found)
 
     def decode(self, state: Any, data: Any) -> Cached:
         """A key's row as Redis returned it (bytes or None)."""

@@ -225,3 +225,26 @@ async def user_locale(session: AsyncSession, user_id: int, default: Locale) -> L
     """The language to write to ``user_id`` in (theirs, else the default)."""
     locale = await session.scalar(select(User.locale).where(User.user_id == user_id))
     return next((known for known in SUPPORTED_LOCALES if known == locale), default)
+
+
+async def clear_stale_staff(session: AsyncSession, bootstrap: frozenset[int]) -> list[int]:
+    """Clear the staff flag of everyone neither in ``STAFF_IDS`` nor holding an accepted
+    invite; returns their ids, sorted.
+
+    ``STAFF_IDS`` grants the flag on a person's next update, and removing an id from the
+    setting takes nothing away by itself: run at start-up, this makes the setting's removal
+    take effect. Rights accepted through an invite stay (they are revoked in the bot).
+    """
+    accepted = (
+        select(StaffInvite.id)
+        .where(StaffInvite.user_id == User.user_id, StaffInvite.used_at.is_not(None))
+        .exists()
+    )
+    async with write_transaction(session):
+        result = await session.execute(
+            update(User)
+            .where(User.staff.is_(True), User.user_id.not_in(bootstrap), ~accepted)
+            .values(staff=False)
+            .returning(User.user_id)
+        )
+        return sorted(result.scalars())

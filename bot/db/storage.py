@@ -50,6 +50,28 @@ class SavesTogether(Protocol):
     async def save(self, key: StorageKey, state: StateType, data: Mapping[str, Any]) -> None: ...
 
 
+@runtime_checkable
+class ForgetsUsers(Protocol):
+    """A storage that can drop every key of one user, whatever chat it was kept for."""
+
+    async def clear_user(self, user_id: int) -> int: ...
+
+
+async def forget_user_states(context: FSMContext, user_id: int) -> None:
+    """Drop ``user_id``'s dialog state and data under every key (every chat, thread and
+    destiny), not only the context's own: /delete erases everything about the person."""
+    if isinstance(context.storage, ForgetsUsers):
+        await context.storage.clear_user(user_id)
+    await context.clear()  # the context's own key, also through aiogram's other storages
+
+
+def forget_cached_rows() -> None:
+    """After clearing keys, the update reads them again rather than trust its scratch."""
+    cache = update_cache()
+    if cache is not None:
+        cache.clear()
+
+
 class SQLStorage(BaseStorage):
     """FSM state and data in ``fsm_states``: survives restarts, one row per storage key.
 
@@ -86,6 +108,13 @@ class SQLStorage(BaseStorage):
 
     async def close(self) -> None:
         """Sessions belong to the caller; the engine is disposed by the app."""
+
+    async def clear_user(self, user_id: int) -> int:
+        """Delete every key of ``user_id``; returns how many there were."""
+        async with session_scope(self._sessions) as session, write_transaction(session):
+            result = await session.execute(delete(_FSM).where(_FSM.c.user_id == user_id))
+        forget_cached_rows()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def _read(self, key: StorageKey) -> Cached:
         built = self._keys.build(key)

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.db.engine import execute_alone
 from bot.db.models import User
 from bot.db.personal_data import erase_user, export_user_data
+from bot.db.storage import forget_user_states
 from bot.handlers.menu import MenuAction, column, main_menu, reply
 from bot.i18n import Translator
 
@@ -160,8 +161,9 @@ async def delete_button(query: CallbackQuery, t: Translator) -> None:
 async def delete_confirmed(
     query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext, t: Translator
 ) -> None:
-    # FSM state may live in Redis, outside the database: clear it through the storage too.
-    await state.clear()
+    # FSM state may live in Redis, outside the database: clear it through the storage too,
+    # under every chat's key (a state kept for another chat is the person's data as well).
+    await forget_user_states(state, user.user_id)
     await erase_user(session, user.user_id)
     await reply(query, t("delete-done"))
 

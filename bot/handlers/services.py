@@ -277,8 +277,9 @@ async def card_action(
         )
         await reply(query, t("card-flag-ask"), keyboard)
     elif action == "r" and arg in FLAG_REASONS:
-        await flag_card(session, service.id, arg)
-        indicators.action("card_flagged", service.id)
+        # A repeated flag is thanked the same: it only does not count again.
+        if await flag_card(session, service.id, arg, query.from_user.id, datetime.now(UTC)):
+            indicators.action("card_flagged", service.id)
         await reply(query, t("card-flag-thanks"))
     else:
         await reply(query, t("stale-button"))

@@ -9,6 +9,7 @@ from aiogram import Bot, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -25,18 +26,51 @@ from bot.middlewares import LocaleChoice
 
 router = Router(name="start")
 
-# Telegram allows A-Z, a-z, 0-9, _ and - in start payloads, up to 64 characters.
-DEEP_LINK_SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Telegram allows A-Z, a-z, 0-9, _ and - in start payloads, up to 64 characters; a source is
+# a campaign's name: it starts with a letter and is kept in lower case.
+DEEP_LINK_SOURCE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+# Anyone can make up payloads: past this many sources in a month, new ones count as "other",
+# so made-up links cannot grow the table (or the reports) without bound.
+SOURCES_PER_MONTH = 100
+OTHER_SOURCE = "other"
 
 
-async def count_deep_link(session: AsyncSession, source: str, *, new_user: bool) -> None:
-    """Count a start from ``source`` for this month; nothing ties the count to the user."""
-    month = datetime.now(UTC).strftime("%Y-%m")
+def deep_link_source(payload: str | None) -> str | None:
+    """The source a /start payload names, or None when it is not one."""
+    if payload and DEEP_LINK_SOURCE.match(payload):
+        return payload.lower()
+    return None
+
+
+async def count_deep_link(
+    session: AsyncSession,
+    source: str,
+    *,
+    new_user: bool,
+    now: datetime | None = None,
+    cap: int = SOURCES_PER_MONTH,
+) -> str:
+    """Count a start from ``source`` for this month; nothing ties the count to the user.
+
+    Returns the source counted: ``source``, or ``other`` when the month already has ``cap``
+    other sources (on PostgreSQL, starts racing at the cap may each add one more).
+    """
+    month = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m")
     new = 1 if new_user else 0
-    stmt = upsert(session, DeepLinkCount).values(
-        source=source, month=month, starts=1, new_users=new
-    )
     async with write_transaction(session):
+        this_month = DeepLinkCount.month == month
+        known = await session.scalar(
+            select(func.count()).where(this_month, DeepLinkCount.source == source)
+        )
+        if not known:
+            sources = await session.scalar(
+                select(func.count()).where(this_month, DeepLinkCount.source != OTHER_SOURCE)
+            )
+            if (sources or 0) >= cap:
+                source = OTHER_SOURCE
+        stmt = upsert(session, DeepLinkCount).values(
+            source=source, month=month, starts=1, new_users=new
+        )
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[DeepLinkCount.source, DeepLinkCount.month],
@@ -46,6 +80,7 @@ async def count_deep_link(session: AsyncSession, source: str, *, new_user: bool)
                 },
             )
         )
+    return source
 
 
 @router.message(CommandStart())
@@ -65,9 +100,9 @@ async def start(
     if command.args and is_invite_payload(command.args):  # a staff invite, not a source
         await accept_staff_invite(message, command.args, bot, session, i18n, settings, t)
         return
-    if command.args and DEEP_LINK_SOURCE.match(command.args):
-        source = command.args.lower()
-        await count_deep_link(session, source, new_user=user_is_new)
+    source = deep_link_source(command.args)
+    if source is not None:
+        source = await count_deep_link(session, source, new_user=user_is_new)
         if indicators.counted:  # kept until the next dialog's "started" event takes it
             await state.update_data({SOURCE_KEY: source})
     if locale_choice.must_choose:

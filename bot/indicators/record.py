@@ -13,6 +13,7 @@ chose "don't count my answers" gets a recorder that notes nothing.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,8 @@ from bot.flow.runner import FlowEvent
 from bot.indicators import ActionKind
 
 log = logging.getLogger(__name__)
+
+_SHUFFLE = random.SystemRandom()
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -95,8 +98,13 @@ class IndicatorRecorder:
             self._rows.append(self._row(kind, items=item))
 
     async def flush(self, session: AsyncSession) -> int:
-        """Write what was recorded in one transaction; returns the number of rows."""
+        """Write what was recorded in one transaction; returns the number of rows.
+
+        The rows go in shuffled: where storage keeps insertion order (PostgreSQL's heap), the
+        steps of one update cannot be read back in the order the family took them.
+        """
         rows, self._rows = self._rows, []
+        _SHUFFLE.shuffle(rows)
         if rows:
             async with write_transaction(session):
                 session.add_all(rows)

@@ -1,7 +1,8 @@
 """Retention: what is older than RETENTION_DAYS stops being personal data.
 
 - FSM states (the dialog position and answers) untouched for that long are deleted;
-- delivered ledger rows (any final state) are reduced to anonymous per-day counts.
+- delivered ledger rows (any final state) are reduced to anonymous per-day counts;
+- card flag marks of past months are deleted.
 With Redis, FSM keys expire by themselves (the storage is built with a TTL).
 """
 
@@ -9,13 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import upsert, write_transaction
-from bot.db.models import Delivery, DeliveryCount, FsmState
+from bot.db.models import CardFlagMark, Delivery, DeliveryCount, FsmState
 from bot.delivery.ledger import FINAL_STATES
 
 BATCH = 2000  # rows per transaction: short write locks on SQLite
@@ -37,6 +38,9 @@ async def purge(
     async with sessions() as session, write_transaction(session):
         result = await session.execute(delete(FsmState).where(FsmState.updated_at < cutoff))
         states = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        # Who flagged which card matters only within its month (bot.catalog.store.flag_card).
+        month = now.astimezone(UTC).strftime("%Y-%m")
+        await session.execute(delete(CardFlagMark).where(CardFlagMark.month < month))
     folded = 0
     final = [s.value for s in FINAL_STATES]
     while True:

@@ -22,7 +22,7 @@ FREE_TEXT = "Our secret is plumbago"
 
 async def events(db: AsyncEngine) -> list[IndicatorEvent]:
     async with db.connect() as conn:
-        rows = (await conn.execute(select(IndicatorEvent).order_by(IndicatorEvent.id))).all()
+        rows = (await conn.execute(select(IndicatorEvent))).all()
     return [IndicatorEvent(**row._asdict()) for row in rows]
 
 
@@ -79,12 +79,14 @@ async def test_a_dialog_leaves_only_anonymous_events(
         db, lambda rows: any(e.kind == "results_shown" and e.items for e in rows), "no results"
     )
     kinds = [e.kind for e in found]
-    assert kinds[0] == "started"
-    assert found[0].source == "poster_kotka"
-    assert found[0].locale == "en"
+    assert kinds.count("started") == 1
+    (started,) = (e for e in found if e.kind == "started")
+    assert started.source == "poster_kotka"
+    assert started.locale == "en"
     assert {"asked", "answered", "finished", "results_shown"} <= set(kinds)
-    answered = [e.items for e in found if e.kind == "answered"]
-    assert answered == ["285", "1-2", "daycare", "ar"]  # choice ids only, in order
+    # Choice ids only; in no order (rows carry none: test_indicators_record).
+    answered = sorted(str(e.items) for e in found if e.kind == "answered")
+    assert answered == sorted(["285", "1-2", "daycare", "ar"])
     shown = next(e for e in found if e.kind == "results_shown")
     assert shown.municipality == "285"
     assert shown.needs == "early-education"  # the need tag the "daycare" choice sets
