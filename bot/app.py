@@ -45,6 +45,7 @@ from bot.middlewares import (
     FloodCounter,
     KnownUserMiddleware,
     MemoryFloodCounter,
+    PrivateChatsOnlyMiddleware,
     RedisFloodCounter,
     ThrottlingMiddleware,
 )
@@ -178,12 +179,16 @@ def make_dispatcher(
     # there on, and SQLStorage reads the user row with the FSM row (one statement; read
     # before the user's lock, the FSM row could be stale, aiogram #1317).
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, disable_fsm=True)
+    dispatcher.include_routers(*feature_routers())
+    # First of all: an update from a group or channel never reaches the database, the
+    # family's dialog state or a handler (the kinds handled are known once routers are in).
+    handled = frozenset(dispatcher.resolve_used_update_types())
+    dispatcher.update.outer_middleware(PrivateChatsOnlyMiddleware(settings, i18n, handled))
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(sessions))
     dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(KnownUserMiddleware(settings, i18n))
     dispatcher.update.outer_middleware(IndicatorMiddleware())
     dispatcher.update.outer_middleware(ThrottlingMiddleware(counter, settings.throttle_rate))
-    dispatcher.include_routers(*feature_routers())
     dispatcher["settings"] = settings
     dispatcher["i18n"] = i18n
     dispatcher["sessions"] = sessions

@@ -1,8 +1,9 @@
 """Update middlewares: one database session per update, the user and their locale, flood control.
 
 Order (outermost first, after aiogram's own error and user-context middlewares):
-DatabaseSession → KnownUser → Indicator (bot.indicators.record) → Throttling → FSM context.
-The session comes first so the FSM storage reads and writes through it (see bot.db.storage).
+PrivateChatsOnly → DatabaseSession → FSM context → KnownUser → Indicator
+(bot.indicators.record) → Throttling. Nothing from outside a private chat gets past the first;
+the session comes next so the FSM storage reads and writes through it (see bot.db.storage).
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from typing import Any, Protocol
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
-from aiogram.types import TelegramObject
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ChatMemberUpdated, Message, TelegramObject, Update
+from aiogram.types.update import UpdateTypeLookupError
+from aiogram.utils.chat_member import ChatMemberUnion
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,6 +38,88 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 # last_seen is kept to the hour: a write per update would serialise every update on SQLite.
 LAST_SEEN_PRECISION = timedelta(hours=1)
+
+
+def _is_member(member: ChatMemberUnion) -> bool:
+    if member.status == ChatMemberStatus.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in (
+        ChatMemberStatus.CREATOR,
+        ChatMemberStatus.ADMINISTRATOR,
+        ChatMemberStatus.MEMBER,
+    )
+
+
+def _bot_joined(change: ChatMemberUpdated) -> bool:
+    return _is_member(change.new_chat_member) and not _is_member(change.old_chat_member)
+
+
+def _about_own_membership(message: Message, bot_id: int) -> bool:
+    """A service message saying the bot joined or left: its ``my_chat_member`` update is the
+    one acted on (joining), or there is nothing left to do (leaving)."""
+    joined = any(member.id == bot_id for member in message.new_chat_members or ())
+    left = message.left_chat_member is not None and message.left_chat_member.id == bot_id
+    return joined or left
+
+
+class PrivateChatsOnlyMiddleware(BaseMiddleware):
+    """Valo serves private chats only: every other update stops here, before a database session,
+    a user row, dialog state or a handler could see it.
+
+    Added to a group, supergroup or channel, the bot says so once, in the adder's language, and
+    leaves. Any other update from such a chat (the bot was there before this rule) is dropped and
+    the bot leaves quietly; a button press there is answered without effect. Updates of a kind
+    no handler takes (``handled``), or with no chat at all (inline queries, polls), are dropped
+    too. ``my_chat_member`` in a private chat (a family blocking or unblocking the bot) passes.
+    """
+
+    def __init__(self, settings: Settings, i18n: I18n, handled: frozenset[str]) -> None:
+        self._default_locale = settings.default_locale
+        self._i18n = i18n
+        self._handled = handled
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        context: EventContext | None = data.get(EVENT_CONTEXT_KEY)
+        chat = context.chat if context else None
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        if _kind(event) in self._handled and chat is not None and chat.type == ChatType.PRIVATE:
+            return await handler(event, data)
+        bot: Bot = data["bot"]
+        if event.callback_query is not None:
+            await self._quietly(bot.answer_callback_query(event.callback_query.id), "answer")
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return None  # private, but of a kind Valo does not take: nothing to leave
+        change = event.my_chat_member
+        if change is not None:
+            if _bot_joined(change):
+                language = change.from_user.language_code
+                locale = locale_from_language_code(language) or self._default_locale
+                text = self._i18n[locale]("private-chats-only")
+                await self._quietly(bot.send_message(chat.id, text), "say private only")
+            if _is_member(change.new_chat_member):  # joined, or promoted where it still is
+                await self._quietly(bot.leave_chat(chat.id), "leave")
+            return None  # removed, or left: nothing about anyone changes
+        message = event.message
+        if message is not None and _about_own_membership(message, bot.id):
+            return None
+        await self._quietly(bot.leave_chat(chat.id), "leave")
+        return None
+
+    @staticmethod
+    async def _quietly(call: Awaitable[Any], what: str) -> None:
+        # A chat the bot cannot write to or has already left is no reason to fail the update.
+        try:
+            await call
+        except TelegramAPIError as exc:
+            log.info("non-private chat: could not %s (%s)", what, type(exc).__name__)
+
+
+def _kind(update: Update) -> str | None:
+    try:
+        return update.event_type
+    except UpdateTypeLookupError:  # a stand-in for a hopeless update (bot.updates)
+        return None
 
 
 class DatabaseSessionMiddleware(BaseMiddleware):

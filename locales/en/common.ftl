@@ -13,6 +13,7 @@ stale-button = That button is from an older message. Here is the menu again.
 flood-slow-down = You are sending messages very fast. Please wait a moment, then try again.
 error-generic = Sorry, something went wrong on our side. Please try again in a moment.
 not-allowed = Sorry, this is not allowed.
+private-chats-only = I work in private chats only, so I am leaving. Write to me directly.
 
 help-now =
     If someone is in danger right now, call the emergency number 112.

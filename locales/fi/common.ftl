@@ -13,6 +13,7 @@ stale-button = Painike on vanhasta viestistä. Tässä valikko uudelleen.
 flood-slow-down = Lähetät viestejä hyvin nopeasti. Odota hetki ja yritä sitten uudelleen.
 error-generic = Anteeksi, meillä tapahtui virhe. Yritä hetken päästä uudelleen.
 not-allowed = Anteeksi, tämä ei ole sallittua.
+private-chats-only = Toimin vain yksityisissä keskusteluissa, joten poistun. Kirjoita minulle suoraan.
 
 help-now =
     Jos joku on vaarassa juuri nyt, soita hätänumeroon 112.

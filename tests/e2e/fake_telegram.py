@@ -14,7 +14,9 @@ reasons.
 Tests use three groups of API:
 
 * user simulation (``user``, ``send_text``, ``send_command``, ``press``, ``block``...)
-  enqueues updates that the bot receives through getUpdates or a webhook;
+  enqueues updates that the bot receives through getUpdates or a webhook; groups,
+  supergroups and channels (``group``, ``add_bot``, ``remove_bot``, ``send_group_text``,
+  ``join_group``) deliver what Telegram delivers from them, and ``leaveChat`` works;
 * observation (``messages``, ``wait_message``, ``wait_until``, ``calls``...): every
   waiter is woken by state-change notifications and bounded by a deadline, never
   synchronised with fixed sleeps;
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 __all__ = [
+    "GROUP_KINDS",
     "SEND_METHODS",
     "TEST_TOKEN",
     "ApiError",
@@ -64,6 +67,7 @@ __all__ = [
     "FakeTelegram",
     "Fault",
     "HeldRequest",
+    "SimGroup",
     "SimUser",
     "StoredDocument",
     "UpdateRecord",
@@ -137,6 +141,23 @@ _WEBHOOK_CONFLICT = (
 )
 _SERVER_ERRORS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 _BLOCKED = "Forbidden: bot was blocked by the user"
+GROUP_KINDS = ("group", "supergroup", "channel")
+# What Telegram lists for a bot made an administrator (every flag ChatMemberAdministrator needs).
+_ADMIN_RIGHTS: JSON = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": False,
+    "can_manage_video_chats": False,
+    "can_restrict_members": False,
+    "can_promote_members": False,
+    "can_change_info": False,
+    "can_invite_users": False,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_send_welcome_messages": False,
+}
 
 
 class ApiError(Exception):
@@ -400,12 +421,35 @@ class SimUser:
             user["language_code"] = self.language_code
         return user
 
+    @property
+    def chat_id(self) -> int:
+        """The id of the private chat (the user's id, as in Telegram)."""
+        return self.user_id
+
     def to_chat(self) -> JSON:
         """The Telegram ``Chat`` object of the private chat."""
         chat: JSON = {"id": self.user_id, "type": "private", "first_name": self.first_name}
         extra = {"last_name": self.last_name, "username": self.username}
         chat.update({k: v for k, v in extra.items() if v is not None})
         return chat
+
+
+@dataclass
+class SimGroup:
+    """A simulated group, supergroup or channel, and the bot's status in it."""
+
+    chat_id: int
+    title: str
+    kind: str  # one of GROUP_KINDS
+    bot_status: str = "left"  # left | member | administrator | kicked
+
+    @property
+    def bot_is_member(self) -> bool:
+        return self.bot_status in ("member", "administrator")
+
+    def to_chat(self) -> JSON:
+        """The Telegram ``Chat`` object."""
+        return {"id": self.chat_id, "type": self.kind, "title": self.title}
 
 
 @dataclass
@@ -716,6 +760,7 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.documents: dict[str, StoredDocument] = {}
         self._users: dict[int, SimUser] = {}
+        self._groups: dict[int, SimGroup] = {}
         self._bot_messages: dict[int, list[BotMessage]] = {}
         self._by_id: dict[tuple[int, int], BotMessage] = {}
         self._user_messages: dict[tuple[int, int], JSON] = {}
@@ -760,6 +805,7 @@ class FakeTelegram:
                 "setWebhook": self._m_set_webhook,
                 "deleteWebhook": self._m_delete_webhook,
                 "getWebhookInfo": self._m_get_webhook_info,
+                "leaveChat": self._m_leave_chat,
             }.items()
         }
 
@@ -982,6 +1028,10 @@ class FakeTelegram:
         """A registered simulated user (KeyError if unknown)."""
         return self._users[user_id]
 
+    def get_group(self, chat_id: int) -> SimGroup:
+        """A registered simulated group or channel (KeyError if unknown)."""
+        return self._groups[chat_id]
+
     def faults_fired(self, kind: str | None = None) -> int:
         """How many calls were failed by injected faults (optionally of one kind)."""
         return sum(f.fired for f in self._faults if kind is None or f.kind == kind)
@@ -1090,26 +1140,31 @@ class FakeTelegram:
         *,
         button_text: str | None = None,
         forged: bool = False,
+        chat_id: int | None = None,
     ) -> JSON:
-        """Enqueue a callback_query for a button of a bot message in the user's chat.
+        """Enqueue a callback_query for a button of a bot message in the user's chat (or in
+        the group ``chat_id``).
 
         The button is chosen by ``callback_data`` or ``button_text``. Unless
         ``forged=True`` the data must be on the message's current keyboard (and the
         message not deleted), which catches tests pressing stale buttons by mistake.
         """
         user = self.user(user_id) if user_id not in self._users else self._users[user_id]
+        chat = user if chat_id is None else self._groups[chat_id]
         message_id = message if isinstance(message, int) else message.message_id
-        stored = self._by_id.get((user_id, message_id))
+        stored = self._by_id.get((chat.chat_id, message_id))
         if button_text is not None:
             if stored is None:
-                raise ValueError(f"no bot message {message_id} in chat {user_id}")
+                raise ValueError(f"no bot message {message_id} in chat {chat.chat_id}")
             match = [b for b in stored.buttons if b.get("text") == button_text]
             if not match or "callback_data" not in match[0]:
                 raise ValueError(f"no callback button {button_text!r} on message {message_id}")
             callback_data = match[0]["callback_data"]
         if not forged:
             if stored is None or stored.deleted:
-                raise ValueError(f"message {message_id} in chat {user_id} is missing or deleted")
+                raise ValueError(
+                    f"message {message_id} in chat {chat.chat_id} is missing or deleted"
+                )
             if callback_data not in stored.callback_data:
                 raise ValueError(
                     f"{callback_data!r} is not on message {message_id}: {stored.callback_data}"
@@ -1118,7 +1173,7 @@ class FakeTelegram:
         query: JSON = {
             "id": query_id,
             "from": user.to_user(),
-            "chat_instance": str(-(user_id * 7919 + 13)),
+            "chat_instance": str(-(chat.chat_id * 7919 + 13)),
         }
         if callback_data is not None:
             query["data"] = callback_data
@@ -1126,9 +1181,9 @@ class FakeTelegram:
             query["message"] = copy.deepcopy(stored.data)
         else:
             # What Telegram sends for a message the bot can no longer access.
-            query["message"] = {"chat": user.to_chat(), "message_id": message_id, "date": 0}
+            query["message"] = {"chat": chat.to_chat(), "message_id": message_id, "date": 0}
         self.callback_queries[query_id] = CallbackQueryRecord(
-            query_id, user_id, user_id, message_id, callback_data, time.monotonic()
+            query_id, user_id, chat.chat_id, message_id, callback_data, time.monotonic()
         )
         return self._enqueue("callback_query", query)
 
@@ -1144,6 +1199,90 @@ class FakeTelegram:
         user.blocked = False
         return self._member_update(user, "kicked", "member")
 
+    # ------------------------------------------------------------------ groups and channels
+
+    def group(
+        self,
+        chat_id: int,
+        title: str | None = None,
+        *,
+        kind: str = "group",
+        bot_status: str = "left",
+    ) -> SimGroup:
+        """Register (or return) a group, supergroup or channel. ``bot_status="member"`` (or
+        ``"administrator"``) has the bot in it from before the test, with no update about it."""
+        if chat_id >= 0:
+            raise ValueError("group and channel ids are negative in Telegram")
+        if kind not in GROUP_KINDS:
+            raise ValueError(f"kind must be one of {GROUP_KINDS}")
+        group = self._groups.get(chat_id)
+        if group is None:
+            group = SimGroup(chat_id, title or f"Group {-chat_id}", kind, bot_status)
+            self._groups[chat_id] = group
+        return group
+
+    def add_bot(self, chat_id: int, by: int) -> list[JSON]:
+        """User ``by`` adds the bot: in a group or supergroup, the service message
+        ``new_chat_members`` and ``my_chat_member`` (left -> member); in a channel, where a bot
+        can only be an administrator, ``my_chat_member`` (left -> administrator)."""
+        group = self._groups[chat_id]
+        if group.bot_is_member:
+            raise ValueError(f"the bot is in chat {chat_id} already")
+        adder = self._users.get(by) or self.user(by)
+        old = group.bot_status
+        group.bot_status = "administrator" if group.kind == "channel" else "member"
+        updates = []
+        if group.kind != "channel":
+            bot = self._bot_user(self._last_token)
+            updates.append(self._group_message(group, adder, {"new_chat_members": [bot]}))
+        updates.append(self._chat_member_update(group, adder.to_user(), old, group.bot_status))
+        return updates
+
+    def remove_bot(self, chat_id: int, by: int, *, status: str = "kicked") -> JSON:
+        """User ``by`` removes the bot (``status`` "kicked" bans it, "left" does not)."""
+        group = self._groups[chat_id]
+        if not group.bot_is_member:
+            raise ValueError(f"the bot is not in chat {chat_id}")
+        remover = self._users.get(by) or self.user(by)
+        old, group.bot_status = group.bot_status, status
+        return self._chat_member_update(group, remover.to_user(), old, status)
+
+    def send_group_text(self, chat_id: int, user_id: int, text: str) -> JSON:
+        """A message from ``user_id`` in the group; a leading /command gets its entity."""
+        command = re.match(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?", text)
+        content: JSON = {"text": text}
+        if command:
+            length = utf16_len(command.group())
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        sender = self._users.get(user_id) or self.user(user_id)
+        return self._group_message(self._groups[chat_id], sender, content)
+
+    def send_group_command(self, chat_id: int, user_id: int, command: str) -> JSON:
+        """``/command`` from ``user_id`` in the group."""
+        command = command if command.startswith("/") else f"/{command}"
+        return self.send_group_text(chat_id, user_id, command)
+
+    def join_group(self, chat_id: int, user_id: int) -> JSON:
+        """``user_id`` joins the group: the service message ``new_chat_members``."""
+        member = self._users.get(user_id) or self.user(user_id)
+        content = {"new_chat_members": [member.to_user()]}
+        return self._group_message(self._groups[chat_id], member, content)
+
+    def _group_message(self, group: SimGroup, sender: SimUser, content: JSON) -> JSON:
+        if group.kind == "channel":
+            raise ValueError("members do not write in a channel; its posts are channel_post")
+        if not group.bot_is_member:
+            raise ValueError(f"the bot is not in chat {group.chat_id}: it would get nothing")
+        message: JSON = {
+            "message_id": self._alloc_message_id(group.chat_id),
+            "from": sender.to_user(),
+            "chat": group.to_chat(),
+            "date": int(time.time()),
+            **content,
+        }
+        self._user_messages[(group.chat_id, message["message_id"])] = message
+        return self._enqueue("message", message)
+
     def enqueue_raw(self, update: JSON, *, keep_id: bool = False) -> JSON:
         """Enqueue an arbitrary update dict; its update_id is assigned unless ``keep_id``."""
         payload = copy.deepcopy(update)
@@ -1155,23 +1294,35 @@ class FakeTelegram:
         return self._enqueue(kind, payload.get(kind, {}))
 
     def _member_update(self, user: SimUser, old: str, new: str) -> JSON:
+        return self._chat_member_update(user, user.to_user(), old, new)
+
+    def _chat_member_update(
+        self, chat: SimUser | SimGroup, actor: JSON, old: str, new: str
+    ) -> JSON:
+        """``my_chat_member``: ``actor`` changed the bot's status in ``chat``."""
         bot = self._bot_user(self._last_token)
-        new_member: JSON = {"user": bot, "status": new}
-        if new == "kicked":
-            new_member["until_date"] = 0
-        old_member: JSON = {"user": bot, "status": old}
-        if old == "kicked":
-            old_member["until_date"] = 0
+        channel = isinstance(chat, SimGroup) and chat.kind == "channel"
         return self._enqueue(
             "my_chat_member",
             {
-                "chat": user.to_chat(),
-                "from": user.to_user(),
+                "chat": chat.to_chat(),
+                "from": actor,
                 "date": int(time.time()),
-                "old_chat_member": old_member,
-                "new_chat_member": new_member,
+                "old_chat_member": self._bot_member(bot, old, channel=channel),
+                "new_chat_member": self._bot_member(bot, new, channel=channel),
             },
         )
+
+    @staticmethod
+    def _bot_member(bot: JSON, status: str, *, channel: bool) -> JSON:
+        member: JSON = {"user": bot, "status": status}
+        if status == "kicked":
+            member["until_date"] = 0
+        if status == "administrator":
+            member.update(_ADMIN_RIGHTS)
+            if channel:
+                member["can_post_messages"] = True
+        return member
 
     def _user_message(self, user_id: int, content: JSON, reply_to: int | None) -> JSON:
         user = self._users.get(user_id) or self.user(user_id)
@@ -1453,18 +1604,25 @@ class FakeTelegram:
         found = self._user_messages.get((chat_id, message_id))
         return copy.deepcopy(found) if found else None
 
-    def _known_chat(self, ctx: _Ctx) -> SimUser:
+    def _known_chat(self, ctx: _Ctx) -> SimUser | SimGroup:
         raw = ctx.params.get("chat_id")
         if raw is None or raw == "":
             raise _bad("chat_id is empty")
-        user = self._users.get(_int_or_none(raw) or 0)
-        if user is None:
+        chat_id = _int_or_none(raw) or 0
+        chat = self._users.get(chat_id) or self._groups.get(chat_id)
+        if chat is None:
             raise _bad("chat not found")
-        return user
+        return chat
 
-    def _target_chat(self, ctx: _Ctx) -> SimUser:
-        """The chat a send/edit goes to, refusing like Telegram for unreachable users."""
+    def _target_chat(self, ctx: _Ctx) -> SimUser | SimGroup:
+        """The chat a send/edit goes to, refusing like Telegram for unreachable chats."""
         user = self._known_chat(ctx)
+        if isinstance(user, SimGroup):
+            if user.bot_status == "kicked":
+                raise ApiError(403, f"Forbidden: bot was kicked from the {user.kind} chat")
+            if not user.bot_is_member:
+                raise ApiError(403, f"Forbidden: bot is not a member of the {user.kind} chat")
+            return user
         if user.blocked:
             raise ApiError(403, _BLOCKED)
         if not user.has_written:
@@ -1474,19 +1632,22 @@ class FakeTelegram:
     def _store_message(
         self,
         ctx: _Ctx,
-        user: SimUser,
+        chat: SimUser | SimGroup,
         content: JSON,
         markup: JSON | None,
         document: StoredDocument | None = None,
     ) -> JSON:
-        chat_id = user.user_id
+        chat_id = chat.chat_id
         data: JSON = {
             "message_id": self._alloc_message_id(chat_id),
             "from": self._bot_user(ctx.token),
-            "chat": user.to_chat(),
+            "chat": chat.to_chat(),
             "date": int(time.time()),
             **content,
         }
+        if isinstance(chat, SimGroup) and chat.kind == "channel":
+            del data["from"]  # a channel post is signed by the channel
+            data["sender_chat"] = chat.to_chat()
         reply = ctx.get_json("reply_parameters")
         reply_to = reply.get("message_id") if isinstance(reply, dict) else None
         reply_to = reply_to if reply_to is not None else ctx.get_int("reply_to_message_id")
@@ -1528,9 +1689,9 @@ class FakeTelegram:
         message_id = ctx.get_int("message_id")
         if message_id is None:
             raise _bad("message identifier is not specified")
-        message = self._by_id.get((user.user_id, message_id))
+        message = self._by_id.get((user.chat_id, message_id))
         if message is None or message.deleted:
-            if (user.user_id, message_id) in self._user_messages:
+            if (user.chat_id, message_id) in self._user_messages:
                 raise _bad("message can't be edited")
             raise _bad("message to edit not found")
         ctx.message = message
@@ -1691,7 +1852,7 @@ class FakeTelegram:
 
     async def _m_delete_message(self, ctx: _Ctx) -> bool:
         user = self._known_chat(ctx)
-        key = (user.user_id, ctx.get_int("message_id") or 0)
+        key = (user.chat_id, ctx.get_int("message_id") or 0)
         message = self._by_id.get(key)
         if message is not None and not message.deleted:
             message.deleted = True
@@ -1819,6 +1980,19 @@ class FakeTelegram:
         if entities:
             content["caption_entities"] = entities
         return self._store_message(ctx, user, content, markup, document)
+
+    async def _m_leave_chat(self, ctx: _Ctx) -> bool:
+        chat = self._known_chat(ctx)
+        if isinstance(chat, SimUser):
+            raise _bad("chat member status can't be changed in private chats")
+        if chat.bot_status == "kicked":
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.kind} chat")
+        if not chat.bot_is_member:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.kind} chat")
+        old, chat.bot_status = chat.bot_status, "left"
+        # Telegram tells the bot about its own departure too.
+        self._chat_member_update(chat, self._bot_user(ctx.token), old, "left")
+        return True
 
     async def _m_set_webhook(self, ctx: _Ctx) -> bool:
         url = ctx.get_str("url") or ""

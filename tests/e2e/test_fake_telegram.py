@@ -281,6 +281,59 @@ async def test_blocked_user_gets_403_and_my_chat_member_update(
     assert [m.text for m in server.messages(CHAT)] == ["tervetuloa takaisin"]
 
 
+async def test_groups_deliver_service_messages_and_leave_chat_works(
+    server: FakeTelegram, bot: Bot
+) -> None:
+    group = server.group(-4001, "Perhekerho", kind="supergroup")
+    with pytest.raises(ValueError, match="not in chat"):
+        server.send_group_text(group.chat_id, 555, "hei")  # the bot is not there: no update
+    with pytest.raises(TelegramForbiddenError, match="not a member of the supergroup chat"):
+        await bot.send_message(group.chat_id, "hei?")
+    service, added = server.add_bot(group.chat_id, by=555)
+    command = server.send_group_command(group.chat_id, 555, "/mydata")
+    updates = {u.update_id: u for u in await bot.get_updates()}
+    message = updates[service["update_id"]].message
+    assert message is not None
+    assert message.chat.type == "supergroup"
+    assert [u.is_bot for u in message.new_chat_members or []] == [True]
+    member = updates[added["update_id"]].my_chat_member
+    assert member is not None
+    assert (member.from_user.id, member.new_chat_member.status) == (555, "member")
+    text = updates[command["update_id"]].message
+    assert text is not None
+    assert text.text == "/mydata"
+    assert text.from_user is not None
+    await bot.send_message(group.chat_id, "näkyy ryhmälle")
+    assert [m.text for m in server.messages(group.chat_id)] == ["näkyy ryhmälle"]
+
+    assert await bot.leave_chat(group.chat_id) is True
+    assert group.bot_status == "left"
+    left = (await bot.get_updates(offset=max(updates) + 1))[-1].my_chat_member
+    assert left is not None
+    assert left.from_user.is_bot
+    with pytest.raises(TelegramForbiddenError, match="not a member of the supergroup chat"):
+        await bot.leave_chat(group.chat_id)
+    with pytest.raises(TelegramBadRequest, match="private chats"):
+        await bot.leave_chat(CHAT)
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.leave_chat(-999)
+
+
+async def test_channels_take_the_bot_as_administrator(server: FakeTelegram, bot: Bot) -> None:
+    channel = server.group(-1002, "Uutiset", kind="channel")
+    (added,) = server.add_bot(channel.chat_id, by=556)
+    update = (await bot.get_updates())[-1]
+    assert update.update_id == added["update_id"]
+    assert update.my_chat_member is not None
+    assert update.my_chat_member.new_chat_member.status == "administrator"
+    post = await bot.send_message(channel.chat_id, "kanavalle")
+    assert post.from_user is None
+    assert post.sender_chat is not None
+    server.remove_bot(channel.chat_id, by=556)
+    with pytest.raises(TelegramForbiddenError, match="kicked from the channel chat"):
+        await bot.send_message(channel.chat_id, "vielä?")
+
+
 async def test_location_venue_and_document_are_stored(server: FakeTelegram, bot: Bot) -> None:
     await bot.send_location(CHAT, latitude=60.17, longitude=24.94)
     await bot.send_venue(CHAT, latitude=60.2, longitude=24.9, title="Neuvola", address="Katu 1")
