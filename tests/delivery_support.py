@@ -75,7 +75,11 @@ def catalogue(events: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One organisation and one service with a location and ``events``."""
     return {
         "organizations": [
-            {"id": "test-org", "name": {"fi": "Järjestö", "en": "Organisation", "ar": "منظمة"}}
+            {
+                "id": "test-org",
+                "name": {"fi": "Järjestö", "en": "Organisation", "ar": "منظمة"},
+                "domains": ["example.fi"],
+            }
         ],
         "services": [
             {
@@ -88,7 +92,7 @@ def catalogue(events: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 "municipalities": ["285"],
                 "languages": ["fi"],
                 "access": ["walk-in"],
-                "sources": ["https://example.fi/palvelu"],
+                "sources": [{"url": "https://example.fi/palvelu", "kind": "organiser"}],
                 "checked": "2026-11-01",
                 "locations": [
                     {

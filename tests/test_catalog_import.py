@@ -40,6 +40,7 @@ ORGANIZATION = """\
 organizations:
   - id: {org}
     name: {{fi: Järjestö, en: Organisation, ar: منظمة}}
+    domains: [example.fi]
 """
 SERVICE = """\
   - id: {id}
@@ -51,7 +52,7 @@ SERVICE = """\
     municipalities: ["285"]
     languages: [fi]
     access: [walk-in]
-    sources: ["https://example.fi/palvelu"]
+    sources: [{{url: "https://example.fi/palvelu", kind: organiser}}]
     checked: "2026-06-01"
 """
 
@@ -120,6 +121,67 @@ async def test_import_of_the_real_catalogue(
     assert await service_ids(sessions) == real_catalogue.source_of()
 
 
+EVERY_NEW_FIELD = """\
+organizations:
+  - id: org
+    name: {fi: Järjestö, en: Organisation, ar: منظمة}
+    url: https://www.example.fi
+    domains: [example.fi]
+services:
+  - id: line
+    organization: org
+    name: {fi: Linja, en: Line, ar: خط}
+    summary: {fi: Lyhyesti, en: In short, ar: باختصار}
+    needs: [crisis-urgent]
+    service_classes: ["P3.4"]
+    municipalities: ["285"]
+    languages: [fi]
+    access: [call, chat]
+    shelter: true
+    contacts:
+      phone: "+35880005005"
+      phone_always: true
+      chat: https://www.example.fi/chat
+      chat_hours: [{days: [mo, fr], opens: "18:00", closes: "22:00"}]
+    sources:
+      - {url: "https://www.example.fi/linja", kind: organiser, updated: "2026-05-02"}
+      - {url: "https://news.example.com/x", kind: news, note: "names the organiser"}
+    checked: "2026-06-01"
+    notes: Chat hours not confirmed.
+    distinct_from: [{id: other-line, reason: "Another town's line."}]
+  - id: other-line
+    organization: org
+    name: {fi: Toinen, en: Other, ar: آخر}
+    summary: {fi: Lyhyesti, en: In short, ar: باختصار}
+    needs: [crisis-urgent]
+    service_classes: ["P3.4"]
+    municipalities: ["285"]
+    languages: [fi]
+    access: [call]
+    contacts: {phone: "+35880005005", phone_always: true}
+    sources: [{url: "https://www.example.fi/toinen", kind: organiser}]
+    checked: "2026-06-01"
+"""
+
+
+async def test_every_schema_field_survives_the_database(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Services are stored as their model's JSON: sources as records, phone and chat hours,
+    notes, distinct_from and the shelter mark come back exactly."""
+    path = write(tmp_path, "all.yaml", EVERY_NEW_FIELD)
+    [parsed] = parse_files([path])
+    await import_paths(sessions, path)
+    async with sessions() as session:
+        assert await load_services(session) == sorted(parsed.catalog.services, key=lambda s: s.id)
+        assert await load_organizations(session) == {"org": parsed.catalog.organizations[0]}
+    line = parsed.catalog.services[0]
+    assert line.contacts.chat_hours[0].days == ["mo", "fr"]
+    assert line.shelter
+    assert line.sources[0].updated is not None
+    assert line.distinct_from[0].id == "other-line"
+
+
 async def test_reimporting_unchanged_content_writes_no_new_version(
     sessions: async_sessionmaker[AsyncSession], real_catalogue: LoadedCatalog
 ) -> None:
@@ -157,9 +219,30 @@ async def test_a_broken_second_file_leaves_the_database_untouched(
     b = write(tmp_path, "b.yaml", catalogue_file("org-b", "three") + "    colour: red\n")
     with pytest.raises(DataFileError) as caught:
         await import_paths(sessions, a, b)
-    assert [str(e) for e in caught.value.errors] == [f"{b}:16: services[0].colour: unknown field"]
+    assert [str(e) for e in caught.value.errors] == [f"{b}:17: services[0].colour: unknown field"]
     assert await counts(sessions) == before
     assert await service_ids(sessions) == {"one": "yaml:a.yaml"}
+
+
+async def test_an_import_breaking_a_catalogue_rule_writes_nothing(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Every import applies the catalogue's rules: here a source on another host typed as
+    the organiser's, checked against the domains of the organisation already stored."""
+    a = write(tmp_path, "a.yaml", catalogue_file("org", "one"))
+    await import_paths(sessions, a)
+    before = await counts(sessions)
+    text = catalogue_file("org", "two", define=False).replace(
+        "https://example.fi/palvelu", "https://news.example.com/x"
+    )
+    b = write(tmp_path, "b.yaml", text)
+    with pytest.raises(DataFileError) as caught:
+        await import_paths(sessions, b)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{b}:11: services[0].sources[0].kind: news.example.com is not one of org's domains "
+        "(example.fi): a page there is news, register or other, not organiser"
+    ]
+    assert await counts(sessions) == before
 
 
 async def test_an_error_found_against_the_database_writes_nothing(
@@ -234,7 +317,7 @@ async def test_an_id_owned_by_another_source_refuses_the_whole_import(
     with pytest.raises(DataFileError) as caught:
         await import_paths(sessions, b, c)
     assert [str(e) for e in caught.value.errors] == [
-        f"{b}:16: services[1].id: id already belongs to yaml:a.yaml; rename it or import that too"
+        f"{b}:17: services[1].id: id already belongs to yaml:a.yaml; rename it or import that too"
     ]
     assert await counts(sessions) == before
     assert await service_ids(sessions) == {"x": "yaml:a.yaml"}
@@ -439,7 +522,7 @@ async def test_cli_import_of_a_broken_file_exits_1_and_writes_nothing(
     done = await asyncio.to_thread(import_run.run.result)
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.splitlines() == [
-        f"{import_run.bad}:11: services[0].municipalities: unknown municipality code '999'"
+        f"{import_run.bad}:12: services[0].municipalities: unknown municipality code '999'"
     ]
     assert "nothing was imported" in done.stderr
     engine = make_engine(import_run.database_url)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.catalog.ptv import PTV_SERVICE_URL, etrs_tm35fin_to_wgs84, parse_ptv
+from bot.catalog.schema import Source
 from bot.data_errors import DataFileError
 
 SAMPLES = Path(__file__).parent / "data" / "ptv-samples"
@@ -81,8 +82,10 @@ def test_the_three_samples_import_cleanly() -> None:
     assert service.cost == "free"
     assert service.languages == ["fi"]
     assert service.checked == date(2020, 4, 22)
-    assert service.sources[0] == PTV_SERVICE_URL.format(id="3668d250-cd80-45c4-abcc-9b2d3a2b3e42")
-    assert "http://www.nettilukio.fi" in service.sources
+    assert service.sources[0].url == PTV_SERVICE_URL.format(
+        id="3668d250-cd80-45c4-abcc-9b2d3a2b3e42"
+    )
+    assert "http://www.nettilukio.fi" in [s.url for s in service.sources]
     # The Otava campus channel lists this service, so it becomes its location.
     [location] = service.locations
     assert location.id == "ptv-961f1a02"
@@ -279,12 +282,16 @@ def test_a_family_service_with_its_location() -> None:
     assert service.municipalities == ["285", "075"]
     assert service.languages == ["fi", "sv"]  # "smn" is no ISO 639-1 code: warned
     assert service.access == ["walk-in", "call"]
-    assert service.contacts.phone == "+358523 45678"  # fax skipped, trunk zero dropped
+    assert service.contacts.phone == "+35852345678"  # fax skipped, trunk zero dropped
     assert service.contacts.email == "neuvola@kotka.fi"
     assert service.contacts.url == "https://www.kotka.fi/neuvola"
     assert service.sources == [
-        PTV_SERVICE_URL.format(id=SERVICE_ID.lower()),
-        "https://www.kotka.fi/neuvola",
+        Source(
+            url=PTV_SERVICE_URL.format(id=SERVICE_ID.lower()),
+            kind="register",
+            updated=date(2025, 9, 30),
+        ),
+        Source(url="https://www.kotka.fi/neuvola", kind="organiser"),
     ]
     assert service.checked == date(2025, 9, 30)
     assert service.description is None
@@ -420,8 +427,56 @@ def test_channel_side_links_phone_and_e_services_give_access() -> None:
     result = parse_ptv([("a.json", page(record, phone, eservice))], today=TODAY)
     service = result.catalog.services[0]
     assert service.access == ["call", "apply-online"]
-    assert service.contacts.phone == "0800 123 456"
+    assert service.contacts.phone == "+358800123456"
     assert service.locations == []
+
+
+def _phone_channel(hours: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": PHONE_ID,
+        "serviceChannelType": "Phone",
+        "serviceChannelNames": [{"language": "fi", "value": "Neuvolan puhelin", "type": "Name"}],
+        "phoneNumbers": [{"type": "Phone", "number": "05 234 5678"}],
+        "serviceHours": hours,
+        "services": [{"service": {"id": SERVICE_ID.lower()}}],
+    }
+
+
+def test_a_phone_channels_hours_are_the_lines_hours() -> None:
+    record = family_service()
+    record["serviceChannels"] = []
+    weekdays = {
+        "serviceHourType": "DaysOfTheWeek",
+        "validForNow": True,
+        "openingHour": [{"dayFrom": "Monday", "dayTo": "Friday", "from": "09:00", "to": "15:00"}],
+    }
+    result = parse_ptv([("a.json", page(record, _phone_channel([weekdays])))], today=TODAY)
+    contacts = result.catalog.services[0].contacts
+    assert contacts.phone == "+35852345678"
+    assert [(h.days, h.opens, h.closes) for h in contacts.phone_hours] == [
+        (["mo", "tu", "we", "th", "fr"], "09:00", "15:00")
+    ]
+    assert not contacts.phone_always
+    always = {"serviceHourType": "DaysOfTheWeek", "validForNow": True, "isAlwaysOpen": True}
+    result = parse_ptv([("a.json", page(record, _phone_channel([always])))], today=TODAY)
+    contacts = result.catalog.services[0].contacts
+    assert contacts.phone_always
+    assert contacts.phone_hours == []
+
+
+def test_the_catalogue_rules_apply_to_ptv_entries_at_their_record() -> None:
+    """Rule 6: a pregnancy service (class P5.2) must target families; this one targets
+    adults and gives no ages, so the import fails at the service record's line."""
+    record = family_service()
+    record["targetGroups"] = [{"code": "KR1"}]
+    text = page(record, service_location())
+    with pytest.raises(DataFileError) as caught:
+        parse_ptv([("a.json", text)], today=TODAY)
+    assert [str(e) for e in caught.value.errors] == [
+        f"a.json:{FIRST_RECORD_LINE}: itemList[0]: target_groups: tagged pregnancy-baby, "
+        "child-health, so the card must target families: add target group KR1.2 or an ages "
+        "range for children"
+    ]
 
 
 def test_parsed_json_works_without_line_numbers() -> None:

@@ -27,9 +27,11 @@ Export (``export_hsds``) writes one page of the HSDS API's service list (``total
   ``parse_hsds(export_hsds(c))`` gives ``c`` back: on a service ``id``, ``name``, ``summary``,
   ``description`` (all three locales), ``municipalities`` (codes or ``nationwide``),
   ``expecting``, ``interpreter``, ``access``, ``events`` (HSDS 3.0 has no event object),
-  ``sources`` and ``untranslated``; on a location ``id``, ``name`` and the address fields as we
-  hold them; on an organisation ``id`` and ``name``; at the top, ``organizations`` (all of them
-  in catalogue order, including any without services).
+  ``sources`` (records with kind and date), ``untranslated``, ``contacts`` (the phone and chat
+  hours and the chat link: an HSDS phone has no schedule and HSDS no chat), ``shelter``,
+  ``notes`` and ``distinct_from``; on a location ``id``, ``name`` and the address fields as we
+  hold them; on an organisation ``id``, ``name`` and ``domains``; at the top,
+  ``organizations`` (all of them in catalogue order, including any without services).
 
 Import (``parse_hsds``) reads HSDS 3.0 service records: a list, ``{"services": [...]}`` or the
 paged ``{"contents": [...]}``. Our own exports come back exactly. Foreign records (no
@@ -38,7 +40,11 @@ locales are listed as untranslated; the summary is the description's first sente
 suggests for short descriptions), or the name; need tags from ``valo-need`` terms, else from
 ``ptv-service-class`` terms through ``NEED_TAGS``; municipalities from ``service_areas`` names,
 else from the locations; ages above our range mean "no upper limit"; access is ``call`` when
-there is a phone and ``walk-in`` at a location with opening hours; weekly schedules become
+there is a phone and ``walk-in`` at a location with opening hours; phones are stored in
+E.164 (a number without a country code is Finnish); the sources are the service's and its
+organisation's web pages, kind ``organiser``, and the organisation's domain is its
+website's host; the catalogue's per-card rules (``rules.service_problems``) apply to every
+record, at its line; weekly schedules become
 opening hours (times are read as local time, any UTC offset ignored: a weekly time cannot
 carry daylight saving), other schedules are left out with a warning. A record that is not a
 family service, or says no way to reach it, is skipped with a warning; a record that cannot be
@@ -59,7 +65,7 @@ from typing import Any, TypeVar
 from babel import Locale as BabelLocale
 from pydantic import BaseModel, ValidationError
 
-from bot.catalog import vocab
+from bot.catalog import phones, vocab
 from bot.catalog.interchange import (
     TEXT_LIMIT,
     Issues,
@@ -82,6 +88,7 @@ from bot.catalog.schema import (
     Organization,
     Service,
     Text,
+    own_domain,
 )
 from bot.data_errors import DataFileError
 from bot.json_source import JsonDocument, read_json_documents
@@ -128,7 +135,6 @@ _NATIONWIDE_NAMES = frozenset(
 _ISO_639_3 = {"fin": "fi", "swe": "sv", "eng": "en", "ara": "ar", "rus": "ru", "est": "et"}
 _BYDAY: dict[str, Day] = {d.upper(): d for d in WEEKDAYS}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{3,25}$")
 _SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 _SERVICE_EXTENSION = frozenset(
     {
@@ -142,6 +148,10 @@ _SERVICE_EXTENSION = frozenset(
         "events",
         "sources",
         "untranslated",
+        "contacts",
+        "shelter",
+        "notes",
+        "distinct_from",
     }
 )
 
@@ -248,7 +258,11 @@ def _export_service(service: Service, organization: Organization | None) -> dict
             "name": organization.name.fi,
             "description": organization.name.fi,
             **({"website": organization.url} if organization.url else {}),
-            EXTENSION: {"id": organization.id, "name": _dump(organization.name)},
+            EXTENSION: {
+                "id": organization.id,
+                "name": _dump(organization.name),
+                "domains": list(organization.domains),
+            },
         }
     record["attributes"] = [
         _attribute(sid, taxonomy, code)
@@ -270,8 +284,14 @@ def _export_service(service: Service, organization: Organization | None) -> dict
         "interpreter": service.interpreter,
         "access": list(service.access),
         "events": [_dump(e) for e in service.events],
-        "sources": list(service.sources),
+        "sources": [_dump(s) for s in service.sources],
         "untranslated": list(service.untranslated),
+        "contacts": _dump(
+            service.contacts.model_copy(update={"phone": None, "email": None, "url": None})
+        ),
+        "shelter": service.shelter,
+        "notes": service.notes,
+        "distinct_from": [_dump(d) for d in service.distinct_from],
     }
     return record
 
@@ -543,7 +563,12 @@ class _Reader:
         sources = (
             extension.get("sources")
             if ours
-            else [u for u in dict.fromkeys((url, organization.url)) if u]
+            else [
+                # The service's and its organisation's own pages, as HSDS gives them.
+                {"url": u, "kind": "organiser"}
+                for u in dict.fromkeys((url, organization.url))
+                if u
+            ]
         )
         if not sources:
             issues.error(document, at("url"), "no url: a catalogue entry needs a source")
@@ -570,6 +595,7 @@ class _Reader:
             "interpreter": extension.get("interpreter") if ours else _interpreter(record),
             "access": access,
             "contacts": {
+                **(_contacts_extension(extension) if ours else {}),
                 "phone": phone,
                 "email": record.get("email"),
                 "url": url,
@@ -580,6 +606,9 @@ class _Reader:
             "checked": checked,
             "active": status == "active",
             "untranslated": extension.get("untranslated", []) if ours else untranslated(fallbacks),
+            "shelter": bool(extension.get("shelter")) if ours else False,
+            "notes": extension.get("notes") if ours else None,
+            "distinct_from": extension.get("distinct_from") or [] if ours else [],
         }
         try:
             service = Service.model_validate(fields)
@@ -592,6 +621,8 @@ class _Reader:
                 else:
                     where = ".".join(str(p) for p in loc)
                     issues.error(document, at.path, f"{where}: {reason}" if where else reason)
+            return
+        if not issues.rule_problems(document, at.path, service, organization, self.today):
             return
         first_seen = self.service_ids.setdefault(service.id, (document, at.path))
         if first_seen != (document, at.path):
@@ -680,6 +711,9 @@ class _Reader:
             website = nested.get("website")
             if isinstance(website, str) and website.strip():
                 raw["url"] = website.strip()
+                if not isinstance(extension, dict):
+                    # A foreign organisation's own pages are on its website's host.
+                    raw["domains"] = [d for d in (own_domain(raw["url"]),) if d]
             return self._model(Organization, raw, where)
         raw_id = record.get("organization_id")
         oid = short_id("hsds-org", raw_id) if isinstance(raw_id, str) else None
@@ -977,11 +1011,19 @@ def _interpreter(record: dict[str, Any]) -> bool | None:
 
 
 def _phone_number(value: Any) -> str | None:
-    """A phone number as we store it; HSDS examples wrap numbers in quotes, so strip them."""
+    """A phone number as we store it (E.164, or a short service number); HSDS examples wrap
+    numbers in quotes, so strip them. A number without a country code is Finnish."""
     if not isinstance(value, str):
         return None
-    number = value.strip().strip('"').strip()
-    return number if _PHONE.match(number) else None
+    return phones.normalize(value.strip().strip('"').strip())
+
+
+def _contacts_extension(extension: dict[str, Any]) -> dict[str, Any]:
+    """Phone and chat hours and the chat link, which HSDS has no field for, from ``x_valo``."""
+    contacts = extension.get("contacts")
+    if not isinstance(contacts, dict):
+        return {}
+    return {k: v for k, v in contacts.items() if k not in ("phone", "email", "url")}
 
 
 def _clock(value: Any) -> str | None:

@@ -63,7 +63,11 @@ def event_doc(
 def write_catalogue(directory: Path, events: list[dict[str, Any]]) -> str:
     catalogue = {
         "organizations": [
-            {"id": "test-org", "name": {"fi": "Testi", "en": "Test", "ar": "اختبار"}}
+            {
+                "id": "test-org",
+                "name": {"fi": "Testi", "en": "Test", "ar": "اختبار"},
+                "domains": ["example.org"],
+            }
         ],
         "services": [
             {
@@ -88,7 +92,7 @@ def write_catalogue(directory: Path, events: list[dict[str, Any]]) -> str:
                     }
                 ],
                 "events": events,
-                "sources": ["https://example.org/events"],
+                "sources": [{"url": "https://example.org/events", "kind": "organiser"}],
                 "checked": "2026-11-01",
             }
         ],

@@ -69,6 +69,7 @@ CATALOG_WITH_COORDINATES = """
 organizations:
   - id: test-org
     name: {fi: Testi, en: Test, ar: اختبار}
+    domains: [example.org]
 services:
   - id: test-cafe
     organization: test-org
@@ -90,7 +91,7 @@ services:
         lon: 26.9458
         hours:
           - {days: [mo, tu, we, th, fr, sa, su], opens: "09:00", closes: "15:00"}
-    sources: ["https://example.org/cafe"]
+    sources: [{url: "https://example.org/cafe", kind: organiser}]
     checked: "2026-11-01"
 """
 
