@@ -240,7 +240,7 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
         try:
             set_ledger_counts(await worker.ledger.counts())
         except Exception as exc:  # metrics must never take the worker down
-            log.warning("ledger gauge: %s", exc)
+            log.warning("ledger gauge: %s", describe(exc))
 
     scheduler.add_job(
         purge, "interval", days=1, next_run_time=datetime.now(UTC), id="retention", coalesce=True
