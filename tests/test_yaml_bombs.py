@@ -114,9 +114,10 @@ def test_the_catalogue_loader_reports_the_bomb_among_other_files(tmp_path: Path)
     ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def check_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CliRun, Path, Path]]:
-    """``valo-bot check`` with a bomb in the catalogue and a loop in the dialogs."""
+    """``valo-bot check`` with a bomb in the catalogue and a loop in the dialogs, started with
+    the module so it runs beside the tests above (see tests.cli_run)."""
     catalog = tmp_path_factory.mktemp("catalog")
     (catalog / "bomb.yaml").write_text(SMALL_BOMB, encoding="utf-8")
     dialogs = tmp_path_factory.mktemp("dialogs")
@@ -133,7 +134,7 @@ def test_valo_bot_check_answers_with_one_line_per_bomb(
     check_run: tuple[CliRun, Path, Path],
 ) -> None:
     run, catalog, dialogs = check_run
-    done = run.result(timeout=60.0)
+    done = run.result()
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     reason = "anchors and aliases (&name, *name) are not allowed in data files"
