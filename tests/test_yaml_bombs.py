@@ -58,7 +58,7 @@ def test_the_billion_laughs_are_refused_quickly(tmp_path: Path) -> None:
     assert path.stat().st_size < 700
     started = time.perf_counter()
     assert len(errors_of(path)) == 1
-    assert time.perf_counter() - started < 1.0  # expanded, it took 12 s and 1.2 GB
+    assert time.perf_counter() - started < 3.0  # expanded, it took 12 s and 1.2 GB
 
 
 def test_a_self_referencing_alias_is_an_error_not_a_crash(tmp_path: Path) -> None:
