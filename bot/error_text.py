@@ -26,10 +26,10 @@ def error_message(exc: BaseException) -> str:
     """The part of ``exc``'s message that holds no user data ("" or :data:`WITHHELD` when none).
 
     Kept: SQLite's own messages (fixed texts that name tables and columns, never values),
-    PostgreSQL's error code and the names of the constraint, table and column involved (the
-    message itself may quote values), the SQL text of a failed statement without its
-    parameters, operating-system errors (errno and the path or address), and the Bot API's
-    description of a refused call (Telegram's own text).
+    PostgreSQL's error code and the names of the constraint, table and column involved (its
+    message may quote values; kept only for connection errors), the SQL text of a failed
+    statement without its parameters, operating-system errors (errno and the path or address),
+    and the Bot API's description of a refused call (Telegram's own text).
     """
     if isinstance(exc, StatementError):
         statement = " ".join((exc.statement or "").split())
@@ -48,7 +48,10 @@ def error_message(exc: BaseException) -> str:
             for field in ("constraint", "table", "column")
             if isinstance(value := getattr(exc, f"{field}_name", None), str)
         ]
-        return ", ".join([f"sqlstate {sqlstate}", *names])
+        # Connection and operator-intervention errors (classes 08, 57) are fixed server texts
+        # ("terminating connection due to administrator command"): worth keeping for outages.
+        said = [str(exc).splitlines()[0]] if sqlstate.startswith(("08", "57")) and exc.args else []
+        return ", ".join([f"sqlstate {sqlstate}", *names, *said])
     return WITHHELD if exc.args else ""
 
 

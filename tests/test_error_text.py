@@ -64,6 +64,13 @@ def test_what_cannot_hold_data_is_kept() -> None:
     )
     assert describe(TimeoutError()) == "TimeoutError"
 
+    class AdminShutdown(Exception):
+        sqlstate = "57P01"
+
+    assert describe(AdminShutdown("terminating connection due to administrator command")) == (
+        "AdminShutdown: sqlstate 57P01, terminating connection due to administrator command"
+    )
+
 
 async def test_engines_never_quote_parameters(tmp_path: Path) -> None:
     """A real failed statement whose parameters are a user id and dialog answers."""
