@@ -217,6 +217,7 @@ class OnLoop:
             url.set(drivername="sqlite+pysqlite"),
             poolclass=StaticPool,
             connect_args={"timeout": 0, "check_same_thread": False},
+            hide_parameters=True,  # as the async engine's (bot.db.engine.make_engine)
         )
         self._writes = 0
         event.listen(self.engine, "connect", _on_loop_connect)

@@ -214,6 +214,22 @@ def _csv_rows(report: Report, labels: Labels) -> Iterator[tuple[str, str, str, s
             yield table.id, TOTAL_ID, TOTAL_ID, total, str(_json_figure(table.total))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a leading apostrophe when a spreadsheet would take it for a formula
+    (OWASP's advice for CSV files); numbers such as ``-0.25`` stay as they are."""
+    if not cell.startswith(_FORMULA_STARTS):
+        return cell
+    try:
+        float(cell)
+        return cell
+    except ValueError:
+        return "'" + cell
+
+
 def report_csv(report: Report, labels: Labels) -> str:
     """Every figure as one "tidy" row: period, table, row, column, value (a number or mark)."""
     out = io.StringIO()
@@ -227,19 +243,18 @@ def report_csv(report: Report, labels: Labels) -> str:
             if row_id == TOTAL_ID
             else labels.heading(kinds[table_id], row_id)
         )
-        writer.writerow(
-            (
-                report.period.first,
-                report.period.last,
-                municipality,
-                table_id,
-                row_id,
-                row_label,
-                col_id,
-                col_label,
-                value,
-            )
+        cells = (
+            report.period.first,
+            report.period.last,
+            municipality,
+            table_id,
+            row_id,
+            row_label,
+            col_id,
+            col_label,
+            value,
         )
+        writer.writerow(spreadsheet_safe(str(cell)) for cell in cells)
     return out.getvalue()
 
 
