@@ -35,6 +35,7 @@ class TextLogFormatter(logging.Formatter):
     def formatException(self, ei: Any) -> str:
         return _redacted(ei)
 
+
 # Loggers whose INFO lines repeat what an operator already sees, shown only at DEBUG: aiogram
 # logs every update a second time ("Update id=... is handled. Duration ..."), and aiohttp a
 # third on the web role (its access log of each webhook POST): bot.ops.observe's line has the
