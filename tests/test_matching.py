@@ -430,7 +430,7 @@ def test_in_a_crisis_lines_come_before_any_shelter() -> None:
                 "a-shelter",
                 needs=["crisis-urgent"],
                 service_classes=["P3.8", "P4.1"],
-                contacts={"phone": "080 005 005"},
+                contacts={"phone": "+35880005005"},
                 cost="free",
                 languages=["fi", "ar"],
                 access=["call", "walk-in"],
@@ -441,7 +441,7 @@ def test_in_a_crisis_lines_come_before_any_shelter() -> None:
                 needs=["crisis-urgent"],
                 municipalities=["nationwide"],
                 located_in=[],
-                contacts={"phone": "09 2525 0111"},
+                contacts={"phone": "+358925250111"},
             ),
             make_service(
                 "d-chat",
