@@ -83,7 +83,7 @@ FIT_CLOSE = 2  # a narrow age range that holds a child
 FIT_EXPECTING = 3  # for pregnancy, and the family is expecting
 CLOSE_RANGE = 7  # an age range at most this wide (0-6, 7-12, 13-17) is a close fit
 
-# The PTV life event "Having a child": services for expecting families carry it.
+# The PTV life event "Having a child": daycare carries it too, so alone it is a broad fit.
 HAVING_A_CHILD = "KE1"
 # A crisis service of this PTV class is a place to stay (a shelter), not a line.
 HOUSING = "P4.1"
