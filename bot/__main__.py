@@ -23,7 +23,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import importers
 from bot.catalog.cards import match_json
-from bot.catalog.loader import catalog_files, content_hash, read_catalog
+from bot.catalog.coverage import (
+    check_coverage,
+    coverage_matrix,
+    coverage_path,
+    read_coverage,
+    render_json,
+    render_markdown,
+    with_readme_section,
+)
+from bot.catalog.loader import (
+    COVERAGE_FILE,
+    LoadedCatalog,
+    catalog_files,
+    content_hash,
+    read_catalog,
+)
 from bot.catalog.matching import Answers, CatalogIndex
 from bot.catalog.schema import CatalogFile, catalog_json_schema
 from bot.catalog.store import (
@@ -173,12 +188,39 @@ def cmd_check(_args: argparse.Namespace) -> int:
         for warning in catalog.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         summary.append(f"catalogue OK ({len(catalog.services)} services)")
+        coverage_errors = _check_coverage(settings.catalog_path, catalog)
+        errors.extend(coverage_errors)
+        if not coverage_errors and coverage_path(settings.catalog_path) is not None:
+            summary.append("coverage OK")
     _print_errors(errors)
     if errors:
         print(f"valo-bot check: {len(errors)} error(s)", file=sys.stderr)
         return EXIT_DATA
     print("valo-bot check: " + ", ".join(summary))
     return 0
+
+
+def _check_coverage(catalog_path: Path, catalog: LoadedCatalog) -> list[DataError]:
+    """The coverage file's errors; its gaps are printed as warnings (content still grows)."""
+    path = coverage_path(catalog_path)
+    if path is None:
+        return []
+    try:
+        coverage = read_coverage(path, _shown(path))
+    except DataFileError as exc:
+        return list(exc.errors)
+    errors, warnings = check_coverage(coverage, catalog.services)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return errors
+
+
+def _shown(path: Path) -> str:
+    """``path`` as errors name it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 async def _db_upgrade(settings: Settings) -> str | None:
@@ -324,6 +366,45 @@ def cmd_catalog_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog_coverage(args: argparse.Namespace) -> int:
+    settings = _settings()
+    path = coverage_path(settings.catalog_path)
+    if path is None:
+        print(
+            f"valo-bot: no {COVERAGE_FILE} in {settings.catalog_path} (CATALOG_PATH)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        catalog = read_catalog([settings.catalog_path])
+        coverage = read_coverage(path, _shown(path))
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        return EXIT_DATA
+    errors, _warnings = check_coverage(coverage, catalog.services)
+    if errors:
+        _print_errors(errors)
+        return EXIT_DATA
+    t = I18n.load(LOCALES_PATH, settings.tz)[args.lang]
+    cells = coverage_matrix(coverage, catalog.services)
+    if args.format == "json":
+        sys.stdout.write(render_json(coverage, cells, t))
+        return 0
+    table = render_markdown(coverage, cells, t)
+    if args.readme is None:
+        sys.stdout.write(table)
+        return 0
+    readme = Path(args.readme)
+    try:
+        text = with_readme_section(readme.read_text(encoding="utf-8"), table)
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        return EXIT_DATA
+    readme.write_text(text, encoding="utf-8")
+    print(f"wrote the coverage table into {readme}", file=sys.stderr)
+    return 0
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     settings = _settings()
     answers = Answers(
@@ -456,6 +537,15 @@ def build_parser() -> argparse.ArgumentParser:
     flags = catalog_commands.add_parser("flags", help="cards families flagged as wrong")
     flags.add_argument("--resolve", metavar="SERVICE_ID", help="mark a service's flags resolved")
     flags.set_defaults(func=cmd_catalog_flags)
+    coverage = catalog_commands.add_parser(
+        "coverage", help="core services per municipality: which card, or why none"
+    )
+    coverage.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    coverage.add_argument("--lang", choices=SUPPORTED_LOCALES, default="en")
+    coverage.add_argument(
+        "--readme", metavar="FILE", help="write the markdown table into FILE's coverage section"
+    )
+    coverage.set_defaults(func=cmd_catalog_coverage)
     schema = catalog_commands.add_parser("schema", help="write the catalogue JSON Schema")
     schema.add_argument("--output", default="services_catalog/schema.json")
     schema.set_defaults(func=cmd_catalog_schema)
