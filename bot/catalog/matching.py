@@ -171,24 +171,17 @@ class Situation:
 
 
 def contact_lines(service: Service) -> tuple[bool, bool, bool]:
-    """(has a phone to call, has a chat link, one of them answers around the clock).
-
-    The chat link and the around-the-clock flags are fields of the catalogue schema v2
-    (``contacts.chat``, ``phone_always``, ``chat_always``); read by name so the ranking
-    uses them as soon as the catalogue carries them.
-    """
+    """(has a phone to call, has a chat link, one of them answers around the clock)."""
     contacts = service.contacts
     phone = bool(contacts.phone) and "call" in service.access
-    chat = bool(getattr(contacts, "chat", None))
-    always = (phone and bool(getattr(contacts, "phone_always", False))) or (
-        chat and bool(getattr(contacts, "chat_always", False))
-    )
+    chat = bool(contacts.chat)
+    always = (phone and contacts.phone_always) or (chat and contacts.chat_always)
     return phone, chat, always
 
 
 def is_shelter(service: Service) -> bool:
     """A place to stay in a crisis (its address is secret; families reach it by phone)."""
-    if bool(getattr(service, "shelter", False)):
+    if service.shelter:
         return True
     return "crisis-urgent" in service.needs and HOUSING in service.service_classes
 
