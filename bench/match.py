@@ -38,7 +38,7 @@ if __package__ in (None, ""):  # run as a script: make ``bot`` importable from t
 from bench.common import machine
 from bot.catalog import vocab
 from bot.catalog.matching import Answers, CatalogIndex, Match, Reason
-from bot.catalog.schema import Access, Ages, Contacts, Cost, Location, Service, Text
+from bot.catalog.schema import Access, Ages, Contacts, Cost, Location, Service, Source, Text
 
 SEED = 20260601
 LIMIT = 10
@@ -193,7 +193,7 @@ def build_services(count: int, seed: int = SEED) -> list[Service]:
                 contacts=Contacts.model_construct(phone=None, email=None, url=None),
                 locations=locations,
                 events=[],
-                sources=["https://example.org/synthetic"],
+                sources=[Source.model_construct(url="https://example.org/synthetic", kind="news")],
                 checked=checked,
                 active=rng.random() >= 0.01,  # a few closed services the index must skip
                 untranslated=[],

@@ -88,7 +88,7 @@ def catalogue(events: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 "municipalities": ["285"],
                 "languages": ["fi"],
                 "access": ["walk-in"],
-                "sources": ["https://example.fi/palvelu"],
+                "sources": [{"url": "https://example.fi/palvelu", "kind": "organiser"}],
                 "checked": "2026-11-01",
                 "locations": [
                     {

@@ -135,7 +135,7 @@ def service_with(**overrides: Any) -> Service:
         "languages": ["fi", "ar"],
         "access": ["walk-in"],
         "cost": "free",
-        "sources": ["https://example.fi/kahvila"],
+        "sources": [{"url": "https://example.fi/kahvila", "kind": "organiser"}],
         "checked": "2026-06-01",
     }
     data.update(overrides)
@@ -148,7 +148,7 @@ def test_catalogue_text_is_escaped_and_shown_verbatim(i18n: I18n) -> None:
         name={"fi": name, "en": name, "ar": "مقهى <صغير> & كبير"},
         summary={"fi": "a < b & c > d", "en": "a < b & c > d", "ar": "أ < ب & ج"},
         contacts={
-            "phone": "+358 (40) 123-4567",
+            "phone": "+358401234567",
             "email": "kahvila@example.fi",
             "url": "https://example.fi/?a=1&b=<2>",
         },
@@ -175,7 +175,7 @@ def test_catalogue_text_is_escaped_and_shown_verbatim(i18n: I18n) -> None:
         for shown in (
             service.summary.get(locale),
             "Kauppa- & Puistotie <1>, 48100 Kotka",
-            "+358 (40) 123-4567",
+            "040 123 4567",  # stored in E.164, shown as dialled in Finland
             "kahvila@example.fi",
             "https://example.fi/?a=1&b=<2>",
         ):
@@ -217,7 +217,10 @@ def test_a_service_with_every_text_at_its_longest_still_fits(i18n: I18n) -> None
         access=["walk-in", "call", "book-online", "apply-online", "referral"],
         ages={"min": 0, "max": 17},
         contacts={
-            "phone": "+358 40 123 4567 89",
+            "phone": "+358401234567",
+            "phone_hours": [{"days": ["mo"], "opens": "09:00", "closes": "15:00"}],
+            "chat": "https://example.fi/chat/" + "c" * 1000,
+            "chat_always": True,
             "email": "a" * 60 + "@example.fi",
             "url": "https://example.fi/" + "x" * 1000,
         },
@@ -335,3 +338,68 @@ def test_untranslated_note_only_in_that_locale(i18n: I18n, untranslated: str) ->
         card = render_card(service, t, MONDAY)
         assert (t("card-untranslated") in card) == (locale == untranslated), locale
         assert t("card-untranslated") not in render_card(service_with(), t, MONDAY)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+35880005005", "080 005 005"),
+        ("+358800147111", "0800 147 111"),
+        ("+35852206000", "05 220 6000"),
+        ("+358925250111", "09 2525 0111"),
+        ("+358401603631", "040 160 3631"),
+        ("+358295020500", "0295 020 500"),
+        ("112", "112"),
+        ("116111", "116 111"),
+        ("+46812345678", "+46 8 123 456 78"),
+    ],
+)
+def test_phones_are_shown_as_dialled_in_finland(i18n: I18n, stored: str, shown: str) -> None:
+    service = service_with(access=["call"], contacts={"phone": stored})
+    for locale in SUPPORTED_LOCALES:
+        t = i18n[locale]
+        card = telegram_text(render_card(service, t, MONDAY))
+        assert t("card-phone", phone=shown) in card.splitlines(), locale
+        assert stored not in card or stored == shown
+
+
+def test_phone_and_chat_hours_and_the_chat_link(i18n: I18n) -> None:
+    service = service_with(
+        access=["call", "chat"],
+        contacts={
+            "phone": "+35880005005",
+            "phone_always": True,
+            "chat": "https://example.fi/chat?a=1&b=2",
+            "chat_hours": [{"days": ["mo", "tu"], "opens": "18:00", "closes": "22:00"}],
+        },
+    )
+    for locale in SUPPORTED_LOCALES:
+        t = i18n[locale]
+        monday = telegram_text(render_card(service, t, WEEK[0])).splitlines()
+        assert t("access-chat") in telegram_text(t("card-how", how=t("access-chat")))
+        assert t("card-phone-always") in monday, locale
+        assert t("card-chat", url="https://example.fi/chat?a=1&b=2") in monday, locale
+        assert t("card-chat-today", hours="18.00–22.00") in monday, locale
+        wednesday = telegram_text(render_card(service, t, WEEK[2])).splitlines()
+        assert t("card-chat-closed-today") in wednesday, locale
+    daily = service_with(
+        access=["call"],
+        contacts={
+            "phone": "+35852206000",
+            "phone_hours": [{"days": ["mo"], "opens": "09:00", "closes": "12:00"}],
+        },
+    )
+    en = i18n["en"]
+    assert "The phone line answers today: 09.00–12.00" in render_card(daily, en, WEEK[0])
+    assert "The phone line is closed today." in render_card(daily, en, WEEK[1])
+    assert "answers" not in render_card(service_with(), en, WEEK[0])
+
+
+def test_internal_notes_are_never_shown(i18n: I18n) -> None:
+    secret = "Hours not confirmed by the organiser"
+    service = service_with(
+        notes=secret,
+        sources=[{"url": "https://example.fi/kahvila", "kind": "organiser", "note": secret}],
+    )
+    for locale in SUPPORTED_LOCALES:
+        assert secret not in render_card(service, i18n[locale], MONDAY)

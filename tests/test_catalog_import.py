@@ -50,7 +50,7 @@ SERVICE = """\
     municipalities: ["285"]
     languages: [fi]
     access: [walk-in]
-    sources: ["https://example.fi/palvelu"]
+    sources: [{{url: "https://example.fi/palvelu", kind: organiser}}]
     checked: "2026-06-01"
 """
 
@@ -117,6 +117,67 @@ async def test_import_of_the_real_catalogue(
         assert await load_services(session) == real_catalogue.services
         assert await load_organizations(session) == real_catalogue.organizations
     assert await service_ids(sessions) == real_catalogue.source_of()
+
+
+EVERY_NEW_FIELD = """\
+organizations:
+  - id: org
+    name: {fi: Järjestö, en: Organisation, ar: منظمة}
+    url: https://www.example.fi
+    domains: [example.fi]
+services:
+  - id: line
+    organization: org
+    name: {fi: Linja, en: Line, ar: خط}
+    summary: {fi: Lyhyesti, en: In short, ar: باختصار}
+    needs: [crisis-urgent]
+    service_classes: ["P3.4"]
+    municipalities: ["285"]
+    languages: [fi]
+    access: [call, chat]
+    shelter: true
+    contacts:
+      phone: "+35880005005"
+      phone_always: true
+      chat: https://www.example.fi/chat
+      chat_hours: [{days: [mo, fr], opens: "18:00", closes: "22:00"}]
+    sources:
+      - {url: "https://www.example.fi/linja", kind: organiser, updated: "2026-05-02"}
+      - {url: "https://news.example.com/x", kind: news, note: "names the organiser"}
+    checked: "2026-06-01"
+    notes: Chat hours not confirmed.
+    distinct_from: [{id: other-line, reason: "Another town's line."}]
+  - id: other-line
+    organization: org
+    name: {fi: Toinen, en: Other, ar: آخر}
+    summary: {fi: Lyhyesti, en: In short, ar: باختصار}
+    needs: [crisis-urgent]
+    service_classes: ["P3.4"]
+    municipalities: ["285"]
+    languages: [fi]
+    access: [call]
+    contacts: {phone: "+35880005005", phone_always: true}
+    sources: [{url: "https://www.example.fi/toinen", kind: organiser}]
+    checked: "2026-06-01"
+"""
+
+
+async def test_every_schema_field_survives_the_database(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Services are stored as their model's JSON: sources as records, phone and chat hours,
+    notes, distinct_from and the shelter mark come back exactly."""
+    path = write(tmp_path, "all.yaml", EVERY_NEW_FIELD)
+    [parsed] = parse_files([path])
+    await import_paths(sessions, path)
+    async with sessions() as session:
+        assert await load_services(session) == sorted(parsed.catalog.services, key=lambda s: s.id)
+        assert await load_organizations(session) == {"org": parsed.catalog.organizations[0]}
+    line = parsed.catalog.services[0]
+    assert line.contacts.chat_hours[0].days == ["mo", "fr"]
+    assert line.shelter
+    assert line.sources[0].updated is not None
+    assert line.distinct_from[0].id == "other-line"
 
 
 async def test_reimporting_unchanged_content_writes_no_new_version(

@@ -35,7 +35,7 @@ services:
     municipalities: ["285"]
     languages: [fi]
     access: [walk-in]
-    sources: ["https://example.fi/palvelu"]
+    sources: [{url: "https://example.fi/palvelu", kind: organiser}]
     checked: "2026-06-01"
 """
 
@@ -152,9 +152,16 @@ def test_the_minimal_file_is_valid(tmp_path: Path) -> None:
         ),
         pytest.param(
             VALID + '    contacts: {phone: "call us"}\n',
-            "cat/a.yaml:16: services[0].contacts.phone: "
-            "String should match pattern '^\\+?[0-9 ()-]{3,25}$'",
+            "cat/a.yaml:16: services[0].contacts.phone: 'call us' is not a valid phone number "
+            "in E.164 form (+358...) or a short service number such as 112 or 116111",
             id="bad-phone",
+        ),
+        pytest.param(
+            VALID + '    contacts: {phone: "05 220 6000"}\n',
+            "cat/a.yaml:16: services[0].contacts.phone: '05 220 6000' is not a valid phone "
+            "number in E.164 form (+358...) or a short service number such as 112 or 116111 "
+            "(write '+35852206000')",
+            id="phone-not-e164",
         ),
         pytest.param(
             VALID + "    contacts:\n      url: www.example.fi\n",

@@ -54,7 +54,7 @@ def service(service_id: str, municipalities: list[str], place: str | None) -> Se
         "municipalities": municipalities,
         "languages": ["fi"],
         "access": ["walk-in"],
-        "sources": ["https://example.org"],
+        "sources": [{"url": "https://example.org", "kind": "organiser"}],
         "checked": "2026-11-01",
         "cost": "free",
         "locations": [],

@@ -15,11 +15,13 @@ from bot.catalog.schema import (
     Ages,
     CatalogFile,
     Contacts,
+    DistinctFrom,
     Event,
     Location,
     OpeningHours,
     Organization,
     Service,
+    Source,
     Text,
 )
 from bot.data_errors import DataFileError
@@ -67,7 +69,12 @@ def full_catalog() -> CatalogFile:
         interpreter=True,
         access=["walk-in", "call", "book-online"],
         contacts=Contacts(
-            phone="+358 5 234 5678", email="neuvola@kotka.fi", url="https://www.kotka.fi/neuvola"
+            phone="+35852345678",
+            phone_hours=[OpeningHours(days=["mo", "tu"], opens="09:00", closes="11:00")],
+            chat="https://www.kotka.fi/chat",
+            chat_always=True,
+            email="neuvola@kotka.fi",
+            url="https://www.kotka.fi/neuvola",
         ),
         locations=[centre, cafe],
         events=[
@@ -91,9 +98,14 @@ def full_catalog() -> CatalogFile:
                 cancelled=True,
             ),
         ],
-        sources=["https://www.kotka.fi/neuvola", "https://www.suomi.fi/palvelut/palvelu/x"],
+        sources=[
+            Source(url="https://www.kotka.fi/neuvola", kind="organiser", updated=date(2025, 9, 1)),
+            Source(url="https://www.suomi.fi/palvelut/palvelu/x", kind="register", note="PTV"),
+        ],
         checked=date(2026, 1, 15),
         untranslated=["ar"],
+        notes="Phone hours not confirmed.",
+        distinct_from=[DistinctFrom(id="hamina-club", reason="Another town's club.")],
     )
     helpline = Service(
         id="mll-helpline",
@@ -107,8 +119,9 @@ def full_catalog() -> CatalogFile:
         languages=["fi"],
         interpreter=False,
         access=["call"],
-        contacts=Contacts(phone="0800 92277"),
-        sources=["https://www.mll.fi/"],
+        contacts=Contacts(phone="+35880092277", phone_always=True),
+        sources=[Source(url="https://www.mll.fi/", kind="organiser")],
+        shelter=True,
         checked=date(2025, 12, 1),
         active=False,
     )
@@ -125,12 +138,12 @@ def full_catalog() -> CatalogFile:
         languages=["fi"],
         access=["walk-in"],
         locations=[cafe],
-        sources=["https://www.hamina.fi/"],
+        sources=[Source(url="https://www.hamina.fi/", kind="news")],
         checked=date(2026, 2, 1),
     )
     return CatalogFile(
         organizations=[
-            Organization(id="mll", name=text("MLL"), url="https://www.mll.fi/"),
+            Organization(id="mll", name=text("MLL"), url="https://www.mll.fi/", domains=["mll.fi"]),
             Organization(id="kotka", name=text("Kotkan kaupunki", "City of Kotka", "مدينة")),
             Organization(id="unused-org", name=text("Ei palveluja")),
         ],
@@ -176,7 +189,7 @@ def test_standard_fields_carry_what_hsds_can_say() -> None:
     assert clinic["cost_options"][0]["option"] == "free"
     assert clinic["cost_options"][0]["amount"] == 0
     assert [lang["code"] for lang in clinic["languages"]] == ["fi", "sv", "ar"]
-    assert clinic["phones"][0]["number"] == "+358 5 234 5678"
+    assert clinic["phones"][0]["number"] == "+35852345678"
     assert clinic["assured_date"] == "2026-01-15"
     assert clinic["organization"]["name"] == "Kotkan kaupunki"
     assert [a["name"] for a in clinic["service_areas"]] == ["Kotka", "Hamina"]
@@ -422,11 +435,14 @@ def test_a_foreign_hsds_record_imports() -> None:
     assert service.interpreter is True
     assert service.access == ["walk-in", "call"]
     assert service.contacts == Contacts(
-        phone="+358 5 234 1111",
+        phone="+35852341111",
         email="perheneuvola@kotka.fi",
         url="https://www.kotka.fi/perheneuvola",
     )
-    assert service.sources == ["https://www.kotka.fi/perheneuvola", "https://www.kotka.fi"]
+    assert service.sources == [
+        Source(url="https://www.kotka.fi/perheneuvola", kind="organiser"),
+        Source(url="https://www.kotka.fi", kind="organiser"),
+    ]
     assert service.checked == date(2025, 11, 2)
     [location] = service.locations
     assert (location.id, location.street, location.postal_code, location.municipality) == (

@@ -48,7 +48,7 @@ def make_service(ident: str, **overrides: Any) -> Service:
         "languages": ["fi"],
         "access": ["call"],
         "locations": [location(KOTKA)],
-        "sources": ["https://example.fi/palvelu"],
+        "sources": [{"url": "https://example.fi/palvelu", "kind": "organiser"}],
         "checked": "2026-06-01",
     }
     data.update(overrides)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.catalog.ptv import PTV_SERVICE_URL, etrs_tm35fin_to_wgs84, parse_ptv
+from bot.catalog.schema import Source
 from bot.data_errors import DataFileError
 
 SAMPLES = Path(__file__).parent / "data" / "ptv-samples"
@@ -81,8 +82,10 @@ def test_the_three_samples_import_cleanly() -> None:
     assert service.cost == "free"
     assert service.languages == ["fi"]
     assert service.checked == date(2020, 4, 22)
-    assert service.sources[0] == PTV_SERVICE_URL.format(id="3668d250-cd80-45c4-abcc-9b2d3a2b3e42")
-    assert "http://www.nettilukio.fi" in service.sources
+    assert service.sources[0].url == PTV_SERVICE_URL.format(
+        id="3668d250-cd80-45c4-abcc-9b2d3a2b3e42"
+    )
+    assert "http://www.nettilukio.fi" in [s.url for s in service.sources]
     # The Otava campus channel lists this service, so it becomes its location.
     [location] = service.locations
     assert location.id == "ptv-961f1a02"
@@ -279,12 +282,16 @@ def test_a_family_service_with_its_location() -> None:
     assert service.municipalities == ["285", "075"]
     assert service.languages == ["fi", "sv"]  # "smn" is no ISO 639-1 code: warned
     assert service.access == ["walk-in", "call"]
-    assert service.contacts.phone == "+358523 45678"  # fax skipped, trunk zero dropped
+    assert service.contacts.phone == "+35852345678"  # fax skipped, trunk zero dropped
     assert service.contacts.email == "neuvola@kotka.fi"
     assert service.contacts.url == "https://www.kotka.fi/neuvola"
     assert service.sources == [
-        PTV_SERVICE_URL.format(id=SERVICE_ID.lower()),
-        "https://www.kotka.fi/neuvola",
+        Source(
+            url=PTV_SERVICE_URL.format(id=SERVICE_ID.lower()),
+            kind="register",
+            updated=date(2025, 9, 30),
+        ),
+        Source(url="https://www.kotka.fi/neuvola", kind="organiser"),
     ]
     assert service.checked == date(2025, 9, 30)
     assert service.description is None
@@ -420,7 +427,7 @@ def test_channel_side_links_phone_and_e_services_give_access() -> None:
     result = parse_ptv([("a.json", page(record, phone, eservice))], today=TODAY)
     service = result.catalog.services[0]
     assert service.access == ["call", "apply-online"]
-    assert service.contacts.phone == "0800 123 456"
+    assert service.contacts.phone == "+358800123456"
     assert service.locations == []
 
 

@@ -12,7 +12,7 @@ from html import escape
 
 from bot.catalog import vocab
 from bot.catalog.matching import Match, Reason
-from bot.catalog.schema import WEEKDAYS, Location, Service
+from bot.catalog.schema import WEEKDAYS, Location, OpeningHours, Service
 from bot.i18n import Translator
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -46,16 +46,33 @@ def explain(match: Match, t: Translator) -> list[str]:
     return [reason_text(r, t) for r in match.reasons]
 
 
+def _spans_today(hours: list[OpeningHours], now: datetime) -> str | None:
+    """Today's spans of ``hours`` ("9.00–12.00, 13.00–15.00"), None if closed today."""
+    today = WEEKDAYS[now.weekday()]
+    spans = [h for h in hours if today in h.days]
+    if not spans:
+        return None
+    return ", ".join(f"{h.opens.replace(':', '.')}–{h.closes.replace(':', '.')}" for h in spans)
+
+
 def hours_today(location: Location, now: datetime, t: Translator) -> str | None:
     """Today's opening hours at ``location`` (``now`` in local time), if it publishes any."""
     if not location.hours:
         return None
-    today = WEEKDAYS[now.weekday()]
-    spans = [h for h in location.hours if today in h.days]
-    if not spans:
-        return t("card-closed-today")
-    text = ", ".join(f"{h.opens.replace(':', '.')}–{h.closes.replace(':', '.')}" for h in spans)
-    return t("card-hours-today", hours=text)
+    text = _spans_today(location.hours, now)
+    return t("card-hours-today", hours=text) if text else t("card-closed-today")
+
+
+def line_hours(
+    line: str, hours: list[OpeningHours], always: bool, now: datetime, t: Translator
+) -> str | None:
+    """When the ``line`` ("phone" or "chat") answers today, if the catalogue knows."""
+    if always:
+        return t(f"card-{line}-always")
+    if not hours:
+        return None
+    text = _spans_today(hours, now)
+    return t(f"card-{line}-today", hours=text) if text else t(f"card-{line}-closed-today")
 
 
 def _with_data(t: Translator, msg_id: str, name: str, value: str) -> str:
@@ -76,7 +93,9 @@ def address(location: Location) -> str | None:
 
 
 def render_card(service: Service, t: Translator, now: datetime, match: Match | None = None) -> str:
-    """The full card: name, summary, why it matches, how to get it, hours, address, contacts."""
+    """The full card: name, summary, why it matches, how to get it, hours, address, contacts
+    (phones as dialled in Finland, with the hours the phone and chat lines answer). The
+    service's internal ``notes`` and its sources' notes are never shown."""
     lines = [f"<b>{escape(service.name.get(t.locale))}</b>", escape(service.summary.get(t.locale))]
     if service.description is not None:
         lines.append(escape(service.description.get(t.locale)))
@@ -101,8 +120,17 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
         today = hours_today(location, now, t)
         if today is not None:
             lines.append(today)
-    if service.contacts.phone:
-        lines.append(_with_data(t, "card-phone", "phone", service.contacts.phone))
+    contacts = service.contacts
+    if contacts.phone_display:
+        lines.append(_with_data(t, "card-phone", "phone", contacts.phone_display))
+        when = line_hours("phone", contacts.phone_hours, contacts.phone_always, now, t)
+        if when is not None:
+            lines.append(when)
+    if contacts.chat:
+        lines.append(_with_data(t, "card-chat", "url", contacts.chat))
+        when = line_hours("chat", contacts.chat_hours, contacts.chat_always, now, t)
+        if when is not None:
+            lines.append(when)
     if service.contacts.email:
         lines.append(_with_data(t, "card-email", "email", service.contacts.email))
     if service.contacts.url:

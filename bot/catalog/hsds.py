@@ -59,7 +59,7 @@ from typing import Any, TypeVar
 from babel import Locale as BabelLocale
 from pydantic import BaseModel, ValidationError
 
-from bot.catalog import vocab
+from bot.catalog import phones, vocab
 from bot.catalog.interchange import (
     TEXT_LIMIT,
     Issues,
@@ -82,6 +82,7 @@ from bot.catalog.schema import (
     Organization,
     Service,
     Text,
+    own_domain,
 )
 from bot.data_errors import DataFileError
 from bot.json_source import JsonDocument, read_json_documents
@@ -128,7 +129,6 @@ _NATIONWIDE_NAMES = frozenset(
 _ISO_639_3 = {"fin": "fi", "swe": "sv", "eng": "en", "ara": "ar", "rus": "ru", "est": "et"}
 _BYDAY: dict[str, Day] = {d.upper(): d for d in WEEKDAYS}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{3,25}$")
 _SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 _SERVICE_EXTENSION = frozenset(
     {
@@ -142,6 +142,10 @@ _SERVICE_EXTENSION = frozenset(
         "events",
         "sources",
         "untranslated",
+        "contacts",
+        "shelter",
+        "notes",
+        "distinct_from",
     }
 )
 
@@ -248,7 +252,11 @@ def _export_service(service: Service, organization: Organization | None) -> dict
             "name": organization.name.fi,
             "description": organization.name.fi,
             **({"website": organization.url} if organization.url else {}),
-            EXTENSION: {"id": organization.id, "name": _dump(organization.name)},
+            EXTENSION: {
+                "id": organization.id,
+                "name": _dump(organization.name),
+                "domains": list(organization.domains),
+            },
         }
     record["attributes"] = [
         _attribute(sid, taxonomy, code)
@@ -270,8 +278,14 @@ def _export_service(service: Service, organization: Organization | None) -> dict
         "interpreter": service.interpreter,
         "access": list(service.access),
         "events": [_dump(e) for e in service.events],
-        "sources": list(service.sources),
+        "sources": [_dump(s) for s in service.sources],
         "untranslated": list(service.untranslated),
+        "contacts": _dump(
+            service.contacts.model_copy(update={"phone": None, "email": None, "url": None})
+        ),
+        "shelter": service.shelter,
+        "notes": service.notes,
+        "distinct_from": [_dump(d) for d in service.distinct_from],
     }
     return record
 
@@ -543,7 +557,12 @@ class _Reader:
         sources = (
             extension.get("sources")
             if ours
-            else [u for u in dict.fromkeys((url, organization.url)) if u]
+            else [
+                # The service's and its organisation's own pages, as HSDS gives them.
+                {"url": u, "kind": "organiser"}
+                for u in dict.fromkeys((url, organization.url))
+                if u
+            ]
         )
         if not sources:
             issues.error(document, at("url"), "no url: a catalogue entry needs a source")
@@ -570,6 +589,7 @@ class _Reader:
             "interpreter": extension.get("interpreter") if ours else _interpreter(record),
             "access": access,
             "contacts": {
+                **(_contacts_extension(extension) if ours else {}),
                 "phone": phone,
                 "email": record.get("email"),
                 "url": url,
@@ -580,6 +600,9 @@ class _Reader:
             "checked": checked,
             "active": status == "active",
             "untranslated": extension.get("untranslated", []) if ours else untranslated(fallbacks),
+            "shelter": bool(extension.get("shelter")) if ours else False,
+            "notes": extension.get("notes") if ours else None,
+            "distinct_from": extension.get("distinct_from") or [] if ours else [],
         }
         try:
             service = Service.model_validate(fields)
@@ -680,6 +703,9 @@ class _Reader:
             website = nested.get("website")
             if isinstance(website, str) and website.strip():
                 raw["url"] = website.strip()
+                if not isinstance(extension, dict):
+                    # A foreign organisation's own pages are on its website's host.
+                    raw["domains"] = [d for d in (own_domain(raw["url"]),) if d]
             return self._model(Organization, raw, where)
         raw_id = record.get("organization_id")
         oid = short_id("hsds-org", raw_id) if isinstance(raw_id, str) else None
@@ -977,11 +1003,19 @@ def _interpreter(record: dict[str, Any]) -> bool | None:
 
 
 def _phone_number(value: Any) -> str | None:
-    """A phone number as we store it; HSDS examples wrap numbers in quotes, so strip them."""
+    """A phone number as we store it (E.164, or a short service number); HSDS examples wrap
+    numbers in quotes, so strip them. A number without a country code is Finnish."""
     if not isinstance(value, str):
         return None
-    number = value.strip().strip('"').strip()
-    return number if _PHONE.match(number) else None
+    return phones.normalize(value.strip().strip('"').strip())
+
+
+def _contacts_extension(extension: dict[str, Any]) -> dict[str, Any]:
+    """Phone and chat hours and the chat link, which HSDS has no field for, from ``x_valo``."""
+    contacts = extension.get("contacts")
+    if not isinstance(contacts, dict):
+        return {}
+    return {k: v for k, v in contacts.items() if k not in ("phone", "email", "url")}
 
 
 def _clock(value: Any) -> str | None:

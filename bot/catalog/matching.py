@@ -38,7 +38,7 @@ NATIONWIDE_WITHOUT_PLACE = 100.0  # no municipality given: services that surely 
 LANGUAGE_POINTS = 40.0
 INTERPRETER_POINTS = 20.0
 FREE_POINTS = 10.0
-ACCESS_POINTS = {"walk-in": 8.0, "call": 5.0, "book-online": 3.0, "apply-online": 3.0}
+ACCESS_POINTS = {"walk-in": 8.0, "call": 5.0, "chat": 5.0, "book-online": 3.0, "apply-online": 3.0}
 
 
 def _check_weights_are_lexicographic() -> None:

@@ -33,8 +33,10 @@ Decisions:
 - Opening hours: the regular weekly hours valid until further notice (``DaysOfTheWeek`` with
   ``validForNow``); time-limited periods and exceptions (holidays) are left out. Hours over
   midnight are split at midnight; closing at 24:00 is stored as 23:59.
-- Sources: the record's public page on suomi.fi plus the channels' web pages; ``checked`` is
-  the record's ``modified`` date.
+- Sources: the record's public page on suomi.fi (kind ``register``, ``updated`` the record's
+  ``modified`` date) plus the channels' web pages (kind ``organiser``: the organisation gives
+  them for its service); ``checked`` is the record's ``modified`` date.
+- Phones are stored in E.164 (``phones.normalize``); a number that is not valid is an error.
 - Source (for replacing earlier imports): ``ptv:<organisation id>`` of the responsible
   organisation, one part per organisation seen, even when all its services were skipped.
 """
@@ -51,7 +53,7 @@ from typing import Any
 from pydantic import ValidationError
 from pyproj import Transformer
 
-from bot.catalog import vocab
+from bot.catalog import phones, vocab
 from bot.catalog.interchange import (
     Issues,
     LocalizedText,
@@ -72,6 +74,7 @@ from bot.catalog.schema import (
     OpeningHours,
     Organization,
     Service,
+    Source,
     Text,
 )
 from bot.data_errors import DataFileError
@@ -101,7 +104,6 @@ _DAYS: dict[str, Day] = {
 }
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{3,25}$")
 _URL = re.compile(r"^https?://\S+$")
 # ETRS-TM35FIN covers Finland with these northings and (extended zone) eastings, in metres.
 _NORTHING = (6_500_000.0, 7_800_000.0)
@@ -403,8 +405,12 @@ def _service(
         )
         return owner, None
 
-    sources = [PTV_SERVICE_URL.format(id=record.ptv_id)]
-    sources += [url for url in pages if url not in sources]
+    register = PTV_SERVICE_URL.format(id=record.ptv_id)
+    # The suomi.fi page is the register entry, last updated when the record was modified; the
+    # channels' web pages are the pages the organiser itself gives for the service.
+    updated = checked if record.data.get("modified") else None  # else checked is today
+    sources = [Source(url=register, kind="register", updated=updated)]
+    sources += [Source(url=url, kind="organiser") for url in pages if url != register]
     try:
         service = Service(
             id=sid,
@@ -662,14 +668,15 @@ def _first_phone(channel: _Record, issues: Issues) -> str | None:
         prefix = _str(entry.get("prefixNumber")).strip()
         if prefix and not entry.get("isFinnishServiceNumber"):
             number = prefix + (number[1:] if number.startswith("0") else number)
-        if not _PHONE.match(number):
+        stored = phones.normalize(number)
+        if stored is None:
             issues.error(
                 channel.document,
                 channel.at("phoneNumbers", i, "number"),
                 f"not a phone number: {number!r}",
             )
             continue
-        return number
+        return stored
     return None
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from dateutil.rrule import rrulestr
 from pydantic import (
@@ -22,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.catalog import vocab
+from bot.catalog import phones, vocab
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 # Service ids travel in callback data (64 bytes with the action prefix), so they stay short.
@@ -33,9 +34,16 @@ LocalDateTime = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 Day = Literal["mo", "tu", "we", "th", "fr", "sa", "su"]
 Cost = Literal["free", "fee", "income-based"]
-Access = Literal["walk-in", "call", "book-online", "apply-online", "referral"]
+Access = Literal["walk-in", "call", "chat", "book-online", "apply-online", "referral"]
 EventKind = Literal["art", "open-ecec", "family-cafe", "other"]
 Locale = Literal["fi", "en", "ar"]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+# A web host of an organisation's own pages; its subdomains count as its own too.
+Domain = Annotated[str, StringConstraints(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$", max_length=253)]
+# organiser: the organiser's own page; register: a public register (suomi.fi/PTV, Kela's
+# benefit pages for Kela's facts...); news: a press or news article, or any page on a host
+# that is not the organiser's; other: anything else (say what in the source's note).
+SourceKind = Literal["organiser", "register", "news", "other"]
 
 # Youth services reach young adults (e.g. therapy guarantee under 23).
 MAX_AGE = 25
@@ -86,11 +94,68 @@ class OpeningHours(Strict):
 
 
 class Contacts(Strict):
-    """A service's own lines and addresses, never the names of individual employees."""
+    """A service's own lines and addresses, never the names of individual employees.
 
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{3,25}$")] | None = None
+    ``phone`` is stored in E.164 (``+35852206000``), or as dialled for the short national
+    service numbers (``112``, ``116111``); cards show it as dialled in Finland
+    (``bot/catalog/phones.py``). ``phone_hours``/``chat_hours`` are when the line or chat
+    answers; ``phone_always``/``chat_always`` say it answers around the clock.
+    """
+
+    phone: str | None = None
+    phone_hours: list[OpeningHours] = []
+    phone_always: bool = False
+    chat: Url | None = None
+    chat_hours: list[OpeningHours] = []
+    chat_always: bool = False
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")] | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Url | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _stored_phone(cls, value: str | None) -> str | None:
+        if value is not None and not phones.is_stored_form(value):
+            suggestion = phones.normalize(value)
+            hint = f" (write {suggestion!r})" if suggestion and suggestion != value else ""
+            raise ValueError(
+                f"{value!r} is not a valid phone number in E.164 form (+358...) or a short "
+                f"service number such as 112 or 116111{hint}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _hours_belong_to_lines(self) -> Contacts:
+        for line, hours, always in (
+            ("phone", self.phone_hours, self.phone_always),
+            ("chat", self.chat_hours, self.chat_always),
+        ):
+            if (hours or always) and getattr(self, line) is None:
+                raise ValueError(f"{line} hours are given but there is no {line}")
+            if hours and always:
+                raise ValueError(f"give {line}_hours or {line}_always, not both")
+        return self
+
+    @property
+    def phone_display(self) -> str | None:
+        """The phone as it is dialled in Finland, for cards."""
+        return phones.display(self.phone) if self.phone is not None else None
+
+
+class Source(Strict):
+    """Where a card's facts come from: the page, what kind of page, and how recent it is."""
+
+    url: Url
+    kind: SourceKind
+    updated: date | None = None  # the date the page says it was published or last updated
+    note: NonEmpty | None = None  # internal, never shown to families
+
+
+class DistinctFrom(Strict):
+    """Another card that looks like a duplicate of this one (same organiser and phone or
+    URL, overlapping area) but is not, and why."""
+
+    id: ServiceId
+    reason: NonEmpty
 
 
 def _known(values: list[str], known: Collection[str], what: str) -> list[str]:
@@ -168,10 +233,28 @@ class Event(Strict):
         return self
 
 
+def host_of(url: str) -> str:
+    """The lower-case host of ``url`` ("" if it has none)."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def own_domain(url: str) -> str | None:
+    """The domain an organisation's website ``url`` puts its own pages on (``www.`` off)."""
+    host = host_of(url)
+    return host.removeprefix("www.") or None
+
+
+def on_domains(url: str, domains: Collection[str]) -> bool:
+    """Whether ``url`` is on one of ``domains`` or a subdomain of one."""
+    host = host_of(url)
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
 class Organization(Strict):
     id: Id
     name: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    url: Url | None = None
+    domains: list[Domain] = []  # hosts of the organisation's own pages (subdomains included)
 
 
 class Service(Strict):
@@ -195,12 +278,15 @@ class Service(Strict):
     contacts: Contacts = Contacts()
     locations: list[Location] = []
     events: list[Event] = []
-    sources: list[Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]] = Field(
-        min_length=1
-    )
-    checked: date
+    sources: list[Source] = Field(min_length=1)
+    checked: date  # the date the facts were confirmed against the sources
     active: bool = True
     untranslated: list[Locale] = []  # locales whose texts are a fallback (e.g. PTV has no ar)
+    # A shelter (turvakoti): its address is secret, so its locations carry no street address
+    # or coordinates, only the municipality it serves.
+    shelter: bool = False
+    notes: NonEmpty | None = None  # internal ("hours not confirmed"), never shown to families
+    distinct_from: list[DistinctFrom] = []
 
     @field_validator("needs")
     @classmethod

@@ -45,7 +45,7 @@ LOW_THRESHOLD_NEEDS = frozenset(
     }
 )
 
-ACCESS_METHODS = ("walk-in", "call", "book-online", "apply-online", "referral")
+ACCESS_METHODS = ("walk-in", "call", "chat", "book-online", "apply-online", "referral")
 COSTS = ("free", "fee", "income-based")
 EVENT_KINDS = ("art", "open-ecec", "family-cafe", "other")
 

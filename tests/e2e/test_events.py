@@ -88,7 +88,7 @@ def write_catalogue(directory: Path, events: list[dict[str, Any]]) -> str:
                     }
                 ],
                 "events": events,
-                "sources": ["https://example.org/events"],
+                "sources": [{"url": "https://example.org/events", "kind": "organiser"}],
                 "checked": "2026-11-01",
             }
         ],

@@ -90,7 +90,7 @@ services:
         lon: 26.9458
         hours:
           - {days: [mo, tu, we, th, fr, sa, su], opens: "09:00", closes: "15:00"}
-    sources: ["https://example.org/cafe"]
+    sources: [{url: "https://example.org/cafe", kind: organiser}]
     checked: "2026-11-01"
 """
 
