@@ -75,7 +75,11 @@ def catalogue(events: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One organisation and one service with a location and ``events``."""
     return {
         "organizations": [
-            {"id": "test-org", "name": {"fi": "Järjestö", "en": "Organisation", "ar": "منظمة"}}
+            {
+                "id": "test-org",
+                "name": {"fi": "Järjestö", "en": "Organisation", "ar": "منظمة"},
+                "domains": ["example.fi"],
+            }
         ],
         "services": [
             {

@@ -39,6 +39,7 @@ ORGANIZATION = """\
 organizations:
   - id: {org}
     name: {{fi: Järjestö, en: Organisation, ar: منظمة}}
+    domains: [example.fi]
 """
 SERVICE = """\
   - id: {id}
@@ -217,9 +218,30 @@ async def test_a_broken_second_file_leaves_the_database_untouched(
     b = write(tmp_path, "b.yaml", catalogue_file("org-b", "three") + "    colour: red\n")
     with pytest.raises(DataFileError) as caught:
         await import_paths(sessions, a, b)
-    assert [str(e) for e in caught.value.errors] == [f"{b}:16: services[0].colour: unknown field"]
+    assert [str(e) for e in caught.value.errors] == [f"{b}:17: services[0].colour: unknown field"]
     assert await counts(sessions) == before
     assert await service_ids(sessions) == {"one": "yaml:a.yaml"}
+
+
+async def test_an_import_breaking_a_catalogue_rule_writes_nothing(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Every import applies the catalogue's rules: here a source on another host typed as
+    the organiser's, checked against the domains of the organisation already stored."""
+    a = write(tmp_path, "a.yaml", catalogue_file("org", "one"))
+    await import_paths(sessions, a)
+    before = await counts(sessions)
+    text = catalogue_file("org", "two", define=False).replace(
+        "https://example.fi/palvelu", "https://news.example.com/x"
+    )
+    b = write(tmp_path, "b.yaml", text)
+    with pytest.raises(DataFileError) as caught:
+        await import_paths(sessions, b)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{b}:11: services[0].sources[0].kind: news.example.com is not one of org's domains "
+        "(example.fi): a page there is news, register or other, not organiser"
+    ]
+    assert await counts(sessions) == before
 
 
 async def test_an_error_found_against_the_database_writes_nothing(
@@ -294,7 +316,7 @@ async def test_an_id_owned_by_another_source_refuses_the_whole_import(
     with pytest.raises(DataFileError) as caught:
         await import_paths(sessions, b, c)
     assert [str(e) for e in caught.value.errors] == [
-        f"{b}:16: services[1].id: id already belongs to yaml:a.yaml; rename it or import that too"
+        f"{b}:17: services[1].id: id already belongs to yaml:a.yaml; rename it or import that too"
     ]
     assert await counts(sessions) == before
     assert await service_ids(sessions) == {"x": "yaml:a.yaml"}
@@ -471,7 +493,7 @@ async def test_cli_import_of_a_broken_file_exits_1_and_writes_nothing(
     done = await asyncio.to_thread(import_run.run.result)
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.splitlines() == [
-        f"{import_run.bad}:11: services[0].municipalities: unknown municipality code '999'"
+        f"{import_run.bad}:12: services[0].municipalities: unknown municipality code '999'"
     ]
     assert "nothing was imported" in done.stderr
     engine = make_engine(import_run.database_url)

@@ -20,11 +20,11 @@ from tests.conftest import REPO
 from tests.real_catalogue import real_catalogue
 
 # A minimal valid file; the line numbers in the expectations below refer to it (appended
-# fields start at line 16).
+# fields start at line 16; the organisation is a flow mapping so that its domains keep them).
 VALID = """\
 organizations:
-  - id: org
-    name: {fi: Järjestö, en: Organisation, ar: منظمة}
+  - {id: org, domains: [example.fi],
+     name: {fi: Järjestö, en: Organisation, ar: منظمة}}
 services:
   - id: svc
     organization: org
@@ -35,7 +35,7 @@ services:
     municipalities: ["285"]
     languages: [fi]
     access: [walk-in]
-    sources: [{url: "https://example.fi/palvelu", kind: organiser}]
+    sources: [{url: "https://example.fi/palvelu", kind: organiser, updated: "2026-05-01"}]
     checked: "2026-06-01"
 """
 
@@ -228,7 +228,7 @@ def test_each_error_names_file_line_path_and_reason(
 
 
 def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
-    second = VALID.replace("id: org\n", "id: org-b\n").replace(
+    second = VALID.replace("id: org,", "id: org-b,").replace(
         "organization: org", "organization: org-b"
     )
     assert errors_of(tmp_path, VALID, second) == [
@@ -316,7 +316,11 @@ def test_staleness_starts_after_365_days(tmp_path: Path) -> None:
 
 def test_the_real_catalogue_is_valid() -> None:
     catalog = real_catalogue()
-    assert catalog.warnings == []
+    # Issue 20: sources without a recent date are stale, and the cards still being corrected
+    # break rules as warnings (bot/catalog/rules.py KNOWN_VIOLATIONS); nothing else.
+    assert [
+        w for w in catalog.warnings if "stale:" not in w and "(known, being fixed" not in w
+    ] == []
     assert len(catalog.services) >= 80
     served = {m for s in catalog.services for m in s.municipalities} - {vocab.NATIONWIDE}
     assert len(served) >= 8

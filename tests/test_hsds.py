@@ -138,13 +138,20 @@ def full_catalog() -> CatalogFile:
         languages=["fi"],
         access=["walk-in"],
         locations=[cafe],
-        sources=[Source(url="https://www.hamina.fi/", kind="news")],
+        sources=[
+            Source(url="https://www.hamina.fi/", kind="organiser"),
+            Source(url="https://yle.fi/x", kind="news", updated=date(2024, 1, 2)),
+        ],
         checked=date(2026, 2, 1),
     )
     return CatalogFile(
         organizations=[
             Organization(id="mll", name=text("MLL"), url="https://www.mll.fi/", domains=["mll.fi"]),
-            Organization(id="kotka", name=text("Kotkan kaupunki", "City of Kotka", "مدينة")),
+            Organization(
+                id="kotka",
+                name=text("Kotkan kaupunki", "City of Kotka", "مدينة"),
+                domains=["kotka.fi", "hamina.fi"],
+            ),
             Organization(id="unused-org", name=text("Ei palveluja")),
         ],
         services=[clinic, helpline, club],

@@ -431,6 +431,54 @@ def test_channel_side_links_phone_and_e_services_give_access() -> None:
     assert service.locations == []
 
 
+def _phone_channel(hours: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": PHONE_ID,
+        "serviceChannelType": "Phone",
+        "serviceChannelNames": [{"language": "fi", "value": "Neuvolan puhelin", "type": "Name"}],
+        "phoneNumbers": [{"type": "Phone", "number": "05 234 5678"}],
+        "serviceHours": hours,
+        "services": [{"service": {"id": SERVICE_ID.lower()}}],
+    }
+
+
+def test_a_phone_channels_hours_are_the_lines_hours() -> None:
+    record = family_service()
+    record["serviceChannels"] = []
+    weekdays = {
+        "serviceHourType": "DaysOfTheWeek",
+        "validForNow": True,
+        "openingHour": [{"dayFrom": "Monday", "dayTo": "Friday", "from": "09:00", "to": "15:00"}],
+    }
+    result = parse_ptv([("a.json", page(record, _phone_channel([weekdays])))], today=TODAY)
+    contacts = result.catalog.services[0].contacts
+    assert contacts.phone == "+35852345678"
+    assert [(h.days, h.opens, h.closes) for h in contacts.phone_hours] == [
+        (["mo", "tu", "we", "th", "fr"], "09:00", "15:00")
+    ]
+    assert not contacts.phone_always
+    always = {"serviceHourType": "DaysOfTheWeek", "validForNow": True, "isAlwaysOpen": True}
+    result = parse_ptv([("a.json", page(record, _phone_channel([always])))], today=TODAY)
+    contacts = result.catalog.services[0].contacts
+    assert contacts.phone_always
+    assert contacts.phone_hours == []
+
+
+def test_the_catalogue_rules_apply_to_ptv_entries_at_their_record() -> None:
+    """Rule 6: a pregnancy service (class P5.2) must target families; this one targets
+    adults and gives no ages, so the import fails at the service record's line."""
+    record = family_service()
+    record["targetGroups"] = [{"code": "KR1"}]
+    text = page(record, service_location())
+    with pytest.raises(DataFileError) as caught:
+        parse_ptv([("a.json", text)], today=TODAY)
+    assert [str(e) for e in caught.value.errors] == [
+        f"a.json:{FIRST_RECORD_LINE}: itemList[0]: target_groups: tagged pregnancy-baby, "
+        "child-health, so the card must target families: add target group KR1.2 or an ages "
+        "range for children"
+    ]
+
+
 def test_parsed_json_works_without_line_numbers() -> None:
     document = json.loads(page(family_service(), service_location()))
     document["itemList"][0]["areaType"] = "Moon"

@@ -27,9 +27,11 @@ Export (``export_hsds``) writes one page of the HSDS API's service list (``total
   ``parse_hsds(export_hsds(c))`` gives ``c`` back: on a service ``id``, ``name``, ``summary``,
   ``description`` (all three locales), ``municipalities`` (codes or ``nationwide``),
   ``expecting``, ``interpreter``, ``access``, ``events`` (HSDS 3.0 has no event object),
-  ``sources`` and ``untranslated``; on a location ``id``, ``name`` and the address fields as we
-  hold them; on an organisation ``id`` and ``name``; at the top, ``organizations`` (all of them
-  in catalogue order, including any without services).
+  ``sources`` (records with kind and date), ``untranslated``, ``contacts`` (the phone and chat
+  hours and the chat link: an HSDS phone has no schedule and HSDS no chat), ``shelter``,
+  ``notes`` and ``distinct_from``; on a location ``id``, ``name`` and the address fields as we
+  hold them; on an organisation ``id``, ``name`` and ``domains``; at the top,
+  ``organizations`` (all of them in catalogue order, including any without services).
 
 Import (``parse_hsds``) reads HSDS 3.0 service records: a list, ``{"services": [...]}`` or the
 paged ``{"contents": [...]}``. Our own exports come back exactly. Foreign records (no
@@ -38,7 +40,11 @@ locales are listed as untranslated; the summary is the description's first sente
 suggests for short descriptions), or the name; need tags from ``valo-need`` terms, else from
 ``ptv-service-class`` terms through ``NEED_TAGS``; municipalities from ``service_areas`` names,
 else from the locations; ages above our range mean "no upper limit"; access is ``call`` when
-there is a phone and ``walk-in`` at a location with opening hours; weekly schedules become
+there is a phone and ``walk-in`` at a location with opening hours; phones are stored in
+E.164 (a number without a country code is Finnish); the sources are the service's and its
+organisation's web pages, kind ``organiser``, and the organisation's domain is its
+website's host; the catalogue's per-card rules (``rules.service_problems``) apply to every
+record, at its line; weekly schedules become
 opening hours (times are read as local time, any UTC offset ignored: a weekly time cannot
 carry daylight saving), other schedules are left out with a warning. A record that is not a
 family service, or says no way to reach it, is skipped with a warning; a record that cannot be
@@ -615,6 +621,8 @@ class _Reader:
                 else:
                     where = ".".join(str(p) for p in loc)
                     issues.error(document, at.path, f"{where}: {reason}" if where else reason)
+            return
+        if not issues.rule_problems(document, at.path, service, organization, self.today):
             return
         first_seen = self.service_ids.setdefault(service.id, (document, at.path))
         if first_seen != (document, at.path):

@@ -17,13 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from pydantic import ValidationError
 
-from bot.catalog import vocab
-from bot.catalog.schema import Locale, Text
+from bot.catalog import rules, vocab
+from bot.catalog.schema import Locale, Organization, Service, Text
 from bot.data_errors import DataError
 from bot.json_source import JsonDocument
+from bot.yaml_source import format_path
 
 LOCALES: tuple[Locale, ...] = ("fi", "en", "ar")
 TEXT_LIMIT = 1200  # the schema's NonEmpty max_length
@@ -126,6 +128,29 @@ class Issues:
 
     def warn(self, document: JsonDocument, path: Sequence[str | int], reason: str) -> None:
         self.warnings.append(str(document.error(path, reason)))
+
+    def rule_problems(
+        self,
+        document: JsonDocument,
+        path: Sequence[str | int],
+        service: Service,
+        organization: Organization | None,
+        today: date,
+    ) -> bool:
+        """The catalogue's per-card rules (``rules.service_problems``) for an entry built
+        from the record at ``path``: errors, with the card's field in the reason. Staleness is
+        left to the whole catalogue's check. True when the entry breaks none."""
+        ok = True
+        for problem in rules.service_problems(service, organization, today):
+            if problem.severity == "warning":
+                continue
+            reason = f"{format_path(problem.path)}: {problem.reason}"
+            if rules.is_known_violation(service.id, problem):
+                self.warn(document, path, f"{reason} (known, being fixed: issue 20)")
+            else:
+                self.error(document, path, reason)
+                ok = False
+        return ok
 
     def model_errors(
         self, document: JsonDocument, path: Sequence[str | int], exc: ValidationError

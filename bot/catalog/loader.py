@@ -7,11 +7,12 @@ references). Any error refuses the whole catalogue: nothing is half-imported.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot.catalog import rules
 from bot.catalog.schema import CatalogFile, Organization, Service
 from bot.data_errors import DataError, DataFileError
 from bot.yaml_source import YamlDocument, format_path, parse_model, read_yaml
@@ -73,11 +74,16 @@ def cross_check(
     files: Sequence[SourcedFile],
     *,
     known_organizations: Iterable[str] = (),
+    stored_organizations: Mapping[str, Organization] | None = None,
+    known_services: Iterable[str] = (),
     today: date | None = None,
 ) -> tuple[list[DataError], list[str]]:
-    """Errors across files (duplicate ids, unknown organisations) and staleness warnings.
+    """Errors across files (duplicate ids, unknown organisations), the catalogue's rules
+    (``bot/catalog/rules.py``) and staleness warnings.
 
-    ``known_organizations`` are defined elsewhere (already in the database).
+    ``known_organizations`` are defined elsewhere (already in the database);
+    ``stored_organizations`` are those of them whose records are at hand (for their domains),
+    ``known_services`` the ids of services stored elsewhere (``distinct_from`` may name them).
     """
     errors: list[DataError] = []
     warnings: list[str] = []
@@ -106,6 +112,16 @@ def cross_check(
         else:
             seen[key] = f"{file}:{line}"
 
+    def report(f: SourcedFile, i: int, service: Service, problem: rules.Problem) -> None:
+        path = ("services", i, *problem.path)
+        file, line = where(f, path)
+        known = rules.is_known_violation(service.id, problem)
+        if problem.severity == "warning" or known:
+            note = " (known, being fixed: issue 20)" if known else ""
+            warnings.append(f"{file}:{line}: {format_path(path)}: {problem.reason}{note}")
+        else:
+            errors.append(DataError(file, line, format_path(path), problem.reason))
+
     for f in files:
         for i, org in enumerate(f.catalog.organizations):
             claim("organization", org.id, f, ("organizations", i, "id"))
@@ -129,6 +145,19 @@ def cross_check(
                     f"{file}:{line}: services[{i}].checked: facts last checked "
                     f"{service.checked.isoformat()}, over a year ago"
                 )
+    by_id = rules.organizations_by_id(
+        (o for f in files for o in f.catalog.organizations), stored_organizations
+    )
+    placed: list[rules.Placed] = []
+    for n, f in enumerate(files):
+        for i, service in enumerate(f.catalog.services):
+            placed.append(rules.Placed(service, (n, i)))
+            found = rules.service_problems(service, by_id.get(service.organization), today)
+            for problem in found:
+                report(f, i, service, problem)
+    for p, problem in rules.duplicate_problems(placed, known_services):
+        n, i = p.where
+        report(files[n], i, p.service, problem)
     return errors, warnings
 
 

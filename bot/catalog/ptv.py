@@ -37,6 +37,12 @@ Decisions:
   ``modified`` date) plus the channels' web pages (kind ``organiser``: the organisation gives
   them for its service); ``checked`` is the record's ``modified`` date.
 - Phones are stored in E.164 (``phones.normalize``); a number that is not valid is an error.
+  A phone channel's regular hours (read as opening hours are) become the line's
+  ``phone_hours``, or ``phone_always`` when it is always open. PTV has no chat channel type,
+  so ``chat`` never comes from PTV.
+- Organisations' ``domains`` are the hosts of the web pages their entries give; the
+  catalogue's rules (``rules.service_problems``) are applied to every entry built, at its
+  record's line.
 - Source (for replacing earlier imports): ``ptv:<organisation id>`` of the responsible
   organisation, one part per organisation seen, even when all its services were skipped.
 """
@@ -76,6 +82,7 @@ from bot.catalog.schema import (
     Service,
     Source,
     Text,
+    own_domain,
 )
 from bot.data_errors import DataFileError
 from bot.json_source import JsonDocument, read_json_documents
@@ -203,6 +210,7 @@ def parse_ptv(
     short_ids: dict[str, str] = {}  # our organisation id -> PTV organisation id
     by_source: dict[str, list[Service]] = {}
     built: list[Service] = []
+    made: list[tuple[_Record, str, Service]] = []  # (its record, PTV organisation, entry)
     for ptv_id, record in services.items():
         result = _service(record, links.get(ptv_id, []), defaults, checked_default, issues)
         if result is None:
@@ -222,16 +230,32 @@ def parse_ptv(
         if service is not None:
             part.append(service)
             built.append(service)
+            made.append((record, owner.ptv_org, service))
     _check_unique_ids(services, issues)
-    if issues.errors:
-        raise DataFileError(list(dict.fromkeys(issues.errors)))
 
     organizations: dict[str, Organization] = {}
     for ptv_org, name in names.items():
         label = name or f"PTV organization {ptv_org}"
+        # The organisation's own domains: the hosts of the pages it gives for its services
+        # in its own PTV entries.
+        domains = {
+            domain: None
+            for _, org, service in made
+            if org == ptv_org
+            for source in service.sources
+            if source.kind == "organiser" and (domain := own_domain(source.url))
+        }
         organizations[ptv_org] = Organization(
-            id=_organization_id(ptv_org), name=Text(fi=label, en=label, ar=label)
+            id=_organization_id(ptv_org),
+            name=Text(fi=label, en=label, ar=label),
+            domains=list(domains),
         )
+    for record, ptv_org, service in made:
+        issues.rule_problems(
+            record.document, record.path, service, organizations[ptv_org], checked_default
+        )
+    if issues.errors:
+        raise DataFileError(list(dict.fromkeys(issues.errors)))
     parts = {
         source: CatalogFile(
             organizations=[organizations[source.removeprefix("ptv:")]], services=services_of
@@ -377,7 +401,7 @@ def _service(
 
     locations: list[Location] = []
     access: set[Access] = set()
-    contacts: dict[str, str] = {}
+    contacts: dict[str, Any] = {}
     pages: list[str] = []
     for link in links:
         _channel(link, locations, access, contacts, pages, issues)
@@ -623,7 +647,7 @@ def _channel(
     link: _Link,
     locations: list[Location],
     access: set[Access],
-    contacts: dict[str, str],
+    contacts: dict[str, Any],
     pages: list[str],
     issues: Issues,
 ) -> None:
@@ -633,7 +657,14 @@ def _channel(
     kind = data.get("serviceChannelType")
     phone = _first_phone(channel, issues)
     if phone:
-        contacts.setdefault("phone", phone)
+        if "phone" not in contacts:
+            contacts["phone"] = phone
+            if kind == "Phone":  # a phone channel's service hours are when the line answers
+                hours, _ = _hours(channel, channel.path, data, issues)
+                if hours == _AROUND_THE_CLOCK:
+                    contacts["phone_always"] = True
+                elif hours:
+                    contacts["phone_hours"] = hours
         access.add("call")
     for i, entry in enumerate(_list(data.get("emails"))):
         email = _str(entry.get("value")).strip()
@@ -770,6 +801,9 @@ def _coordinates(
     if len(values) != 2:
         return None, None
     return etrs_tm35fin_to_wgs84(values["longitude"], values["latitude"])
+
+
+_AROUND_THE_CLOCK = [OpeningHours(days=list(WEEKDAYS), opens="00:00", closes="23:59")]
 
 
 def _hours(

@@ -81,8 +81,19 @@ async def import_files(
     places = {s.id: (f, i) for f in files for i, s in enumerate(f.catalog.services)}
     organizations = {o.id: (f.source, o) for f in files for o in f.catalog.organizations}
     async with write_transaction(session):
-        known_orgs = set((await session.execute(select(CatalogOrganization.id))).scalars())
-        errors, _ = cross_check(files, known_organizations=known_orgs)
+        stored_orgs = await load_organizations(session)
+        # Services stored from other sources: a distinct_from may name them.
+        other_services = (
+            await session.execute(
+                select(CatalogService.id).where(CatalogService.source.not_in(sources))
+            )
+        ).scalars()
+        errors, _ = cross_check(
+            files,
+            known_organizations=stored_orgs,
+            stored_organizations=stored_orgs,
+            known_services=other_services,
+        )
         owned = await session.execute(
             select(CatalogService.id, CatalogService.source).where(
                 CatalogService.id.in_(list(services))

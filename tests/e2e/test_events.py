@@ -63,7 +63,11 @@ def event_doc(
 def write_catalogue(directory: Path, events: list[dict[str, Any]]) -> str:
     catalogue = {
         "organizations": [
-            {"id": "test-org", "name": {"fi": "Testi", "en": "Test", "ar": "اختبار"}}
+            {
+                "id": "test-org",
+                "name": {"fi": "Testi", "en": "Test", "ar": "اختبار"},
+                "domains": ["example.org"],
+            }
         ],
         "services": [
             {

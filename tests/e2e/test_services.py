@@ -69,6 +69,7 @@ CATALOG_WITH_COORDINATES = """
 organizations:
   - id: test-org
     name: {fi: Testi, en: Test, ar: اختبار}
+    domains: [example.org]
 services:
   - id: test-cafe
     organization: test-org
