@@ -360,7 +360,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.indicators.report import Report, build_report
+    from bot.indicators.assemble import build_report
+    from bot.indicators.report import Report
 
     async def work(session: AsyncSession) -> Report:
         return await build_report(session, period, args.municipality)

@@ -31,11 +31,12 @@ from bot.__main__ import main
 from bot.config import LOCALES_PATH
 from bot.i18n import I18n
 from bot.indicators import report as report_module
+from bot.indicators.assemble import build_report
 from bot.indicators.counts import Counts, Step, read_counts
 from bot.indicators.formats import Format, file_name, render
 from bot.indicators.period import MonthRange, PeriodError, PeriodProblem
 from bot.indicators.render import Labels, summary_text
-from bot.indicators.report import NONE, OTHER, Figure, Report, Table, build_report, tabulate
+from bot.indicators.report import NONE, OTHER, Figure, Report, Table, tabulate
 from bot.indicators.suppress import THRESHOLD, Mark, Protected, protect
 from tests.cli_run import module_database, run_in_new_loop
 from tests.indicator_data import COLUMNS, Row, insert_events, synthetic_year

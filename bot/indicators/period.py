@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Final
 
 MAX_MONTHS: Final = 60  # five years: wider tables stop being readable
@@ -77,12 +78,12 @@ class MonthRange:
         return period
 
     @classmethod
-    def covering(cls, today: date, days: int) -> MonthRange:
-        """The months that hold the last ``days`` days up to ``today``."""
-        start = today - timedelta(days=days - 1)
-        return cls(_month(start.year, start.month), _month(today.year, today.month))
+    def last_whole_month(cls, today: date) -> MonthRange:
+        """The month before ``today``'s."""
+        month = shift(_month(today.year, today.month), -1)
+        return cls(month, month)
 
-    @property
+    @cached_property
     def months(self) -> tuple[str, ...]:
         count = _index(self.last) - _index(self.first) + 1
         return tuple(shift(self.first, by) for by in range(count))

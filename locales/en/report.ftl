@@ -9,6 +9,7 @@ report-reading = How to read this report
 report-about = Every figure counts sessions: one family going through a dialog once, or one action outside a dialog. Nothing here identifies anyone: Valo records only the ids of questions, choices and services, the month, and a random session id that is forgotten when the dialog ends, and nothing at all for families who chose "don't count my answers". Figures under { $threshold } are hidden, and so are a few larger ones where needed, so that no small figure can be worked out from the totals.
 report-legend-small = fewer than five sessions (0 to 4), hidden so that nobody can be recognised
 report-legend-protecting = five or more, hidden so that a figure under five cannot be worked out from the totals
+report-legend-withheld = not published: a sum over months one of which hides its part (or counts it under "other"), so the sum is hidden too
 report-contents = Contents
 report-footer = Made by Valo from anonymous indicator events. Counts are of sessions; figures under five are not shown.
 report-total = Total

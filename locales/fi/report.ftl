@@ -9,6 +9,7 @@ report-reading = Näin luet raporttia
 report-about = Jokainen luku on istuntojen määrä: yksi perhe käy keskustelun läpi kerran, tai tekee yhden toiminnon keskustelun ulkopuolella. Mikään tässä ei tunnista ketään: Valo tallentaa vain kysymysten, vaihtoehtojen ja palvelujen tunnukset, kuukauden ja satunnaisen istuntotunnuksen, joka unohdetaan keskustelun päättyessä, eikä mitään perheistä, jotka valitsivat ”älä laske vastauksiani”. Luvut, jotka ovat pienempiä kuin { $threshold }, on piilotettu, ja tarvittaessa myös muutama suurempi, jotta pientä lukua ei voi päätellä summista.
 report-legend-small = alle viisi istuntoa (0–4), piilotettu, jotta ketään ei voi tunnistaa
 report-legend-protecting = viisi tai enemmän, piilotettu, jotta alle viiden lukua ei voi päätellä summista
+report-legend-withheld = ei julkaista: kuukausien summa, jonka jonkin kuukauden osuus on piilotettu (tai laskettu kohtaan ”muut”), joten summakin on piilotettu
 report-contents = Sisällys
 report-footer = Valo laati tämän nimettömistä indikaattoritapahtumista. Luvut ovat istuntoja; alle viiden lukuja ei näytetä.
 report-total = Yhteensä
