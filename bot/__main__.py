@@ -349,7 +349,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
-        period = MonthRange.parse(args.first, args.last)
+        today = datetime.now(settings.tz).date()
+        period = MonthRange.parse(args.first, args.last).check_ended(today)
     except PeriodError as exc:
         print(f"valo-bot report: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -368,7 +369,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     report = asyncio.run(_with_database(settings, work))
     t = I18n.load(LOCALES_PATH, settings.tz)[args.lang or report_locale(settings.default_locale)]
-    text = render(report, Format(args.format), t, datetime.now(settings.tz).date())
+    text = render(report, Format(args.format), t, today)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)

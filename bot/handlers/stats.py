@@ -26,13 +26,13 @@ router = Router(name="stats")
 def stats_period(args: str | None, today: date) -> MonthRange:
     """``/stats`` (the last whole month: a window of days would cut months, and reports are
     made of whole months, see :mod:`bot.indicators.assemble`), ``/stats 2026-03`` or
-    ``/stats 2026-01 2026-06``; PeriodError for anything else."""
+    ``/stats 2026-01 2026-06``, months that have ended; PeriodError for anything else."""
     words = (args or "").split()
     if not words:
         return MonthRange.last_whole_month(today)
     if len(words) > 2:
         raise PeriodError(PeriodProblem.FORMAT, "at most two months")
-    return MonthRange.parse(*words)
+    return MonthRange.parse(*words).check_ended(today)
 
 
 @router.message(Command("stats"), IsStaff())

@@ -19,6 +19,7 @@ class PeriodProblem(StrEnum):
     FORMAT = "format"  # not YYYY-MM, or no such month
     ORDER = "order"  # the first month is after the last
     LENGTH = "length"  # longer than MAX_MONTHS
+    UNFINISHED = "unfinished"  # the last month has not ended yet
 
 
 class PeriodError(ValueError):
@@ -76,6 +77,20 @@ class MonthRange:
                 f"{MAX_MONTHS}",
             )
         return period
+
+    def check_ended(self, today: date) -> MonthRange:
+        """This period, when its last month has ended by ``today``; PeriodError otherwise.
+
+        A month still running would be published again and again as it grows, and two of its
+        reports, a day apart, would tell what that day added: a figure the report hides."""
+        current = _month(today.year, today.month)
+        if self.last >= current:
+            raise PeriodError(
+                PeriodProblem.UNFINISHED,
+                f"{self.last} has not ended yet: a report covers months that have ended "
+                f"(the last one is {shift(current, -1)})",
+            )
+        return self
 
     @classmethod
     def last_whole_month(cls, today: date) -> MonthRange:

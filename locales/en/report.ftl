@@ -118,5 +118,5 @@ stats-gaps = Most often without a local service: { $needs }
 stats-no-match = Results with no match at all: { $count }
 stats-legend = "<5" means fewer than five and ".." a figure hidden to protect one; nobody can be recognised. The full report is in the file.
 stats-caption = Valo indicators, { $period }. Open the file in a browser; it also prints.
-stats-bad-period = Please give whole months as YYYY-MM: /stats for the last 30 days, /stats 2026-03 for one month, or /stats 2026-01 2026-06 for a range (at most 60 months, first month first).
+stats-bad-period = Please give whole months as YYYY-MM: /stats for the last whole month, /stats 2026-03 for one month, or /stats 2026-01 2026-06 for a range (months that have ended, at most 60, first month first).
 stats-report-language = The report file is in { $language }: reports are made in Finnish and English.
