@@ -833,3 +833,22 @@ def test_random_tables_of_report_shapes_stay_safe() -> None:
     for _ in range(6):
         cells = [[int(rng.paretovariate(1.2)) - 1 for _ in range(12)] for _ in range(12)]
         check_published(cells, protect(cells))
+
+
+def test_an_empty_period_says_there_is_no_data() -> None:
+    """Nothing recorded reads "no sessions", not "<5" (which reads like one to four families);
+    a single session still reads "<5"."""
+    march = MonthRange.parse("2026-03")
+    labels = Labels(I18N["en"], {})
+    empty = tabulate(Counts(march))
+    assert empty.no_data
+    assert "No sessions in this period." in summary_text(empty, labels)
+    assert "No sessions in this period." in render(empty, Format.HTML, I18N["en"], MADE)
+    one = Counts(march)
+    one.sessions[None, "2026-03"] = 1
+    one.outcomes["sessions"] = 1
+    report = tabulate(one)
+    assert not report.no_data
+    summary = summary_text(report, labels)
+    assert "No sessions" not in summary
+    assert "Dialogs: <5." in summary

@@ -210,6 +210,7 @@ def combine(months: Sequence[Report], period: MonthRange) -> Report:
         months[0].municipality,
         _combined_table([r.key_figures for r in months], ids),
         tuple(Section(key, tuple(tables_of(key))) for key in keys),
+        no_data=all(r.no_data for r in months),
     )
 
 

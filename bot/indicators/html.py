@@ -354,7 +354,9 @@ def _key_figures(report: Report, labels: Labels) -> str:
         '<section id="s-key" aria-labelledby="s-key-h">'
         f'<h2 id="s-key-h">{_e(t("report-table-key-figures"))}</h2>'
         f"<p>{_e(t('report-table-key-figures-about'))}</p>"
-        f'<dl class="tiles">{tiles}</dl></section>'
+        f'<dl class="tiles">{tiles}</dl>'
+        + (f'<p class="empty">{_e(t("report-no-data"))}</p>' if report.no_data else "")
+        + "</section>"
     )
 
 

@@ -268,8 +268,11 @@ def summary_text(report: Report, labels: Labels) -> str:
     t = labels.t
     key = report.key_figures
     figures = dict(zip(key.rows.ids, (row[0] for row in key.cells), strict=True))
+    title = t("stats-title", period=labels.period(report), scope=labels.scope(report))
+    if report.no_data:
+        return f"{title}\n{t('report-no-data')}"
     lines = [
-        t("stats-title", period=labels.period(report), scope=labels.scope(report)),
+        title,
         t(
             "stats-sessions",
             sessions=labels.figure(figures["sessions"]),

@@ -153,6 +153,9 @@ class Report:
     key_figures: Table
     sections: tuple[Section, ...]
     service_names: Mapping[str, Text] = field(default_factory=dict)
+    # Nothing at all was recorded in the period (no dialog, no action): the report says so
+    # instead of showing "<5" everywhere. It tells only that nobody used Valo then.
+    no_data: bool = False
 
     def tables(self) -> list[Table]:
         return [self.key_figures, *(t for s in self.sections for t in s.tables)]
@@ -432,6 +435,7 @@ def _tables(counts: Counts, hidden: frozenset[Quantity]) -> Report:
         counts.municipality,
         key_figures,
         (people, need_section, funnels, gaps, services, actions, reach),
+        no_data=not counts.outcomes["sessions"] and not counts.actions,
     )
 
 
