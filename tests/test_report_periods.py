@@ -99,7 +99,9 @@ async def every_report(
     months: dict[str, Report] = {}
     async with async_sessionmaker(engine)() as session:
         for month in MONTHS:
-            months[month] = report = await assemble.month_report(session, month)
+            [months[month]] = [report] = await assemble.month_reports(
+                session, MonthRange(month, month)
+            )
             # Each month report on its own: the exact checker, on the tables it publishes
             # (the last round of protection), and figures several tables publish alike.
             published = len([t for t in report.tables() if not t.empty])
@@ -107,8 +109,8 @@ async def every_report(
             protected.clear()
             check_shared(report)
 
-    async def counted_once(_: AsyncSession, month: str) -> Report:
-        return months[month]
+    async def counted_once(_: AsyncSession, period: MonthRange) -> list[Report]:
+        return [months[month] for month in period.months]
 
     async def no_names(_: AsyncSession, ids: set[str]) -> dict[str, Any]:
         return {}
@@ -123,7 +125,7 @@ async def every_report(
 
     # The month reports are counted once above; every report below is built the way the bot
     # builds it (the catalogue's service names play no part).
-    monkeypatch.setattr(assemble, "month_report", counted_once)
+    monkeypatch.setattr(assemble, "month_reports", counted_once)
     monkeypatch.setattr(assemble, "_service_names", no_names)
     monkeypatch.setattr(assemble, "municipality_slice", sliced_once)
     reports: dict[tuple[MonthRange, str | None], Report] = {}

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.schema import Service, Text
 from bot.db.models import CatalogService
-from bot.indicators.counts import read_counts
+from bot.indicators.counts import read_month_counts
 from bot.indicators.period import MonthRange
 from bot.indicators.report import (
     NONE,
@@ -281,9 +281,9 @@ async def _service_names(session: AsyncSession, ids: set[str]) -> dict[str, Text
     return {service.id: service.name for service in services}
 
 
-async def month_report(session: AsyncSession, month: str) -> Report:
-    """The report of one month of all municipalities: counted and protected."""
-    return tabulate(await read_counts(session, MonthRange(month, month)))
+async def month_reports(session: AsyncSession, period: MonthRange) -> list[Report]:
+    """The report of each month of ``period``, all municipalities: counted and protected."""
+    return [tabulate(counts) for counts in await read_month_counts(session, period)]
 
 
 async def build_report(
@@ -291,7 +291,7 @@ async def build_report(
 ) -> Report:
     """The report of ``period`` (whole months), of one municipality or all of them,
     assembled from the month reports."""
-    months = [await month_report(session, month) for month in period.months]
+    months = await month_reports(session, period)
     if municipality is not None:
         months = [municipality_slice(report, municipality) for report in months]
     report = combine(months, period)
