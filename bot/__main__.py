@@ -449,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_catalog_schema)
 
     report = commands.add_parser(
-        "report", help="anonymous indicators for service designers, whole months"
+        "report", help="anonymous indicators for service designers, whole months that have ended"
     )
     report.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
     report.add_argument("--to", dest="last", metavar="YYYY-MM", help="default: the --from month")
