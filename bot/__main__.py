@@ -444,7 +444,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
-        period = MonthRange.parse(args.first, args.last)
+        today = datetime.now(settings.tz).date()
+        period = MonthRange.parse(args.first, args.last).check_ended(today)
     except PeriodError as exc:
         print(f"valo-bot report: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -455,14 +456,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.indicators.report import Report, build_report
+    from bot.indicators.assemble import build_report
+    from bot.indicators.report import Report
 
     async def work(session: AsyncSession) -> Report:
         return await build_report(session, period, args.municipality)
 
     report = asyncio.run(_with_database(settings, work))
     t = I18n.load(LOCALES_PATH, settings.tz)[args.lang or report_locale(settings.default_locale)]
-    text = render(report, Format(args.format), t, datetime.now(settings.tz).date())
+    text = render(report, Format(args.format), t, today)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
@@ -551,7 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_catalog_schema)
 
     report = commands.add_parser(
-        "report", help="anonymous indicators for service designers, whole months"
+        "report", help="anonymous indicators for service designers, whole months that have ended"
     )
     report.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
     report.add_argument("--to", dest="last", metavar="YYYY-MM", help="default: the --from month")

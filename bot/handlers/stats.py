@@ -1,11 +1,10 @@
-"""``/stats`` for staff: the indicators of the last 30 days in a few lines, and the full report
-as a self-contained HTML file. Checked against the database (``IsStaff``) like every staff
+"""``/stats`` for staff: the indicators of the last whole month in a few lines, and the full
+report as a self-contained HTML file. Checked against the database (``IsStaff``) like every staff
 command; anyone else gets "not allowed"."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
@@ -16,25 +15,24 @@ from bot.catalog.cards import language_name
 from bot.config import Settings
 from bot.handlers.staff import IsStaff
 from bot.i18n import I18n, Translator
+from bot.indicators.assemble import build_report
 from bot.indicators.formats import Format, file_name, render, report_locale
 from bot.indicators.period import MonthRange, PeriodError, PeriodProblem
 from bot.indicators.render import Labels, summary_text
-from bot.indicators.report import build_report
 
 router = Router(name="stats")
 
-STATS_DAYS: Final = 30
-
 
 def stats_period(args: str | None, today: date) -> MonthRange:
-    """``/stats`` (the months of the last 30 days), ``/stats 2026-03`` or
-    ``/stats 2026-01 2026-06``; PeriodError for anything else."""
+    """``/stats`` (the last whole month: a window of days would cut months, and reports are
+    made of whole months, see :mod:`bot.indicators.assemble`), ``/stats 2026-03`` or
+    ``/stats 2026-01 2026-06``, months that have ended; PeriodError for anything else."""
     words = (args or "").split()
     if not words:
-        return MonthRange.covering(today, STATS_DAYS)
+        return MonthRange.last_whole_month(today)
     if len(words) > 2:
         raise PeriodError(PeriodProblem.FORMAT, "at most two months")
-    return MonthRange.parse(*words)
+    return MonthRange.parse(*words).check_ended(today)
 
 
 @router.message(Command("stats"), IsStaff())

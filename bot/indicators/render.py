@@ -27,12 +27,26 @@ from bot.indicators.suppress import THRESHOLD, Mark
 
 SMALL_MARK: Final = "<5"
 PROTECTING_MARK: Final = ".."
+WITHHELD_MARK: Final = "x"
+# Each mark and the locale message that says what it means.
+MARKS: Final = {
+    Mark.SMALL: (SMALL_MARK, "report-legend-small"),
+    Mark.PROTECTING: (PROTECTING_MARK, "report-legend-protecting"),
+    Mark.WITHHELD: (WITHHELD_MARK, "report-legend-withheld"),
+}
 TOTAL_ID: Final = "(total)"
 SHARE_ID: Final = "(share)"
 
 
 def mark_text(mark: Mark) -> str:
-    return SMALL_MARK if mark is Mark.SMALL else PROTECTING_MARK
+    return MARKS[mark][0]
+
+
+def marks_used(report: Report) -> list[tuple[str, str]]:
+    """(mark, locale message id) of the marks to explain: "<5" and ".." always, "x" when the
+    report has one."""
+    used = {f.mark for t in report.tables() for f in t.figures()}
+    return [text for mark, text in MARKS.items() if mark is not Mark.WITHHELD or mark in used]
 
 
 @dataclass(frozen=True)
@@ -170,10 +184,7 @@ def report_json(report: Report, labels: Labels, made: date) -> str:
         else {"code": report.municipality, "name": labels.municipality(report.municipality)},
         "unit": "sessions",
         "threshold": THRESHOLD,
-        "marks": {
-            SMALL_MARK: labels.t("report-legend-small"),
-            PROTECTING_MARK: labels.t("report-legend-protecting"),
-        },
+        "marks": {text: labels.t(meaning) for text, meaning in marks_used(report)},
         "tables": tables,
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
@@ -272,8 +283,11 @@ def summary_text(report: Report, labels: Labels) -> str:
     t = labels.t
     key = report.key_figures
     figures = dict(zip(key.rows.ids, (row[0] for row in key.cells), strict=True))
+    title = t("stats-title", period=labels.period(report), scope=labels.scope(report))
+    if report.no_data:
+        return f"{title}\n{t('report-no-data')}"
     lines = [
-        t("stats-title", period=labels.period(report), scope=labels.scope(report)),
+        title,
         t(
             "stats-sessions",
             sessions=labels.figure(figures["sessions"]),
