@@ -22,7 +22,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Update, and_, any_, bindparam, case, func, or_, select, update
+from sqlalchemy import (
+    Select,
+    Update,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -99,22 +113,62 @@ async def enqueue(session: AsyncSession, rows: Sequence[NewDelivery], now: datet
     async with write_transaction(session):
         for start in range(0, len(values), 500):
             stmt = upsert(session, Delivery).values(values[start : start + 500])
-            result = await session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[Delivery.dedup_key],
-                    set_={
-                        "state": State.PENDING.value,
-                        "payload": stmt.excluded.payload,
-                        "due_at": stmt.excluded.due_at,
-                        "expires_at": stmt.excluded.expires_at,
-                        "detail": None,
-                        "updated_at": now,
-                    },
-                    where=Delivery.state == State.CANCELLED.value,
-                )
-            )
+            result = await session.execute(_new_or_revived(stmt, now))
             added += int(result.rowcount or 0)  # type: ignore[attr-defined]
     return added
+
+
+async def enqueue_each(
+    session: AsyncSession,
+    users: Select[Any],
+    *,
+    kind: str,
+    ref: str,
+    dedup_prefix: str,
+    payload: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+) -> int:
+    """One row per user id that ``users`` selects, keyed ``<dedup_prefix><user id>``, in one
+    ``INSERT ... SELECT``: the rows are made in the database, not in Python. Otherwise as
+    :func:`enqueue` (rows already there are left alone, withdrawn ones revived; inside the
+    caller's write transaction when there is one). Returns how many rows it added."""
+    chosen = users.subquery()
+    user_id = chosen.c[0]
+    columns = Delivery.__table__.c
+    rows = select(
+        user_id,
+        literal(kind, columns.kind.type),
+        literal(ref, columns.ref.type),
+        literal(dedup_prefix, columns.dedup_key.type) + cast(user_id, columns.dedup_key.type),
+        literal(payload, columns.payload.type),
+        literal(due_at, columns.due_at.type),
+        literal(State.PENDING.value, columns.state.type),
+        literal(0, columns.attempts.type),
+        literal(now, columns.updated_at.type),
+    ).where(true())  # SQLite reads "ON CONFLICT" after a bare FROM as a join's ON
+    names = ["user_id", "kind", "ref", "dedup_key", "payload", "due_at", "state", "attempts"]
+    stmt = upsert(session, Delivery).from_select([*names, "updated_at"], rows)
+    async with write_transaction(session):
+        result = await session.execute(_new_or_revived(stmt, now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _new_or_revived(stmt: Any, now: datetime) -> Any:
+    """The ``INSERT`` ``stmt``, leaving a row with the same ``dedup_key`` alone unless it was
+    withdrawn (``cancelled``, so never sent): that one is made pending again."""
+    return stmt.on_conflict_do_update(
+        index_elements=[Delivery.dedup_key],
+        set_={
+            "state": State.PENDING.value,
+            "payload": stmt.excluded.payload,
+            "due_at": stmt.excluded.due_at,
+            "expires_at": stmt.excluded.expires_at,
+            "detail": None,
+            "updated_at": now,
+        },
+        where=Delivery.state == State.CANCELLED.value,
+    )
 
 
 # Timestamps that changes written by one statement share (the latest of them).
