@@ -171,6 +171,9 @@ def _new_or_revived(stmt: Any, now: datetime) -> Any:
     )
 
 
+# Rows an expiry statement changes at most (see DeliveryLedger.expire).
+EXPIRE_BATCH = 500
+
 # Timestamps that changes written by one statement share (the latest of them).
 _SHARED_STAMPS = frozenset({"attempted_at", "updated_at"})
 
@@ -280,36 +283,55 @@ class DeliveryLedger:
 
     async def expire(self, now: datetime) -> tuple[int, int]:
         """Rows ``sending`` under an expired lease: attempted -> unknown, never attempted ->
-        back to pending; then overdue pending -> missed. Each step is one statement."""
+        back to pending; then overdue pending -> missed.
+
+        Every sweep runs these, on the event loop's thread on SQLite, so their work is bounded
+        whatever the ledger holds: each finds its rows through an index on (state, lease_until)
+        or (state, expires_at), reading only the rows it changes, and changes at most
+        ``EXPIRE_BATCH`` per statement, letting the loop run between statements."""
         expired = and_(Delivery.state == State.SENDING.value, Delivery.lease_until <= now)
-        unknown = await self._alone(
-            update(Delivery)
-            .where(expired, Delivery.attempted_at.is_not(None))
-            .values(state=State.UNKNOWN.value, detail="lease expired while sending", updated_at=now)
-            .returning(Delivery.id),
+        unknown = await self._in_batches(
+            and_(expired, Delivery.attempted_at.is_not(None)),
+            state=State.UNKNOWN.value,
+            detail="lease expired while sending",
+            updated_at=now,
         )
-        await self._alone(
-            update(Delivery)
-            .where(expired, Delivery.attempted_at.is_(None))
-            .values(
-                state=State.PENDING.value,
-                worker=None,
-                lease_until=None,
-                detail="lease expired before sending",
-                updated_at=now,
-            ),
+        await self._in_batches(
+            and_(expired, Delivery.attempted_at.is_(None)),
+            state=State.PENDING.value,
+            worker=None,
+            lease_until=None,
+            detail="lease expired before sending",
+            updated_at=now,
         )
-        missed = await self._alone(
-            update(Delivery)
-            .where(
+        missed = await self._in_batches(
+            and_(
                 Delivery.state == State.PENDING.value,
                 Delivery.expires_at.is_not(None),
                 Delivery.expires_at <= now,
-            )
-            .values(state=State.MISSED.value, detail="not sent before it expired", updated_at=now)
-            .returning(Delivery.id),
+            ),
+            state=State.MISSED.value,
+            detail="not sent before it expired",
+            updated_at=now,
         )
-        return len(unknown), len(missed)
+        return unknown, missed
+
+    async def _in_batches(self, condition: Any, **values: Any) -> int:
+        """``UPDATE`` the rows matching ``condition``, ``EXPIRE_BATCH`` at a time; how many."""
+        batch = select(Delivery.id).where(condition).limit(EXPIRE_BATCH).scalar_subquery()
+        statement = (
+            update(Delivery)
+            .where(Delivery.id.in_(batch), condition)
+            .values(**values)
+            .returning(Delivery.id)
+        )
+        changed = 0
+        while True:
+            rows = await self._alone(statement)
+            changed += len(rows)
+            if len(rows) < EXPIRE_BATCH:
+                return changed
+            await asyncio.sleep(0)  # a lone statement on SQLite never yields: let others run
 
     async def _update_owned(self, row_id: int, owner: str, **values: Any) -> bool:
         """Change a row only while ``owner`` still holds it (``sending`` under its claim)."""
