@@ -70,7 +70,8 @@ FALLBACK: dict[str, tuple[Locale, ...]] = {
 }
 RECENT = 10
 # Recipients enqueued per write transaction: on SQLite a family's write waits for at most one
-# chunk (about 10 ms for 1,000 rows; see enqueue_started).
+# chunk. 50,000 recipients took 0.24 s in chunks of 5,000, 1.3 s in chunks of 1,000 and 2.1 s
+# in chunks of 500 (a loaded 2-core machine): ~25 ms per chunk, most of it per-transaction.
 ENQUEUE_CHUNK = 1000
 
 
