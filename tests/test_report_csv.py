@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.config import LOCALES_PATH
 from bot.i18n import I18n
+from bot.indicators.assemble import build_report
 from bot.indicators.formats import Format, render
 from bot.indicators.period import MonthRange
 from bot.indicators.render import spreadsheet_safe
-from bot.indicators.report import build_report
 from tests.indicator_data import insert_events, synthetic_year
 
 I18N = I18n.load(LOCALES_PATH, ZoneInfo("Europe/Helsinki"), strict=True)
