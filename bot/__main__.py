@@ -351,8 +351,14 @@ def backup_sqlite(database: Path, target: Path) -> None:
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     try:
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError as exc:  # name the path the person gave, not our temporary one
-        raise OSError(exc.errno, exc.strerror, str(target)) from None
+        _copy_sqlite(database, partial, target)
+    except OSError as exc:
+        if exc.filename == str(partial):  # name the path the person gave, not ours
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        raise
+
+
+def _copy_sqlite(database: Path, partial: Path, target: Path) -> None:
     try:
         source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5.0)
         try:
