@@ -11,6 +11,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -132,10 +133,19 @@ def need_tag(value: str) -> str:
 
 def _match_epilog() -> str:
     """The codes ``match`` takes, from the vocabularies (the README has the same table)."""
-    lines = ["need tags:", "  " + ", ".join(NEED_TAGS), "", "municipality codes of the region:"]
+
+    def block(items: Sequence[str]) -> str:
+        # Each item stays on one line: its own spaces are hidden from the wrapping.
+        glued = ", ".join(item.replace(" ", "\xa0") for item in items)
+        wrapped = textwrap.fill(
+            glued, 78, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False
+        )
+        return wrapped.replace("\xa0", " ")
+
+    lines = ["need tags:", block(list(NEED_TAGS)), "", "municipality codes of the region:"]
     for county in wellbeing_counties():
-        codes = ", ".join(f"{code} {municipalities()[code].name_fi}" for code in county.members)
-        lines.append(f"  {county.name_en}: {codes}")
+        lines.append(f"  {county.name_en}:")
+        lines.append(block([f"{c} {municipalities()[c].name_fi}" for c in county.members]))
     lines.append("  (any other Finnish municipality code works too)")
     return "\n".join(lines)
 
