@@ -51,9 +51,10 @@ from bot.config import LOCALES_PATH
 from bot.db.engine import make_sessionmaker
 from bot.db.models import IndicatorEvent
 from bot.i18n import I18n
+from bot.indicators.assemble import build_report
 from bot.indicators.formats import Format, render
 from bot.indicators.period import MonthRange
-from bot.indicators.report import Report, build_report
+from bot.indicators.report import Report
 from tests.indicator_data import insert_events, synthetic_year
 
 YEAR = MonthRange.parse("2026-01", "2026-12")

@@ -24,7 +24,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import importers
 from bot.catalog.cards import match_json
-from bot.catalog.loader import catalog_files, content_hash, read_catalog
+from bot.catalog.coverage import (
+    check_coverage,
+    coverage_matrix,
+    coverage_path,
+    read_coverage,
+    render_json,
+    render_markdown,
+    with_readme_section,
+)
+from bot.catalog.loader import (
+    COVERAGE_FILE,
+    LoadedCatalog,
+    catalog_files,
+    content_hash,
+    read_catalog,
+)
 from bot.catalog.matching import Answers, CatalogIndex
 from bot.catalog.schema import CatalogFile, catalog_json_schema
 from bot.catalog.store import (
@@ -325,12 +340,39 @@ def cmd_check(_args: argparse.Namespace) -> int:
         for warning in catalog.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         summary.append(f"catalogue OK ({len(catalog.services)} services)")
+        coverage_errors = _check_coverage(settings.catalog_path, catalog)
+        errors.extend(coverage_errors)
+        if not coverage_errors and coverage_path(settings.catalog_path) is not None:
+            summary.append("coverage OK")
     _print_errors(errors)
     if errors:
         print(f"valo-bot check: {len(errors)} error(s)", file=sys.stderr)
         return EXIT_DATA
     print("valo-bot check: " + ", ".join(summary))
     return 0
+
+
+def _check_coverage(catalog_path: Path, catalog: LoadedCatalog) -> list[DataError]:
+    """The coverage file's errors; its gaps are printed as warnings (content still grows)."""
+    path = coverage_path(catalog_path)
+    if path is None:
+        return []
+    try:
+        coverage = read_coverage(path, _shown(path))
+    except DataFileError as exc:
+        return list(exc.errors)
+    errors, warnings = check_coverage(coverage, catalog.services)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return errors
+
+
+def _shown(path: Path) -> str:
+    """``path`` as errors name it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 async def _db_upgrade(settings: Settings) -> str | None:
@@ -500,6 +542,45 @@ def cmd_catalog_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog_coverage(args: argparse.Namespace) -> int:
+    settings = _settings()
+    path = coverage_path(settings.catalog_path)
+    if path is None:
+        print(
+            f"valo-bot: no {COVERAGE_FILE} in {settings.catalog_path} (CATALOG_PATH)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        catalog = read_catalog([settings.catalog_path])
+        coverage = read_coverage(path, _shown(path))
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        return EXIT_DATA
+    errors, _warnings = check_coverage(coverage, catalog.services)
+    if errors:
+        _print_errors(errors)
+        return EXIT_DATA
+    t = I18n.load(LOCALES_PATH, settings.tz)[args.lang]
+    cells = coverage_matrix(coverage, catalog.services)
+    if args.format == "json":
+        sys.stdout.write(render_json(coverage, cells, t))
+        return 0
+    table = render_markdown(coverage, cells, t)
+    if args.readme is None:
+        sys.stdout.write(table)
+        return 0
+    readme = Path(args.readme)
+    try:
+        text = with_readme_section(readme.read_text(encoding="utf-8"), table)
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        return EXIT_DATA
+    readme.write_text(text, encoding="utf-8")
+    print(f"wrote the coverage table into {readme}", file=sys.stderr)
+    return 0
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     settings = _settings()
     answers = Answers(
@@ -532,20 +613,22 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
-        period = MonthRange.parse(args.first, args.last)
+        today = datetime.now(settings.tz).date()
+        period = MonthRange.parse(args.first, args.last).check_ended(today)
     except PeriodError as exc:
         print(f"valo-bot report: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.municipality is not None:
         municipality_code(args.municipality)
-    from bot.indicators.report import Report, build_report
+    from bot.indicators.assemble import build_report
+    from bot.indicators.report import Report
 
     async def work(session: AsyncSession) -> Report:
         return await build_report(session, period, args.municipality)
 
     report = asyncio.run(_with_database(settings, work))
     t = I18n.load(LOCALES_PATH, settings.tz)[args.lang or report_locale(settings.default_locale)]
-    text = render(report, Format(args.format), t, datetime.now(settings.tz).date())
+    text = render(report, Format(args.format), t, today)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
@@ -642,12 +725,21 @@ def build_parser() -> argparse.ArgumentParser:
     flags = catalog_commands.add_parser("flags", help="cards families flagged as wrong")
     flags.add_argument("--resolve", metavar="SERVICE_ID", help="mark a service's flags resolved")
     flags.set_defaults(func=cmd_catalog_flags)
+    coverage = catalog_commands.add_parser(
+        "coverage", help="core services per municipality: which card, or why none"
+    )
+    coverage.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    coverage.add_argument("--lang", choices=SUPPORTED_LOCALES, default="en")
+    coverage.add_argument(
+        "--readme", metavar="FILE", help="write the markdown table into FILE's coverage section"
+    )
+    coverage.set_defaults(func=cmd_catalog_coverage)
     schema = catalog_commands.add_parser("schema", help="write the catalogue JSON Schema")
     schema.add_argument("--output", default="services_catalog/schema.json")
     schema.set_defaults(func=cmd_catalog_schema)
 
     report = commands.add_parser(
-        "report", help="anonymous indicators for service designers, whole months"
+        "report", help="anonymous indicators for service designers, whole months that have ended"
     )
     report.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
     report.add_argument("--to", dest="last", metavar="YYYY-MM", help="default: the --from month")

@@ -19,6 +19,13 @@ from typing import Any
 from bot.data_errors import DataError
 from bot.yaml_source import PathKey, format_path
 
+# JSON files come from other systems: a PTV organisation's or an HSDS publisher's whole export,
+# with every channel in three languages, is far bigger than a file a person edits (hence more
+# than YAML's 2 MiB). JSON has no aliases, so parsing is linear and the cap only bounds memory
+# (parsed PTV records take about 4 times their text): 64 MiB, some 250 MB parsed, leaves room
+# for a whole wellbeing services county's export (one PTV channel record is 10-40 KB).
+MAX_JSON_BYTES = 64 * 1024 * 1024
+
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
@@ -52,6 +59,9 @@ def read_json_documents(
     found: list[JsonDocument] = []
     errors: list[DataError] = []
     for name, document in documents:
+        if isinstance(document, str | bytes | bytearray) and _size(document) > MAX_JSON_BYTES:
+            errors.append(DataError(name, 0, "-", f"file is larger than {MAX_JSON_BYTES} bytes"))
+            continue
         if isinstance(document, bytes | bytearray):
             try:
                 document = bytes(document).decode("utf-8-sig")
@@ -64,10 +74,20 @@ def read_json_documents(
             except json.JSONDecodeError as exc:
                 errors.append(DataError(name, exc.lineno, "-", f"invalid JSON: {exc.msg}"))
                 continue
+            except RecursionError:
+                errors.append(DataError(name, 0, "-", "invalid JSON: nested too deeply"))
+                continue
             found.append(JsonDocument(name, data, document))
         else:
             found.append(JsonDocument(name, document))
     return found, errors
+
+
+def _size(document: str | bytes | bytearray) -> int:
+    # A str's UTF-8 length is at most 4 bytes a character; encode only when it could matter.
+    if isinstance(document, str) and len(document) * 4 > MAX_JSON_BYTES:
+        return len(document.encode("utf-8", "surrogatepass"))
+    return len(document)
 
 
 class _LineIndex:

@@ -1,17 +1,21 @@
 """Update middlewares: one database session per update, the user and their locale, flood control.
 
 Order (outermost first, after aiogram's own error and user-context middlewares):
-PrivateChatsOnly → DatabaseSession → FSM context → KnownUser → Indicator
-(bot.indicators.record) → Throttling. Nothing from outside a private chat gets past the first;
-the session comes next so the FSM storage reads and writes through it (see bot.db.storage).
+PrivateChatsOnly → Throttling → DatabaseSession → FSM context → KnownUser → Indicator
+(bot.indicators.record) → FloodNotice. Nothing from outside a private chat gets past the
+first; throttling comes next so a dropped update costs no session, lock or read; the session
+comes before the FSM context so the FSM storage reads and writes through it (see
+bot.db.storage).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
@@ -20,6 +24,7 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.types import ChatMemberUpdated, Message, TelegramObject, Update
 from aiogram.types.update import UpdateTypeLookupError
 from aiogram.utils.chat_member import ChatMemberUnion
@@ -298,8 +303,17 @@ class RedisFloodCounter:
         return int(await self._hit(keys=[key], args=[int(self._window) + 1]))
 
 
+# data key: the chat to tell "slow down" (set by ThrottlingMiddleware, used by FloodNotice).
+FLOOD_NOTICE = "valo_flood_notice"
+
+
 class ThrottlingMiddleware(BaseMiddleware):
-    """Drops a flooding user's excess updates, with one polite notice per window."""
+    """Drops a flooding user's excess updates before anything else is spent on them.
+
+    Outermost of ours: a dropped update costs one counter hit (process memory, or one Redis
+    call), never a database session, the user's lock or a row read. The first update over
+    the limit in a window goes on, marked, so that :class:`FloodNoticeMiddleware` can tell
+    the user once, in their language, instead of running the handler."""
 
     def __init__(self, counter: FloodCounter, rate: int) -> None:
         self._counter = counter
@@ -320,6 +334,59 @@ class ThrottlingMiddleware(BaseMiddleware):
             return await handler(event, data)
         log.info("throttled update from a user (%s)", verdict.value)
         if verdict is Verdict.NOTIFY and context.chat is not None:
-            bot: Bot = data["bot"]
-            await bot.send_message(context.chat.id, data["t"]("flood-slow-down"))
+            data[FLOOD_NOTICE] = context.chat.id
+            return await handler(event, data)
         return None
+
+
+class FloodNoticeMiddleware(BaseMiddleware):
+    """Sends the "slow down" notice in place of the handler for an update so marked (once
+    per window and user; see :class:`ThrottlingMiddleware`). Inside the user middleware,
+    which gives the translator."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat_id = data.get(FLOOD_NOTICE)
+        if chat_id is None:
+            return await handler(event, data)
+        bot: Bot = data["bot"]
+        await bot.send_message(chat_id, data["t"]("flood-slow-down"))
+        return None
+
+
+class MemoryEventIsolation(BaseEventIsolation):
+    """One user's updates one at a time, in process memory (without Redis).
+
+    aiogram's ``SimpleEventIsolation`` keeps a lock per key for ever (~300 bytes per user
+    who ever wrote); here a key's lock lives only while an update holds it or waits for it.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[StorageKey, _KeyLock] = {}
+
+    def keys_locked(self) -> int:
+        """How many keys have a lock now. (Not ``__len__``: aiogram tests the isolation it is
+        given for truth, and an empty one would be replaced by none.)"""
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        entry = self._locks.get(key)
+        if entry is None:
+            entry = self._locks[key] = _KeyLock()
+        entry.users += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                del self._locks[key]
+
+    async def close(self) -> None:
+        self._locks.clear()
+
+
+@dataclass
+class _KeyLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0  # holding or waiting

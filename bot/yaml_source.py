@@ -14,12 +14,22 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.data_errors import DataError, DataFileError
 
 PathKey = tuple[str | int, ...]
+
+# Limits that keep a broken or hostile data file from taking the bot's memory or stack. The
+# largest file we ship is under 30 KB; a catalogue or dialog file a person edits is far below
+# 2 MiB, and parsing that much takes well under a second.
+MAX_YAML_BYTES = 2 * 1024 * 1024
+# Our files nest a few levels (dialogs about 6); ruamel and the converter recurse per level.
+MAX_DEPTH = 64
+_NO_ALIASES = "anchors and aliases (&name, *name) are not allowed in data files"
 
 
 @dataclass(frozen=True)
@@ -93,21 +103,58 @@ class _Converter:
         return str(node.value)
 
 
-def read_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Parse one YAML file; raise DataFileError on syntax errors or duplicate keys."""
-    name = display or str(path)
+class _AliasRefused(ComposerError):
+    pass
+
+
+class _ComposerWithoutAliases(Composer):
+    """Refuses anchors and aliases: an alias is expanded wherever it is used, so a few hundred
+    bytes of aliases of aliases make a billion nodes (and one inside its own anchor, a loop).
+    Data files repeat themselves plainly instead."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(None, None, _NO_ALIASES, event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def read_capped(path: Path, limit: int, name: str) -> str:
+    """The file's UTF-8 text; DataFileError when unreadable or larger than ``limit`` bytes.
+
+    Only ``limit`` + 1 bytes are ever read, so a huge file costs nothing before it is refused.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+        if len(data) > limit:
+            raise DataFileError([DataError(name, 0, "-", f"file is larger than {limit} bytes")])
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError([DataError(name, 0, "-", f"cannot read: {exc}")]) from None
+
+
+def read_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Parse one YAML file; raise DataFileError on syntax errors, duplicate keys, anchors or
+    aliases, more than ``MAX_YAML_BYTES`` or nesting deeper than ``MAX_DEPTH``."""
+    name = display or str(path)
+    text = read_capped(path, MAX_YAML_BYTES, name)
     yaml = YAML(typ="rt")
     yaml.version = (1, 2)
+    yaml.Composer = _ComposerWithoutAliases
+    yaml.max_depth = MAX_DEPTH
     try:
         root = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
-        raise DataFileError([DataError(name, line, "-", f"YAML syntax: {exc.problem}")]) from None
+        if isinstance(exc, _AliasRefused):
+            reason = _NO_ALIASES
+        elif isinstance(exc, MaxDepthExceededError):
+            reason = f"nested deeper than {MAX_DEPTH} levels"
+        else:
+            reason = f"YAML syntax: {exc.problem}"
+        raise DataFileError([DataError(name, line, "-", reason)]) from None
     converter = _Converter(name)
     data = converter.convert(root, ()) if root is not None else None
     if converter.errors:

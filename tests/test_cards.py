@@ -31,7 +31,8 @@ def i18n() -> I18n:
 
 @pytest.fixture(scope="module")
 def services() -> list[Service]:
-    return real_catalogue().services
+    # Inactive cards (kept in the catalogue until a source confirms them) are never shown.
+    return [service for service in real_catalogue().services if service.active]
 
 
 def first_strong_direction(line: str) -> str | None:

@@ -325,3 +325,33 @@ async def test_an_idle_pooled_connection_that_died_is_replaced_before_use(
     monkeypatch.setattr(db_engine, "PING_AFTER_IDLE_S", 0.0)
     async with sessions() as session:
         assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
+
+
+SYNCHRONOUS_FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+
+
+async def test_every_kind_of_sqlite_connection_syncs_each_commit(
+    tmp_path: Path, hand_offs: list[str]
+) -> None:
+    """synchronous=FULL everywhere: in WAL mode with NORMAL a commit (a ledger row's "about
+    to send" stamp) can vanish in a power cut and the row be sent again. Checked on the pool's
+    connections (reads and write transactions, on SQLite's thread) and on the loop's own
+    (lone statements), on a file of its own, whatever this run's backend."""
+    from bot.db import migrate
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'durable.db'}")
+    try:
+        await migrate.upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        pragma = text("PRAGMA synchronous")
+        async with sessions() as session:
+            assert await session.scalar(pragma) == SYNCHRONOUS_FULL
+        async with sessions() as session, write_transaction(session):
+            assert await session.scalar(pragma) == SYNCHRONOUS_FULL
+        hand_offs.clear()
+        async with sessions() as session:
+            [(on_loop,)] = await execute_alone(session, pragma, writes=False)
+        assert hand_offs == []  # it ran on the loop's connection
+        assert on_loop == SYNCHRONOUS_FULL
+    finally:
+        await engine.dispose()

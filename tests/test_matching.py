@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bot.catalog import vocab
 from bot.catalog.cards import match_json
 from bot.catalog.matching import Answers, CatalogIndex, Match, Reason
-from bot.catalog.schema import Service
+from bot.catalog.schema import Contacts, Service
 from bot.i18n import I18n
 from tests.cli_run import CliRun, cli_env, module_database
 from tests.conftest import REPO
@@ -296,10 +296,11 @@ def test_reasons_carry_keys_and_codes() -> None:
             languages=("ar",),
         )
     )
+    # What ranked it comes first: the need, then the child it fits, then the place.
     assert match.reasons == (
         Reason("need", (("need", "peer-support"),)),
+        Reason("child-age", (("age", 2),)),
         Reason("local", (("municipality", KOTKA),)),
-        Reason("ages", (("min", 0), ("max", 6))),
         Reason("free"),
         Reason("language", (("language", "ar"),)),
         Reason("walk-in"),
@@ -309,7 +310,10 @@ def test_reasons_carry_keys_and_codes() -> None:
     assert match.reasons == (Reason("regional", (("municipality", HAMINA),)),)
     pregnancy = make_service("p", ages={"min": 0, "max": 0, "expecting": True})
     [match] = CatalogIndex([pregnancy]).match(Answers(municipality=KOTKA, expecting=True))
-    assert match.reasons == (Reason("local", (("municipality", KOTKA),)), Reason("expecting"))
+    assert match.reasons == (Reason("expecting"), Reason("local", (("municipality", KOTKA),)))
+    broad = make_service("b", ages={"min": 0, "max": 17})
+    [match] = CatalogIndex([broad]).match(Answers(municipality=KOTKA, child_ages=(4,)))
+    assert match.reasons[0] == Reason("ages", (("min", 0), ("max", 17)))
     finland = make_service("f", municipalities=["nationwide"], located_in=[])
     [match] = CatalogIndex([finland]).match(Answers(municipality=KOTKA))
     assert match.reasons == (Reason("nationwide"),)
@@ -336,12 +340,140 @@ def test_pages_continue_without_gaps_or_repeats() -> None:
     assert [m for page in pages for m in page] == index.match(browse, limit=100)
 
 
+class ContactsV2(Contacts):
+    """The contacts of catalogue schema v2 (issue 20): a chat link and 24/7 flags."""
+
+    chat: str | None = None
+    phone_always: bool = False
+    chat_always: bool = False
+
+
+def test_an_expecting_family_sees_pregnancy_services_first() -> None:
+    index = CatalogIndex(
+        [
+            # Local, free, in Arabic: everything in their favour but the situation.
+            make_service("a-art", needs=["leisure-art"], cost="free", languages=["fi", "ar"]),
+            make_service("b-art", needs=["leisure-art"], ages={"min": 0, "max": 17}),
+            make_service("c-daycare", ages={"min": 0, "max": 6}),
+            make_service(
+                "m-clinic",
+                needs=["child-health", "pregnancy-baby"],
+                ages={"min": 0, "max": 6, "expecting": True},
+                municipalities=[KOTKA, HAMINA],
+                located_in=[HAMINA],
+            ),
+            make_service(
+                "m-grant",
+                needs=["money-benefits"],
+                ages={"min": 0, "max": 0, "expecting": True},
+                municipalities=["nationwide"],
+                located_in=[],
+            ),
+            make_service(
+                "n-baby-group",
+                needs=["peer-support", "pregnancy-baby"],
+                municipalities=["nationwide"],
+                located_in=[],
+            ),
+            make_service("o-having-a-child", needs=["money-benefits"], life_events=["KE1"]),
+            make_service("z-teen", ages={"min": 13, "max": 17}),
+        ]
+    )
+    matches = index.match(Answers(municipality=KOTKA, expecting=True, languages=("ar",)))
+    # Regional and nationwide, yet first: they are for the pregnancy. Then for pregnancy and
+    # baby, then for families having a child or from birth, then for anyone.
+    assert ids(matches) == [
+        "m-clinic",
+        "m-grant",
+        "n-baby-group",
+        "b-art",
+        "c-daycare",
+        "o-having-a-child",
+        "a-art",
+    ]
+    assert [keys(m)[0] for m in matches[:3]] == ["expecting"] * 3
+    assert matches[0].score > matches[1].score > matches[2].score > matches[3].score
+    # A family who said nothing of children: the old order (reach, language, id).
+    plain = index.match(Answers(municipality=KOTKA, languages=("ar",)))
+    assert ids(plain)[:2] == ["a-art", "b-art"]
+
+
+def test_a_narrow_age_range_that_holds_the_child_ranks_first() -> None:
+    index = CatalogIndex(
+        [
+            make_service("a-any-age"),
+            make_service("b-all-children", ages={"min": 0, "max": 17}),
+            make_service(
+                "c-daycare",
+                ages={"min": 1, "max": 6},
+                municipalities=["nationwide"],
+                located_in=[],
+            ),
+            make_service("d-teen", ages={"min": 13, "max": 17}),
+        ]
+    )
+    matches = index.match(Answers(municipality=KOTKA, child_ages=(4,)))
+    assert ids(matches) == ["c-daycare", "b-all-children", "a-any-age"]  # the teen's: filtered
+    assert matches[0].reasons[0] == Reason("child-age", (("age", 4),))
+    # Two children: a close fit for either ranks alike (then local before nationwide).
+    both = index.match(Answers(municipality=KOTKA, child_ages=(15, 4)))
+    assert ids(both) == ["d-teen", "c-daycare", "b-all-children", "a-any-age"]
+    assert both[0].reasons[0] == Reason("child-age", (("age", 15),))
+
+
+def test_in_a_crisis_lines_come_before_any_shelter() -> None:
+    always = ContactsV2(phone="112", phone_always=True)
+    index = CatalogIndex(
+        [
+            # A local shelter with a phone: never first, whatever else it has.
+            make_service(
+                "a-shelter",
+                needs=["crisis-urgent"],
+                service_classes=["P3.8", "P4.1"],
+                contacts={"phone": "+35880005005"},
+                cost="free",
+                languages=["fi", "ar"],
+                access=["call", "walk-in"],
+            ),
+            make_service("b-social-duty", needs=["crisis-urgent"], access=["referral"]),
+            make_service(
+                "c-line",
+                needs=["crisis-urgent"],
+                municipalities=["nationwide"],
+                located_in=[],
+                contacts={"phone": "+358925250111"},
+            ),
+            make_service(
+                "d-chat",
+                needs=["crisis-urgent"],
+                municipalities=["nationwide"],
+                located_in=[],
+                access=["book-online"],
+                contacts=ContactsV2(chat="https://chat.example.fi"),
+            ),
+            make_service(
+                "e-emergency",
+                needs=["crisis-urgent"],
+                municipalities=["nationwide"],
+                located_in=[],
+                contacts=always,
+            ),
+        ]
+    )
+    urgent = index.match(Answers(municipality=KOTKA, needs=("crisis-urgent",), languages=("ar",)))
+    assert ids(urgent) == ["e-emergency", "c-line", "d-chat", "b-social-duty", "a-shelter"]
+    assert [keys(m)[1] for m in urgent[:3]] == ["around-the-clock", "call", "chat"]
+    # Not a crisis: no urgency tiers (the shelter is local and speaks Arabic).
+    calm = index.match(Answers(municipality=KOTKA, languages=("ar",)))
+    assert ids(calm)[0] == "a-shelter"
+
+
 # The ranked lists of the index against the plain way (filter every service, score every
 # candidate with ``_evaluate``, sort): small random catalogues and answers that reach the
 # corners the benchmark's realistic ones rarely do (no municipality, no needs, a need named
 # twice, no languages, a nationwide service with a place in town, closed services).
 PLACES = (KOTKA, HAMINA, KOUVOLA)
-NEEDS = ("early-education", "money-benefits", "peer-support", "home-help")
+NEEDS = ("early-education", "money-benefits", "peer-support", "home-help", "crisis-urgent")
 assert {"early-education", "peer-support"} <= vocab.LOW_THRESHOLD_NEEDS  # access ranks for them
 
 
@@ -356,13 +488,17 @@ def services(draw: st.DrawFn, ident: str) -> Service:
     places = PLACES if nationwide else served
     ages = draw(
         st.none()
-        | st.tuples(st.integers(0, 8), st.integers(0, 8), st.booleans()).map(
+        | st.tuples(st.integers(0, 17), st.integers(0, 17), st.booleans()).map(
             lambda t: {"min": min(t[:2]), "max": max(t[:2]), "expecting": t[2]}
         )
     )
     return make_service(
         ident,
         needs=draw(st.lists(st.sampled_from(NEEDS), min_size=1, max_size=3, unique=True)),
+        # Crisis lines (a phone), shelters (housing), and the rest rank apart in a crisis.
+        service_classes=draw(st.sampled_from([["P3.4"], ["P4.1"], ["P3.4", "P4.1"]])),
+        contacts=draw(st.sampled_from([{}, {"phone": "112"}])),
+        life_events=draw(st.sampled_from([[], ["KE1"]])),
         municipalities=served,
         located_in=draw(st.lists(st.sampled_from(places), max_size=2, unique=True)),
         ages=ages,
@@ -389,7 +525,7 @@ catalogues = st.integers(0, 14).flatmap(
 family_answers = st.builds(
     Answers,
     municipality=st.none() | st.sampled_from([*PLACES, IMATRA]),
-    child_ages=st.lists(st.integers(0, 9), max_size=2).map(tuple),
+    child_ages=st.lists(st.integers(0, 17), max_size=2).map(tuple),
     expecting=st.booleans(),
     needs=st.lists(st.sampled_from(NEEDS), max_size=4).map(tuple),
     languages=st.lists(st.sampled_from(["fi", "en", "ar", "so"]), max_size=2).map(tuple),

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import LOCALES_PATH
 from bot.i18n import I18n
+from bot.indicators.assemble import build_report
 from bot.indicators.formats import Format, render
 from bot.indicators.period import MonthRange
-from bot.indicators.report import build_report
 from tests.headless_chromium import find_chromium, visit
 from tests.indicator_data import insert_events, synthetic_year
 

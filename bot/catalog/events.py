@@ -7,6 +7,7 @@ daylight-saving changes (its UTC time moves by an hour).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -89,8 +90,19 @@ def span(event: Event, tz: tzinfo) -> tuple[datetime, datetime | None]:
     return start, (every[-1].end if every else start)
 
 
+# RFC 5545 TEXT holds no control character but tab, and a line break is written as "\\n". A
+# raw CR, LF or other control character would end the line early in some calendar apps, and
+# the rest of a catalogue text would be read as a property of its own (an ATTACH, an EXDATE).
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_OTHER_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    lines = _LINE_BREAK.split(_OTHER_CONTROL.sub("", text))
+    return "\\n".join(
+        line.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,") for line in lines
+    )
 
 
 def _fold(line: str) -> list[str]:
@@ -182,7 +194,8 @@ def to_ics(
         f"SUMMARY:{_ics_escape(title)}",
     ]
     if series and event.rrule:
-        body.append(f"RRULE:{event.rrule}")
+        # The schema takes an RRULE on one line only; a row stored before it did stays one.
+        body.append(f"RRULE:{_ANY_CONTROL.sub('', event.rrule)}")
     if description:
         body.append(f"DESCRIPTION:{_ics_escape(description)}")
     if location:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from bot.catalog.loader import SourcedFile, catalog_files, parse_files
 from bot.data_errors import DataError, DataFileError
+from bot.json_source import MAX_JSON_BYTES
+from bot.yaml_source import read_capped
 
 Format = Literal["auto", "yaml", "hsds", "ptv"]
 
@@ -55,14 +57,15 @@ def detect_format(path: Path, document: Any) -> Literal["hsds", "ptv"] | None:
 
 def _read_json(path: Path) -> tuple[str, Any]:
     """The file's text (the importers find line numbers in it) and its parsed JSON."""
+    text = read_capped(path, MAX_JSON_BYTES, str(path))
     try:
-        text = path.read_text(encoding="utf-8")
         return text, json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError([DataError(str(path), 0, "-", f"cannot read: {exc}")]) from None
     except json.JSONDecodeError as exc:
         reason = f"invalid JSON: {exc.msg}"
         raise DataFileError([DataError(str(path), exc.lineno, "-", reason)]) from None
+    except RecursionError:
+        reason = "invalid JSON: nested too deeply"
+        raise DataFileError([DataError(str(path), 0, "-", reason)]) from None
 
 
 def read_sources(

@@ -18,6 +18,9 @@ from bot.data_errors import DataError, DataFileError
 from bot.yaml_source import YamlDocument, format_path, parse_model, read_yaml
 
 STALE_AFTER = timedelta(days=365)
+# In the catalogue directory but not a catalogue file: the coverage matrix's definition
+# (bot/catalog/coverage.py), validated by its own loader.
+COVERAGE_FILE = "coverage.yaml"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,13 @@ def catalog_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"}))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix in {".yaml", ".yml"} and p.name != COVERAGE_FILE
+                )
+            )
         else:
             found.append(path)
     return found

@@ -2,24 +2,28 @@
 
 Hard filters: the service is active, serves the family's municipality (or the whole country),
 fits a child's age and, when the family named needs, meets at least one of them. Then the
-score ranks, in this order of weight: how many of the family's needs it meets; local before
-regional before nationwide; a language the family speaks (or an interpreter); free first when
-asked; walk-in before referral for low-threshold needs. Ties are broken by id, so the same
-answers always give the same list. Every match carries its reasons.
+score ranks, in this order of weight: how many of the family's needs it meets; in an urgent
+situation, a line that answers around the clock, then any line to call or chat, and a shelter
+last; how well it fits the family's situation (for expecting families when they expect, a
+narrow age range that holds their child before a broad one, before one for any age); local
+before regional before nationwide; a language the family speaks (or an interpreter); free
+first when asked; walk-in before referral for low-threshold needs. Ties are broken by id, so
+the same answers always give the same list. Every match carries its reasons, those that
+ranked it first first.
 
 Candidates come from indexes by municipality and need, never from a scan of everything. Each
 step of the score outweighs everything below it, so the ranking is lexicographic: the index
 keeps, per (municipality, needs), lists already split by what it knows of a service (reach,
-languages, interpreter, cost, way in) and sorted by id, and a query reads those lists in rank
-order and stops when the page is full. The total is counted from per-list age tallies, so a
-query costs about what its page costs, not what the catalogue holds (``bench/match.py``).
+languages, interpreter, cost, way in, and its situation: age range, pregnancy, kind of crisis
+line) and sorted by id, and a query reads those lists in rank order and stops when the page is
+full. The total is counted from per-list age tallies, so a query costs about what its page
+costs, not what the catalogue holds (``bench/match.py``).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -31,8 +35,11 @@ Reach = Literal["local", "regional", "nationwide"]
 REACH_ORDER: dict[Reach, int] = {"local": 0, "regional": 1, "nationwide": 2}
 
 # Score weights, chosen so the rules rank strictly in order (each step outweighs the sum of
-# everything below it): needs met, then reach, then language, then free, then access.
-NEED_WEIGHT = 1000.0
+# everything below it): needs met, then urgency, then situation fit, then reach, then
+# language, then free, then access.
+NEED_WEIGHT = 5000.0
+URGENCY_STEP = 1200.0  # times the urgency tier (URGENT_*), only when the family named a crisis
+FIT_STEP = 300.0  # times the fit tier (FIT_*)
 REACH_POINTS: dict[Reach, float] = {"local": 200.0, "regional": 100.0, "nationwide": 0.0}
 NATIONWIDE_WITHOUT_PLACE = 100.0  # no municipality given: services that surely apply first
 LANGUAGE_POINTS = 40.0
@@ -46,8 +53,12 @@ def _check_weights_are_lexicographic() -> None:
     only while each step outweighs everything below it (checked here, at import)."""
     access = max(ACCESS_POINTS.values())
     below_reach = LANGUAGE_POINTS + FREE_POINTS + access
+    below_fit = REACH_POINTS["local"] + below_reach
+    below_urgency = FIT_STEP * FIT_EXPECTING + below_fit
     margins = [  # each step minus the most that everything below it can add
-        NEED_WEIGHT - REACH_POINTS["local"] - below_reach,
+        NEED_WEIGHT - URGENCY_STEP * URGENT_ALWAYS - below_urgency,
+        URGENCY_STEP - below_urgency,
+        FIT_STEP - below_fit,
         REACH_POINTS["local"] - REACH_POINTS["regional"] - below_reach,
         REACH_POINTS["regional"] - REACH_POINTS["nationwide"] - below_reach,
         NATIONWIDE_WITHOUT_PLACE - below_reach,
@@ -57,6 +68,25 @@ def _check_weights_are_lexicographic() -> None:
     ]
     if min(margins) <= 0:
         raise ValueError("matching weights must rank lexicographically (see CatalogIndex)")
+
+
+# Urgency tiers of a service for a family that named ``crisis-urgent`` (higher ranks first).
+URGENT_SHELTER = 0  # a place to stay: never the first thing to reach for in a crisis
+URGENT_OTHER = 1  # any other service (not a line, or not for crises)
+URGENT_LINE = 2  # a crisis line to call or chat with
+URGENT_ALWAYS = 3  # a crisis line that answers around the clock
+
+# Fit tiers: how well a service fits what the family told about its children.
+FIT_NONE = 0  # no age range (for anyone), or the family said nothing of its children
+FIT_BROAD = 1  # an age range that holds a child (or starts at birth, for expecting families)
+FIT_CLOSE = 2  # a narrow age range that holds a child
+FIT_EXPECTING = 3  # for pregnancy, and the family is expecting
+CLOSE_RANGE = 7  # an age range at most this wide (0-6, 7-12, 13-17) is a close fit
+
+# The PTV life event "Having a child": daycare carries it too, so alone it is a broad fit.
+HAVING_A_CHILD = "KE1"
+# A crisis service of this PTV class is a place to stay (a shelter), not a line.
+HOUSING = "P4.1"
 
 
 _check_weights_are_lexicographic()
@@ -98,6 +128,75 @@ def _age_key(ages: Ages | None) -> AgeKey:
     return None if ages is None else (ages.min, ages.max, ages.expecting)
 
 
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """What ranking by the family's situation needs to know of a service: its age range, its
+    fit tier for an expecting family, and its urgency tier (``URGENT_*``) in a crisis."""
+
+    ages: AgeKey
+    expecting: int  # FIT_* for a family that is expecting
+    urgency: int
+
+    @classmethod
+    def of(cls, service: Service) -> Situation:
+        ages = service.ages
+        if ages is not None and ages.expecting:
+            expecting = FIT_EXPECTING  # for the pregnancy itself
+        elif "pregnancy-baby" in service.needs:
+            expecting = FIT_CLOSE  # pregnancy and the first months with the baby
+        elif HAVING_A_CHILD in service.life_events or (ages is not None and ages.min == 0):
+            expecting = FIT_BROAD  # for the baby to come, among others
+        else:
+            expecting = FIT_NONE
+        return cls(_age_key(ages), expecting, _urgency(service))
+
+    def rank(self, answers: Answers) -> tuple[int, int] | None:
+        """(urgency tier, fit tier) for ``answers``, or None when no child fits its ages."""
+        if not _ages_fit(self.ages, answers):
+            return None
+        urgency = self.urgency if "crisis-urgent" in answers.needs else URGENT_OTHER
+        return urgency, self.fit(answers)[0]
+
+    def fit(self, answers: Answers) -> tuple[int, int | None]:
+        """The fit tier, and the age of the child that gives it (None: the pregnancy, or no
+        child's age)."""
+        best, age = (self.expecting, None) if answers.expecting else (FIT_NONE, None)
+        if self.ages is not None:
+            low, high, _ = self.ages
+            fitting = sorted(age for age in answers.child_ages if low <= age <= high)
+            tier = FIT_CLOSE if high - low <= CLOSE_RANGE else FIT_BROAD
+            if fitting and tier > best:
+                best, age = tier, fitting[0]
+        return best, age
+
+
+def contact_lines(service: Service) -> tuple[bool, bool, bool]:
+    """(has a phone to call, has a chat link, one of them answers around the clock)."""
+    contacts = service.contacts
+    phone = bool(contacts.phone) and "call" in service.access
+    chat = bool(contacts.chat)
+    always = (phone and contacts.phone_always) or (chat and contacts.chat_always)
+    return phone, chat, always
+
+
+def is_shelter(service: Service) -> bool:
+    """A place to stay in a crisis (its address is secret; families reach it by phone)."""
+    if service.shelter:
+        return True
+    return "crisis-urgent" in service.needs and HOUSING in service.service_classes
+
+
+def _urgency(service: Service) -> int:
+    if "crisis-urgent" not in service.needs:
+        return URGENT_OTHER
+    if is_shelter(service):
+        return URGENT_SHELTER
+    phone, chat, always = contact_lines(service)
+    if always:
+        return URGENT_ALWAYS
+    return URGENT_LINE if phone or chat else URGENT_OTHER
+
+
 def _ages_fit(ages: AgeKey, answers: Answers) -> bool:
     if ages is None or (not answers.child_ages and not answers.expecting):
         return True
@@ -118,6 +217,7 @@ class _Profile:
     free: bool
     access: float  # the points of its best way in
     ages: AgeKey
+    situation: Situation
     local: frozenset[str]  # municipalities where it has a location
     nationwide: bool
 
@@ -130,6 +230,7 @@ class _Profile:
             service.cost == "free",
             max((ACCESS_POINTS.get(a, 0.0) for a in service.access), default=0.0),
             _age_key(service.ages),
+            Situation.of(service),
             frozenset(loc.municipality for loc in service.locations),
             service.nationwide,
         )
@@ -164,19 +265,26 @@ Cell = tuple[Reach, str, bool, float]
 class _Pool:
     """The services of one place that meet one set of needs (all of them, maybe more).
 
-    ``cells``: the ids of each cell, sorted; a service is in the cell of each language it
-    serves, of the interpreter if it has one, and of every language. ``ages``: how many
-    services of the pool count there, by age range (a nationwide service is listed where it
-    has a location, as local there, but counted only once, as nationwide).
+    ``cells``: the ids of each cell by situation, sorted; a service is in the cell of each
+    language it serves, of the interpreter if it has one, and of every language.
+    ``situations``: every situation some cell holds. ``ages``: how many services of the pool
+    count there, by age range (a nationwide service is listed where it has a location, as
+    local there, but counted only once, as nationwide).
     """
 
-    cells: defaultdict[Cell, list[str]] = field(default_factory=lambda: defaultdict(list))
+    cells: dict[Cell, dict[Situation, list[str]]] = field(default_factory=dict)
+    situations: set[Situation] = field(default_factory=set)
     ages: dict[AgeKey, int] = field(default_factory=dict)
 
+    def add(self, cell: Cell, situation: Situation, service_id: str) -> None:
+        self.cells.setdefault(cell, {}).setdefault(situation, []).append(service_id)
+        self.situations.add(situation)
+
     def members(self) -> Iterator[str]:
-        for (_, language, _, _), ids in self.cells.items():
+        for (_, language, _, _), by_situation in self.cells.items():
             if language == _EVERY_LANGUAGE:
-                yield from ids
+                for ids in by_situation.values():
+                    yield from ids
 
 
 class CatalogIndex:
@@ -227,7 +335,7 @@ class CatalogIndex:
                         if counted:
                             pool.ages[profile.ages] = pool.ages.get(profile.ages, 0) + 1
                         for cell in cells[reach]:
-                            pool.cells[cell].append(service.id)
+                            pool.add(cell, profile.situation, service.id)
             for category in vocab.categories_of(service.service_classes):
                 self._by_category.setdefault(category, set()).add(service.id)
 
@@ -298,11 +406,13 @@ class CatalogIndex:
     def _in_rank_order(self, answers: Answers, want: int) -> list[str]:
         """The ids of the first ``want`` matches, best first.
 
-        Reads the pools' cells from the best rank down (needs met, reach, language, free,
-        way in: the score's steps, see ``_check_weights_are_lexicographic``), each cell group
-        merged by id, and stops as soon as ``want`` matches are found. A service listed in a
-        better cell than its own (it meets more of the needs, speaks a language the family
-        speaks, is local there) is skipped where it does not belong.
+        Reads the pools' cells from the best rank down (needs met, the family's situation,
+        reach, language, free, way in: the score's steps, see
+        ``_check_weights_are_lexicographic``), each cell group merged by id, and stops as soon
+        as ``want`` matches are found. A service listed in a better cell than its own (it
+        meets more of the needs, speaks a language the family speaks, is local there) is
+        skipped where it does not belong; the lists of situations that fit no child are
+        never read.
         """
         found: list[str] = []
         if want <= 0:
@@ -319,49 +429,64 @@ class CatalogIndex:
                 ("interpreter", [_INTERPRETER]),
                 ("neither", [_EVERY_LANGUAGE]),
             ]
-        fits: dict[AgeKey, bool] = {}
+        ranks: dict[Situation, tuple[int, int] | None] = {}
         profiles = self._profiles
         all_needs = frozenset(answers.needs)
         for met, need_sets in self._need_sets(answers):
-            for reach, key in self._places(answers):
-                pools = [p for s in need_sets if (p := self._pools.get((key, s))) is not None]
-                if not pools:
-                    continue
-                local_elsewhere = reach == "nationwide" and place is not None
-                for tier, languages in tiers:
-                    for group in groups:
-                        lists = [
-                            ids
-                            for pool in pools
-                            for language in languages
-                            for free, access in group
-                            if (ids := pool.cells.get((reach, language, free, access)))
-                        ]
-                        if not lists:
-                            continue
-                        last = None
-                        for service_id in lists[0] if len(lists) == 1 else heapq.merge(*lists):
-                            if service_id == last:  # listed under two languages it serves
+            places = [
+                (reach, pools)
+                for reach, key in self._places(answers)
+                if (pools := [p for s in need_sets if (p := self._pools.get((key, s)))])
+            ]
+            for _, pools in places:
+                for pool in pools:
+                    for situation in pool.situations - ranks.keys():
+                        ranks[situation] = situation.rank(answers)
+            situation_tiers = sorted(
+                {
+                    rank
+                    for _, pools in places
+                    for p in pools
+                    for s in p.situations
+                    if (rank := ranks[s]) is not None
+                },
+                reverse=True,
+            )
+            for situation_tier in situation_tiers:
+                for reach, pools in places:
+                    local_elsewhere = reach == "nationwide" and place is not None
+                    for tier, languages in tiers:
+                        for group in groups:
+                            lists = [
+                                ids
+                                for pool in pools
+                                for language in languages
+                                for free, access in group
+                                if (by_situation := pool.cells.get((reach, language, free, access)))
+                                for situation, ids in by_situation.items()
+                                if ranks[situation] == situation_tier
+                            ]
+                            if not lists:
                                 continue
-                            last = service_id
-                            profile = profiles[service_id]
-                            if met and len(profile.needs & all_needs) != met:
-                                continue  # meets more of the needs: ranked in a better cell
-                            if local_elsewhere and place in profile.local:
-                                continue  # local here: ranked with the local ones
-                            if tier == "interpreter" or tier == "neither":
-                                if not profile.languages.isdisjoint(spoken):
+                            last = None
+                            merged = lists[0] if len(lists) == 1 else heapq.merge(*lists)
+                            for service_id in merged:
+                                if service_id == last:  # listed under two languages it serves
                                     continue
-                                if tier == "neither" and profile.interpreter:
-                                    continue
-                            fit = fits.get(profile.ages)
-                            if fit is None:
-                                fit = fits[profile.ages] = _ages_fit(profile.ages, answers)
-                            if not fit:
-                                continue
-                            found.append(service_id)
-                            if len(found) == want:
-                                return found
+                                last = service_id
+                                profile = profiles[service_id]
+                                if met and len(profile.needs & all_needs) != met:
+                                    continue  # meets more of the needs: ranked in a better cell
+                                if local_elsewhere and place in profile.local:
+                                    continue  # local here: ranked with the local ones
+                                if tier == "interpreter" or tier == "neither":
+                                    if not profile.languages.isdisjoint(spoken):
+                                        continue
+                                    if tier == "neither" and profile.interpreter:
+                                        continue
+                                found.append(service_id)
+                                if len(found) == want:
+                                    return found
         return found
 
     def _count(self, answers: Answers) -> int:
@@ -430,6 +555,10 @@ class CatalogIndex:
         score = 0.0
         met = [n for n in answers.needs if n in service.needs]
         score += NEED_WEIGHT * len(met)
+        situation = self._profiles[service.id].situation
+        urgency = situation.urgency if "crisis-urgent" in answers.needs else URGENT_OTHER
+        fit, child_age = situation.fit(answers)
+        score += URGENCY_STEP * urgency + FIT_STEP * fit
         reach = self.reach(service, answers.municipality)
         if answers.municipality is None:
             score += NATIONWIDE_WITHOUT_PLACE if reach == "nationwide" else 0.0
@@ -448,16 +577,23 @@ class CatalogIndex:
             return score, reach
 
         assert reasons is not None
+        # In rank order: what ranked the card where it is comes first.
         reasons.extend(Reason("need", (("need", n),)) for n in met)
+        if urgency == URGENT_ALWAYS:
+            reasons.append(Reason("around-the-clock"))
+        elif urgency == URGENT_LINE:
+            reasons.append(Reason("call" if contact_lines(service)[0] else "chat"))
+        ages = service.ages
+        if child_age is not None and fit == FIT_CLOSE:
+            reasons.append(Reason("child-age", (("age", child_age),)))
+        elif answers.expecting and fit >= FIT_CLOSE:
+            reasons.append(Reason("expecting"))
+        elif ages is not None and (answers.child_ages or answers.expecting):
+            reasons.append(Reason("ages", (("min", ages.min), ("max", ages.max))))
         if reach == "nationwide":
             reasons.append(Reason("nationwide"))
         elif answers.municipality is not None:
             reasons.append(Reason(reach, (("municipality", answers.municipality),)))
-        ages = service.ages
-        if ages is not None and answers.expecting and ages.expecting:
-            reasons.append(Reason("expecting"))
-        elif ages is not None and (answers.child_ages or answers.expecting):
-            reasons.append(Reason("ages", (("min", ages.min), ("max", ages.max))))
         if service.cost == "free":
             reasons.append(Reason("free"))
         if spoken:

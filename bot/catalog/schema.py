@@ -220,6 +220,12 @@ class Event(Strict):
             return None
         if not re.match(r"^FREQ=", value):
             raise ValueError("rrule must start with FREQ=")
+        # One line of NAME=value parts: a line break would put lines of its own (an EXDATE, a
+        # second RRULE) into families' calendar files, and dateutil accepts some of them.
+        if not re.fullmatch(r"[A-Za-z0-9=;,+-]+", value):
+            raise ValueError(
+                "rrule must be one line of NAME=value parts (letters, digits, = ; , + -)"
+            )
         try:
             rrulestr(value, dtstart=datetime(2026, 1, 1, tzinfo=UTC))
         except (ValueError, TypeError) as exc:

@@ -52,7 +52,11 @@ def _create_private(path: str) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine for ``url``, with the SQLite pragmas and begin rules applied."""
+    """Create the async engine for ``url``, with the SQLite pragmas and begin rules applied.
+
+    Its errors never quote statement parameters (user ids, dialog answers): they reach logs.
+    """
+    kwargs["hide_parameters"] = True
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_async_engine(url, **kwargs)

@@ -252,6 +252,9 @@ class Delivery(Base):
 
 
 Index("ix_deliveries_state_due_at", Delivery.state, Delivery.due_at)
+# The worker's expiry scans read only the rows they change (bot.delivery.ledger.expire).
+Index("ix_deliveries_state_lease_until", Delivery.state, Delivery.lease_until)
+Index("ix_deliveries_state_expires_at", Delivery.state, Delivery.expires_at)
 
 
 class Subscription(Base):
@@ -305,7 +308,11 @@ class Broadcast(Base):
     status: Mapped[str] = mapped_column(String(16))  # scheduled | sending | done | cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # recipients resolved
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # began to enqueue
+    # Ledger rows are written in chunks, by user id: the last user enqueued (None: none yet),
+    # and when the last chunk was (None while enqueueing). A restarted worker resumes there.
+    enqueued_through: Mapped[int | None] = mapped_column(BigInteger)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # every row final
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # final report sent
     progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last progress edit

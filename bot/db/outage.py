@@ -20,6 +20,8 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from bot.error_text import describe as describe_error
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -52,7 +54,7 @@ def database_unreachable(exc: BaseException) -> bool:
 def describe(exc: BaseException) -> str:
     """A one-line description of a connection error for logs (no statement, no parameters)."""
     root = getattr(exc, "orig", None) or exc.__cause__ or exc
-    return f"{type(root).__name__}: {root}".splitlines()[0][:200]
+    return describe_error(root)
 
 
 @dataclass

@@ -56,7 +56,11 @@ from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 # Every connection to a database file, whichever thread uses it (WAL is switched on apart).
-CONNECTION_PRAGMAS = ("synchronous=NORMAL", "foreign_keys=ON")
+# synchronous=FULL: in WAL mode every commit syncs the log before it returns. With NORMAL a
+# commit is only synced at the next checkpoint, so a power cut or OS crash could undo a
+# committed ledger stamp ("about to send") and the row be sent again, or a confirmed /delete.
+# The cost is one fsync per write transaction (bench/README.md, durability).
+CONNECTION_PRAGMAS = ("synchronous=FULL", "foreign_keys=ON")
 
 # Writes on the loop's connection between two checkpoints run on SQLite's thread: a write adds
 # a page or two to the log, and SQLite's own automatic checkpoint comes every 1,000 pages.
@@ -217,6 +221,7 @@ class OnLoop:
             url.set(drivername="sqlite+pysqlite"),
             poolclass=StaticPool,
             connect_args={"timeout": 0, "check_same_thread": False},
+            hide_parameters=True,  # as the async engine's (bot.db.engine.make_engine)
         )
         self._writes = 0
         event.listen(self.engine, "connect", _on_loop_connect)

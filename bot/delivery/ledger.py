@@ -22,7 +22,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Update, and_, any_, bindparam, case, func, or_, select, update
+from sqlalchemy import (
+    Select,
+    Update,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -99,23 +113,66 @@ async def enqueue(session: AsyncSession, rows: Sequence[NewDelivery], now: datet
     async with write_transaction(session):
         for start in range(0, len(values), 500):
             stmt = upsert(session, Delivery).values(values[start : start + 500])
-            result = await session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[Delivery.dedup_key],
-                    set_={
-                        "state": State.PENDING.value,
-                        "payload": stmt.excluded.payload,
-                        "due_at": stmt.excluded.due_at,
-                        "expires_at": stmt.excluded.expires_at,
-                        "detail": None,
-                        "updated_at": now,
-                    },
-                    where=Delivery.state == State.CANCELLED.value,
-                )
-            )
+            result = await session.execute(_new_or_revived(stmt, now))
             added += int(result.rowcount or 0)  # type: ignore[attr-defined]
     return added
 
+
+async def enqueue_each(
+    session: AsyncSession,
+    users: Select[Any],
+    *,
+    kind: str,
+    ref: str,
+    dedup_prefix: str,
+    payload: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+) -> int:
+    """One row per user id that ``users`` selects, keyed ``<dedup_prefix><user id>``, in one
+    ``INSERT ... SELECT``: the rows are made in the database, not in Python. Otherwise as
+    :func:`enqueue` (rows already there are left alone, withdrawn ones revived; inside the
+    caller's write transaction when there is one). Returns how many rows it added."""
+    chosen = users.subquery()
+    user_id = chosen.c[0]
+    columns = Delivery.__table__.c
+    rows = select(
+        user_id,
+        literal(kind, columns.kind.type),
+        literal(ref, columns.ref.type),
+        literal(dedup_prefix, columns.dedup_key.type) + cast(user_id, columns.dedup_key.type),
+        literal(payload, columns.payload.type),
+        literal(due_at, columns.due_at.type),
+        literal(State.PENDING.value, columns.state.type),
+        literal(0, columns.attempts.type),
+        literal(now, columns.updated_at.type),
+    ).where(true())  # SQLite reads "ON CONFLICT" after a bare FROM as a join's ON
+    names = ["user_id", "kind", "ref", "dedup_key", "payload", "due_at", "state", "attempts"]
+    stmt = upsert(session, Delivery).from_select([*names, "updated_at"], rows)
+    async with write_transaction(session):
+        result = await session.execute(_new_or_revived(stmt, now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _new_or_revived(stmt: Any, now: datetime) -> Any:
+    """The ``INSERT`` ``stmt``, leaving a row with the same ``dedup_key`` alone unless it was
+    withdrawn (``cancelled``, so never sent): that one is made pending again."""
+    return stmt.on_conflict_do_update(
+        index_elements=[Delivery.dedup_key],
+        set_={
+            "state": State.PENDING.value,
+            "payload": stmt.excluded.payload,
+            "due_at": stmt.excluded.due_at,
+            "expires_at": stmt.excluded.expires_at,
+            "detail": None,
+            "updated_at": now,
+        },
+        where=Delivery.state == State.CANCELLED.value,
+    )
+
+
+# Rows an expiry statement changes at most (see DeliveryLedger.expire).
+EXPIRE_BATCH = 500
 
 # Timestamps that changes written by one statement share (the latest of them).
 _SHARED_STAMPS = frozenset({"attempted_at", "updated_at"})
@@ -226,36 +283,55 @@ class DeliveryLedger:
 
     async def expire(self, now: datetime) -> tuple[int, int]:
         """Rows ``sending`` under an expired lease: attempted -> unknown, never attempted ->
-        back to pending; then overdue pending -> missed. Each step is one statement."""
+        back to pending; then overdue pending -> missed.
+
+        Every sweep runs these, on the event loop's thread on SQLite, so their work is bounded
+        whatever the ledger holds: each finds its rows through an index on (state, lease_until)
+        or (state, expires_at), reading only the rows it changes, and changes at most
+        ``EXPIRE_BATCH`` per statement, letting the loop run between statements."""
         expired = and_(Delivery.state == State.SENDING.value, Delivery.lease_until <= now)
-        unknown = await self._alone(
-            update(Delivery)
-            .where(expired, Delivery.attempted_at.is_not(None))
-            .values(state=State.UNKNOWN.value, detail="lease expired while sending", updated_at=now)
-            .returning(Delivery.id),
+        unknown = await self._in_batches(
+            and_(expired, Delivery.attempted_at.is_not(None)),
+            state=State.UNKNOWN.value,
+            detail="lease expired while sending",
+            updated_at=now,
         )
-        await self._alone(
-            update(Delivery)
-            .where(expired, Delivery.attempted_at.is_(None))
-            .values(
-                state=State.PENDING.value,
-                worker=None,
-                lease_until=None,
-                detail="lease expired before sending",
-                updated_at=now,
-            ),
+        await self._in_batches(
+            and_(expired, Delivery.attempted_at.is_(None)),
+            state=State.PENDING.value,
+            worker=None,
+            lease_until=None,
+            detail="lease expired before sending",
+            updated_at=now,
         )
-        missed = await self._alone(
-            update(Delivery)
-            .where(
+        missed = await self._in_batches(
+            and_(
                 Delivery.state == State.PENDING.value,
                 Delivery.expires_at.is_not(None),
                 Delivery.expires_at <= now,
-            )
-            .values(state=State.MISSED.value, detail="not sent before it expired", updated_at=now)
-            .returning(Delivery.id),
+            ),
+            state=State.MISSED.value,
+            detail="not sent before it expired",
+            updated_at=now,
         )
-        return len(unknown), len(missed)
+        return unknown, missed
+
+    async def _in_batches(self, condition: Any, **values: Any) -> int:
+        """``UPDATE`` the rows matching ``condition``, ``EXPIRE_BATCH`` at a time; how many."""
+        batch = select(Delivery.id).where(condition).limit(EXPIRE_BATCH).scalar_subquery()
+        statement = (
+            update(Delivery)
+            .where(Delivery.id.in_(batch), condition)
+            .values(**values)
+            .returning(Delivery.id)
+        )
+        changed = 0
+        while True:
+            rows = await self._alone(statement)
+            changed += len(rows)
+            if len(rows) < EXPIRE_BATCH:
+                return changed
+            await asyncio.sleep(0)  # a lone statement on SQLite never yields: let others run
 
     async def _update_owned(self, row_id: int, owner: str, **values: Any) -> bool:
         """Change a row only while ``owner`` still holds it (``sending`` under its claim)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import vocab
@@ -169,6 +169,19 @@ async def change_municipality(
             )
 
 
+def subscribed(municipality: str, topic: str | None) -> ColumnElement[bool]:
+    """``users`` rows with a subscription that a broadcast about ``topic`` (None: any topic)
+    in ``municipality`` reaches (see :func:`subscribers`). An ``EXISTS`` by user id, so a
+    query over ``users`` walks them in key order and can stop at a ``LIMIT``."""
+    _check(municipality, topic)
+    conditions = [Subscription.user_id == User.user_id]
+    if topic is not None:
+        conditions.append(Subscription.topic.in_({topic, ALL}))
+    if municipality != ALL:
+        conditions.append(Subscription.municipality.in_({municipality, ALL}))
+    return exists().where(*conditions)
+
+
 async def subscribers(
     session: AsyncSession, municipality: str, topic: str, *, default_locale: str = "fi"
 ) -> list[tuple[int, str]]:
@@ -181,16 +194,10 @@ async def subscribers(
     Families who blocked the bot are left out; ``default_locale`` stands in for users who
     never chose a language. Sorted by user id, each user once.
     """
-    _check(municipality, topic)
-    conditions = [User.blocked.is_(False), Subscription.topic.in_({topic, ALL})]
-    if municipality != ALL:
-        conditions.append(Subscription.municipality.in_({municipality, ALL}))
     rows = await session.execute(
-        select(Subscription.user_id, User.locale)
-        .join(User, User.user_id == Subscription.user_id)
-        .where(and_(*conditions))
-        .distinct()
-        .order_by(Subscription.user_id)
+        select(User.user_id, User.locale)
+        .where(User.blocked.is_(False), subscribed(municipality, topic))
+        .order_by(User.user_id)
     )
     return [(user_id, locale or default_locale) for user_id, locale in rows.all()]
 

@@ -16,6 +16,7 @@ boundary is neither cut in two nor counted in the wrong period. Events without a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -104,12 +105,26 @@ async def read_counts(
 ) -> Counts:
     """Everything the report shows of ``period``, counted in sessions."""
     counts = Counts(period, municipality)
-    await _read_sessions(session, counts)
-    await _read_actions(session, counts)
+    await _read_sessions(session, period, municipality, lambda _: counts)
+    await _read_actions(session, period, municipality, lambda _: counts)
     return counts
 
 
-async def _read_sessions(session: AsyncSession, counts: Counts) -> None:
+async def read_month_counts(session: AsyncSession, period: MonthRange) -> list[Counts]:
+    """The counts of each month of ``period`` (all municipalities), in order, from the same
+    two scans as :func:`read_counts` of the whole period."""
+    months = {month: Counts(MonthRange(month, month)) for month in period.months}
+    await _read_sessions(session, period, None, months.__getitem__)
+    await _read_actions(session, period, None, months.__getitem__)
+    return list(months.values())
+
+
+async def _read_sessions(
+    session: AsyncSession,
+    period: MonthRange,
+    municipality: str | None,
+    into: Callable[[str], Counts],
+) -> None:
     started = E.kind == "started"
     results = E.kind == "results_shown"
     query = select(
@@ -132,10 +147,11 @@ async def _read_sessions(session: AsyncSession, counts: Counts) -> None:
         _joined("answered", E.node),
         _joined("skipped", E.node),
     )
-    query = _session_filter(query, counts.period, counts.municipality)
+    query = _session_filter(query, period, municipality)
     rows = await session.execute(query)
     for row in rows:
         (month, muni, locale, source, was_started, finished, abandoned, shown, matched) = row[:9]
+        counts = into(month)
         needs, asked, gaps, items = (_ids(value) for value in row[9:13])
         tree, version = row[13:15]
         if tree is not None and version is not None:
@@ -184,7 +200,12 @@ def _add_steps(
 _ITEMISED = ("card_flagged", "subscribed", "unsubscribed")
 
 
-async def _read_actions(session: AsyncSession, counts: Counts) -> None:
+async def _read_actions(
+    session: AsyncSession,
+    period: MonthRange,
+    municipality: str | None,
+    into: Callable[[str], Counts],
+) -> None:
     item = case((E.kind.in_(_ITEMISED), E.items), else_=literal(None)).label("item")
     # A row without a session is one session; rows of one dialog session count once.
     sessions = func.count(func.distinct(E.session)) + func.sum(
@@ -192,18 +213,19 @@ async def _read_actions(session: AsyncSession, counts: Counts) -> None:
     )
     query = (
         select(E.kind, E.month, item, sessions)
-        .where(E.kind.in_(ACTION_KINDS), E.month.between(counts.period.first, counts.period.last))
+        .where(E.kind.in_(ACTION_KINDS), E.month.between(period.first, period.last))
         .group_by(E.kind, E.month, item)
     )
-    if counts.municipality is not None:
+    if municipality is not None:
         # Only subscription changes name a municipality ("285:art"); the other actions are
         # not tied to one, so a municipality's report leaves them out.
         query = query.where(
             E.kind.in_(("subscribed", "unsubscribed")),
-            E.items.startswith(f"{counts.municipality}:", autoescape=True),
+            E.items.startswith(f"{municipality}:", autoescape=True),
         )
     for kind, month, value, number in await session.execute(query):
         number = int(number)
+        counts = into(month)
         counts.actions[kind, month] += number
         if kind == "card_flagged" and value:
             counts.flagged[value] += number

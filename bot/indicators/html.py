@@ -14,9 +14,9 @@ from datetime import date
 from html import escape
 from typing import Final
 
-from bot.indicators.render import PROTECTING_MARK, SMALL_MARK, Labels, mark_text
+from bot.indicators.render import MARKS, Labels, mark_text, marks_used
 from bot.indicators.report import Chart, Figure, Report, Section, Table
-from bot.indicators.suppress import THRESHOLD, Mark
+from bot.indicators.suppress import THRESHOLD
 
 STYLE: Final = """
 :root {
@@ -229,9 +229,7 @@ def _cell(figure: Figure, labels: Labels, css: str = "") -> str:
     classes = " ".join(c for c in (css, "" if figure.shown else "hidden") if c)
     attribute = f' class="{classes}"' if classes else ""
     if figure.value is None:
-        meaning = labels.t(
-            "report-legend-small" if figure.mark is Mark.SMALL else "report-legend-protecting"
-        )
+        meaning = labels.t(MARKS[figure.mark][1])
         return f'<td{attribute}><abbr title="{_e(meaning)}">{_e(labels.figure(figure))}</abbr></td>'
     return f"<td{attribute}>{_e(labels.figure(figure))}</td>"
 
@@ -356,7 +354,9 @@ def _key_figures(report: Report, labels: Labels) -> str:
         '<section id="s-key" aria-labelledby="s-key-h">'
         f'<h2 id="s-key-h">{_e(t("report-table-key-figures"))}</h2>'
         f"<p>{_e(t('report-table-key-figures-about'))}</p>"
-        f'<dl class="tiles">{tiles}</dl></section>'
+        f'<dl class="tiles">{tiles}</dl>'
+        + (f'<p class="empty">{_e(t("report-no-data"))}</p>' if report.no_data else "")
+        + "</section>"
     )
 
 
@@ -372,6 +372,9 @@ def report_html(report: Report, labels: Labels, made: date) -> str:
         for s in report.sections
     )
     body = "".join(_section(s, labels) for s in report.sections)
+    legend = "".join(
+        f"<dt>{_e(text)}</dt><dd>{_e(t(meaning))}</dd>" for text, meaning in marks_used(report)
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{t.locale}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -381,8 +384,7 @@ def report_html(report: Report, labels: Labels, made: date) -> str:
         '<section id="s-reading" aria-labelledby="s-reading-h">'
         f'<h2 id="s-reading-h">{_e(t("report-reading"))}</h2>'
         f"<p>{_e(t('report-about', threshold=THRESHOLD))}</p>"
-        f'<dl class="legend"><dt>{_e(SMALL_MARK)}</dt><dd>{_e(t("report-legend-small"))}</dd>'
-        f"<dt>{_e(PROTECTING_MARK)}</dt><dd>{_e(t('report-legend-protecting'))}</dd></dl>"
+        f'<dl class="legend">{legend}</dl>'
         "</section>"
         f'<nav aria-labelledby="s-nav-h"><h2 id="s-nav-h">{_e(t("report-contents"))}</h2>'
         f"<ol>{contents}</ol></nav>"

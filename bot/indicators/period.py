@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Final
 
 MAX_MONTHS: Final = 60  # five years: wider tables stop being readable
@@ -18,6 +19,7 @@ class PeriodProblem(StrEnum):
     FORMAT = "format"  # not YYYY-MM, or no such month
     ORDER = "order"  # the first month is after the last
     LENGTH = "length"  # longer than MAX_MONTHS
+    UNFINISHED = "unfinished"  # the last month has not ended yet
 
 
 class PeriodError(ValueError):
@@ -76,13 +78,27 @@ class MonthRange:
             )
         return period
 
-    @classmethod
-    def covering(cls, today: date, days: int) -> MonthRange:
-        """The months that hold the last ``days`` days up to ``today``."""
-        start = today - timedelta(days=days - 1)
-        return cls(_month(start.year, start.month), _month(today.year, today.month))
+    def check_ended(self, today: date) -> MonthRange:
+        """This period, when its last month has ended by ``today``; PeriodError otherwise.
 
-    @property
+        A month still running would be published again and again as it grows, and two of its
+        reports, a day apart, would tell what that day added: a figure the report hides."""
+        current = _month(today.year, today.month)
+        if self.last >= current:
+            raise PeriodError(
+                PeriodProblem.UNFINISHED,
+                f"{self.last} has not ended yet: a report covers months that have ended "
+                f"(the last one is {shift(current, -1)})",
+            )
+        return self
+
+    @classmethod
+    def last_whole_month(cls, today: date) -> MonthRange:
+        """The month before ``today``'s."""
+        month = shift(_month(today.year, today.month), -1)
+        return cls(month, month)
+
+    @cached_property
     def months(self) -> tuple[str, ...]:
         count = _index(self.last) - _index(self.first) + 1
         return tuple(shift(self.first, by) for by in range(count))

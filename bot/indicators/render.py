@@ -27,12 +27,26 @@ from bot.indicators.suppress import THRESHOLD, Mark
 
 SMALL_MARK: Final = "<5"
 PROTECTING_MARK: Final = ".."
+WITHHELD_MARK: Final = "x"
+# Each mark and the locale message that says what it means.
+MARKS: Final = {
+    Mark.SMALL: (SMALL_MARK, "report-legend-small"),
+    Mark.PROTECTING: (PROTECTING_MARK, "report-legend-protecting"),
+    Mark.WITHHELD: (WITHHELD_MARK, "report-legend-withheld"),
+}
 TOTAL_ID: Final = "(total)"
 SHARE_ID: Final = "(share)"
 
 
 def mark_text(mark: Mark) -> str:
-    return SMALL_MARK if mark is Mark.SMALL else PROTECTING_MARK
+    return MARKS[mark][0]
+
+
+def marks_used(report: Report) -> list[tuple[str, str]]:
+    """(mark, locale message id) of the marks to explain: "<5" and ".." always, "x" when the
+    report has one."""
+    used = {f.mark for t in report.tables() for f in t.figures()}
+    return [text for mark, text in MARKS.items() if mark is not Mark.WITHHELD or mark in used]
 
 
 @dataclass(frozen=True)
@@ -170,10 +184,7 @@ def report_json(report: Report, labels: Labels, made: date) -> str:
         else {"code": report.municipality, "name": labels.municipality(report.municipality)},
         "unit": "sessions",
         "threshold": THRESHOLD,
-        "marks": {
-            SMALL_MARK: labels.t("report-legend-small"),
-            PROTECTING_MARK: labels.t("report-legend-protecting"),
-        },
+        "marks": {text: labels.t(meaning) for text, meaning in marks_used(report)},
         "tables": tables,
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
@@ -214,6 +225,22 @@ def _csv_rows(report: Report, labels: Labels) -> Iterator[tuple[str, str, str, s
             yield table.id, TOTAL_ID, TOTAL_ID, total, str(_json_figure(table.total))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a leading apostrophe when a spreadsheet would take it for a formula
+    (OWASP's advice for CSV files); numbers such as ``-0.25`` stay as they are."""
+    if not cell.startswith(_FORMULA_STARTS):
+        return cell
+    try:
+        float(cell)
+        return cell
+    except ValueError:
+        return "'" + cell
+
+
 def report_csv(report: Report, labels: Labels) -> str:
     """Every figure as one "tidy" row: period, table, row, column, value (a number or mark)."""
     out = io.StringIO()
@@ -227,19 +254,18 @@ def report_csv(report: Report, labels: Labels) -> str:
             if row_id == TOTAL_ID
             else labels.heading(kinds[table_id], row_id)
         )
-        writer.writerow(
-            (
-                report.period.first,
-                report.period.last,
-                municipality,
-                table_id,
-                row_id,
-                row_label,
-                col_id,
-                col_label,
-                value,
-            )
+        cells = (
+            report.period.first,
+            report.period.last,
+            municipality,
+            table_id,
+            row_id,
+            row_label,
+            col_id,
+            col_label,
+            value,
         )
+        writer.writerow(spreadsheet_safe(str(cell)) for cell in cells)
     return out.getvalue()
 
 
@@ -257,8 +283,11 @@ def summary_text(report: Report, labels: Labels) -> str:
     t = labels.t
     key = report.key_figures
     figures = dict(zip(key.rows.ids, (row[0] for row in key.cells), strict=True))
+    title = t("stats-title", period=labels.period(report), scope=labels.scope(report))
+    if report.no_data:
+        return f"{title}\n{t('report-no-data')}"
     lines = [
-        t("stats-title", period=labels.period(report), scope=labels.scope(report)),
+        title,
         t(
             "stats-sessions",
             sessions=labels.figure(figures["sessions"]),

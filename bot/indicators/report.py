@@ -1,7 +1,8 @@
 """The indicator report: session counts of a period laid out as tables, small cells suppressed.
 
-:func:`build_report` reads the counts (:mod:`bot.indicators.counts`) and :func:`tabulate`
-turns them into :class:`Report` tables. Every table goes through
+:func:`tabulate` turns the counts of one month (:mod:`bot.indicators.counts`) into
+:class:`Report` tables; every other report is assembled from such month reports
+(:mod:`bot.indicators.assemble`). Every table goes through
 :func:`bot.indicators.suppress.protect` before it is kept, and a :class:`Figure` holds its
 value only when it may be published, so no renderer can show a hidden figure by mistake.
 
@@ -20,20 +21,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Final, TypeAlias, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.catalog.schema import Service, Text
+from bot.catalog.schema import Text
 from bot.catalog.vocab import NEED_TAGS
 from bot.config import SUPPORTED_LOCALES
-from bot.db.models import CatalogService
 from bot.delivery.subscriptions import ALL, TOPICS
 from bot.indicators import ACTION_KINDS
-from bot.indicators.counts import Counts, Step, read_counts
+from bot.indicators.counts import Counts, Step
 from bot.indicators.period import MonthRange
 from bot.indicators.suppress import THRESHOLD, Mark, protect
 
@@ -108,6 +106,33 @@ class Table:
     def empty(self) -> bool:
         return not self.rows.ids or not self.cols.ids
 
+    @cached_property
+    def by_position(self) -> Mapping[tuple[str | None, str | None], Figure]:
+        """Every published figure by (row id, column id), None standing for the total over
+        that axis. The total over a table's only row (column) is that row's (column's) own
+        figure: a table's rows, and its columns, cover everything it counts."""
+        found: dict[tuple[str | None, str | None], Figure] = {}
+        rows: list[str | None] = [*self.rows.ids, None]
+        cols: list[str | None] = [*self.cols.ids, None]
+        for i, row in enumerate(rows):
+            for j, col in enumerate(cols):
+                i_only = 0 if row is None and len(self.rows.ids) == 1 else i
+                j_only = 0 if col is None and len(self.cols.ids) == 1 else j
+                figure = self._figure(i_only, j_only)
+                if figure is not None:
+                    found[row, col] = figure
+        return found
+
+    def _figure(self, i: int, j: int) -> Figure | None:
+        rows, cols = len(self.rows.ids), len(self.cols.ids)
+        if i < rows and j < cols:
+            return self.cells[i][j]
+        if i < rows:
+            return self.row_totals[i] if self.row_totals else None
+        if j < cols:
+            return self.col_totals[j] if self.col_totals else None
+        return self.total
+
     def figures(self) -> list[Figure]:
         """Every figure the table publishes, totals included."""
         found = [f for row in self.cells for f in row]
@@ -128,6 +153,9 @@ class Report:
     key_figures: Table
     sections: tuple[Section, ...]
     service_names: Mapping[str, Text] = field(default_factory=dict)
+    # Nothing at all was recorded in the period (no dialog, no action): the report says so
+    # instead of showing "<5" everywhere. It tells only that nobody used Valo then.
+    no_data: bool = False
 
     def tables(self) -> list[Table]:
         return [self.key_figures, *(t for s in self.sections for t in s.tables)]
@@ -196,7 +224,7 @@ def make_table(
     rates: tuple[float | None, ...] = ()
     if rate_column is not None:
         rates = tuple(
-            _rate(row[rate_column], whole) for row, whole in zip(cells, row_figures, strict=True)
+            rate(row[rate_column], whole) for row, whole in zip(cells, row_figures, strict=True)
         )
     return Table(
         table_id,
@@ -214,7 +242,8 @@ def make_table(
     )
 
 
-def _rate(part: Figure, whole: Figure) -> float | None:
+def rate(part: Figure, whole: Figure) -> float | None:
+    """``part``'s share of ``whole``, when both are published."""
     if part.value is None or not whole.value:
         return None
     return part.value / whole.value
@@ -406,6 +435,7 @@ def _tables(counts: Counts, hidden: frozenset[Quantity]) -> Report:
         counts.municipality,
         key_figures,
         (people, need_section, funnels, gaps, services, actions, reach),
+        no_data=not counts.outcomes["sessions"] and not counts.actions,
     )
 
 
@@ -558,22 +588,3 @@ def _action_tables(counts: Counts, months: Axis, hidden: frozenset[Quantity]) ->
         )
     )
     return tables
-
-
-async def _service_names(session: AsyncSession, ids: set[str]) -> dict[str, Text]:
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(CatalogService.document).where(CatalogService.id.in_(sorted(ids)))
-    )
-    services = [Service.model_validate(document) for document in rows.scalars()]
-    return {service.id: service.name for service in services}
-
-
-async def build_report(
-    session: AsyncSession, period: MonthRange, municipality: str | None = None
-) -> Report:
-    """The report of ``period`` (whole months), of one municipality or all of them."""
-    counts = await read_counts(session, period, municipality)
-    report = tabulate(counts)
-    return replace(report, service_names=await _service_names(session, report.service_ids()))

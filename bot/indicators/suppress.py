@@ -48,6 +48,9 @@ class Mark(StrEnum):
     SHOWN = "shown"
     SMALL = "small"  # below the threshold: "<5"
     PROTECTING = "protecting"  # 5 or more, hidden so that a small figure stays hidden: ".."
+    # Not published, and nothing said of the value: a sum over months one of which hides its
+    # part (bot.indicators.assemble). Never set by the suppression itself.
+    WITHHELD = "withheld"
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
         try:
             set_ledger_counts(await worker.ledger.counts())
         except Exception as exc:  # metrics must never take the worker down
-            log.warning("ledger gauge: %s", exc)
+            log.warning("ledger gauge: %s", describe(exc))
 
     scheduler.add_job(
         purge, "interval", days=1, next_run_time=datetime.now(UTC), id="retention", coalesce=True
@@ -317,7 +317,9 @@ class WebhookServer:
 
     async def handle_update(self, request: web.Request) -> web.Response:
         """Check the secret, drop duplicates, handle the update, and only then answer 200."""
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        # aiohttp keeps bytes that are not UTF-8 as surrogates: encode them back as they came,
+        # so such a header is simply a wrong secret (401), not an error (500 and a traceback).
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, self._secret):
             return web.Response(status=401, text="wrong secret token")
         if self.draining:

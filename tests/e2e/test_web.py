@@ -198,3 +198,24 @@ async def test_a_malformed_update_is_answered_and_a_broken_body_refused(
     assert answer.text is not None
     assert answer.text.startswith("عذرًا، أفهم الأزرار فقط")
     assert fake.sent_count(chat) == 1
+
+
+async def test_a_secret_header_that_is_not_utf8_is_refused_cleanly(replicas: list[str]) -> None:
+    # HTTP allows any byte in a header value; aiohttp keeps the undecodable ones as surrogates,
+    # and encoding those back to compare them raised (a 500 and a traceback in the log).
+    base = replicas[0]
+    host, port = base.removeprefix("http://").split(":")
+    body = b'{"update_id": 434343}'
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(
+            b"POST /webhook HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+            b"X-Telegram-Bot-Api-Secret-Token: " + SECRET.encode() + b"\xff\xfe\r\n"
+            b"Content-Type: application/json\r\nConnection: close\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 10.0)
+    finally:
+        writer.close()
+    assert status_line.split()[1] == b"401", status_line
