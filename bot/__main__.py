@@ -11,6 +11,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -44,6 +45,7 @@ from bot.catalog.schema import CatalogFile, catalog_json_schema
 from bot.catalog.store import (
     ImportReport,
     LiveCatalog,
+    has_service,
     import_files,
     load_organizations,
     load_services,
@@ -51,7 +53,7 @@ from bot.catalog.store import (
     resolve_flags,
     sync_catalog_path,
 )
-from bot.catalog.vocab import NEED_TAGS, municipalities
+from bot.catalog.vocab import NEED_TAGS, municipalities, wellbeing_counties
 from bot.config import LOCALES_PATH, SUPPORTED_LOCALES, Settings
 from bot.data_errors import DataError, DataFileError
 from bot.db import migrate
@@ -68,8 +70,10 @@ log = logging.getLogger("bot")
 
 T = TypeVar("T")
 
-EXIT_DATA = 1
-EXIT_USAGE = 2
+EXIT_DATA = 1  # broken data files, or the work could not be done (unreachable, unwritable)
+EXIT_USAGE = 2  # a wrong argument or setting: the person running the command must change it
+EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report a SIGINT
+EXIT_BROKEN_PIPE = 141  # the reader went away (`| head`), as shells report a SIGPIPE
 
 
 def _settings() -> Settings:
@@ -78,13 +82,161 @@ def _settings() -> Settings:
     except ValidationError as exc:
         for error in exc.errors():
             name = ".".join(str(p) for p in error["loc"]).upper()
-            print(f"valo-bot: setting {name}: {error['msg']}", file=sys.stderr)
+            message = error["msg"].removeprefix("Value error, ")
+            print(f"valo-bot: setting {name}: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
 
 
 def _print_errors(errors: Sequence[DataError]) -> None:
     for error in errors:
         print(error)
+
+
+# ------------------------------------------------------------------ arguments
+
+
+class UsageError(Exception):
+    """A wrong argument: one line for the person who typed it, exit 2."""
+
+
+def municipality_code(value: str) -> str:
+    """A Finnish municipality code (Statistics Finland's three digits), or UsageError."""
+    if value in municipalities():
+        return value
+    named = [m.code for m in municipalities().values() if value.casefold() in _names(m.code)]
+    hint = f"; {value} is {named[0]}" if named else ""
+    raise UsageError(
+        f"unknown municipality code {value!r} "
+        f"(Statistics Finland's three digits, e.g. 285 for Kotka{hint})"
+    )
+
+
+def _names(code: str) -> tuple[str, str]:
+    known = municipalities()[code]
+    return known.name_fi.casefold(), known.name_sv.casefold()
+
+
+# Whole years, as the catalogue's age ranges (the dialog asks about children up to 17).
+CHILD_AGES = range(0, 18)
+
+
+def child_age(value: int) -> int:
+    if value not in CHILD_AGES:
+        raise UsageError(
+            f"child age {value} is out of range: whole years {CHILD_AGES.start}-"
+            f"{CHILD_AGES.stop - 1} (use --expecting for a baby on the way)"
+        )
+    return value
+
+
+def language_code(value: str) -> str:
+    """An ISO 639-1 language code as the catalogue's ``languages`` use them, or UsageError."""
+    from babel import Locale
+
+    if value not in Locale("en").languages or len(value) != 2:
+        raise UsageError(
+            f"unknown language code {value!r} (ISO 639-1, two letters: fi, sv, en, ar, ru...)"
+        )
+    return value
+
+
+def need_tag(value: str) -> str:
+    if value not in NEED_TAGS:
+        raise UsageError(f"unknown need tag {value!r}; known: {', '.join(NEED_TAGS)}")
+    return value
+
+
+def _match_epilog() -> str:
+    """The codes ``match`` takes, from the vocabularies (the README has the same table)."""
+
+    def block(items: Sequence[str]) -> str:
+        # Each item stays on one line: its own spaces are hidden from the wrapping.
+        glued = ", ".join(item.replace(" ", "\xa0") for item in items)
+        wrapped = textwrap.fill(
+            glued, 78, initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False
+        )
+        return wrapped.replace("\xa0", " ")
+
+    lines = ["need tags:", block(list(NEED_TAGS)), "", "municipality codes of the region:"]
+    for county in wellbeing_counties():
+        lines.append(f"  {county.name_en}:")
+        lines.append(block([f"{c} {municipalities()[c].name_fi}" for c in county.members]))
+    lines.append("  (any other Finnish municipality code works too)")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ the error boundary
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    words = [args.command]
+    for sub in ("catalog_command", "db_command"):
+        if getattr(args, sub, None):
+            words.append(getattr(args, sub))
+    return "valo-bot " + " ".join(words)
+
+
+def explain(exc: BaseException) -> tuple[str, int] | None:
+    """One line a person can act on, and the exit code, for a failure they can fix; None
+    for a bug (its traceback is what a developer needs)."""
+    if isinstance(exc, UsageError):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", EXIT_INTERRUPTED
+    if "aiogram" in sys.modules:  # only then can it be one of aiogram's
+        from aiogram.exceptions import (
+            TelegramAPIError,
+            TelegramNetworkError,
+            TelegramUnauthorizedError,
+        )
+
+        if isinstance(exc, TelegramUnauthorizedError):
+            return (
+                "Telegram refused BOT_TOKEN (401 Unauthorized): it is wrong or was revoked; "
+                "get the current one from @BotFather (/token)",
+                EXIT_USAGE,
+            )
+        if isinstance(exc, TelegramNetworkError):
+            return (
+                f"cannot reach Telegram's Bot API ({exc.message}): check the network, "
+                "DNS and TELEGRAM_API_BASE",
+                EXIT_DATA,
+            )
+        if isinstance(exc, TelegramAPIError):
+            return f"Telegram's Bot API refused {exc.method}: {exc.message}", EXIT_DATA
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError) and "sqlite" in type(exc.orig).__module__:
+        return f"cannot use the SQLite database in DATABASE_URL: {exc.orig}", EXIT_DATA
+    if isinstance(exc, OSError) and exc.filename is not None:
+        if isinstance(exc, FileExistsError) and Path(exc.filename).is_file():
+            return f"{exc.filename}: a file, where a directory is needed", EXIT_DATA
+        return f"{exc.filename}: {exc.strerror}", EXIT_DATA
+    return None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the chosen command; the failures a person can fix end in one line, not a trace."""
+    name = _command_name(args)
+    try:
+        code: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+    except BrokenPipeError:
+        # Like other Unix tools under `| head`: stop quietly. Python would flush stdout once
+        # more at exit and complain, so stdout goes to /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        print(f"{name}: fix these first (valo-bot check lists them too)", file=sys.stderr)
+        return EXIT_DATA
+    except (Exception, KeyboardInterrupt) as exc:
+        explained = explain(exc)
+        if explained is None:
+            raise
+        message, code = explained
+        print(f"{name}: {message}", file=sys.stderr)
+    return code
 
 
 async def _run(settings: Settings) -> None:
@@ -249,7 +401,16 @@ def backup_sqlite(database: Path, target: Path) -> None:
     """
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        _copy_sqlite(database, partial, target)
+    except OSError as exc:
+        if exc.filename == str(partial):  # name the path the person gave, not ours
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        raise
+
+
+def _copy_sqlite(database: Path, partial: Path, target: Path) -> None:
     try:
         source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5.0)
         try:
@@ -343,12 +504,27 @@ def cmd_catalog_export(args: argparse.Namespace) -> int:
 def cmd_catalog_flags(args: argparse.Namespace) -> int:
     settings = _settings()
 
-    async def work(session: AsyncSession) -> list[tuple[str, str, int, datetime]] | int:
+    async def work(session: AsyncSession) -> list[tuple[str, str, int, datetime]] | int | None:
         if args.resolve:
-            return await resolve_flags(session, args.resolve)
+            resolved = await resolve_flags(session, args.resolve)
+            # Flags outlive a card taken out of the catalogue, so an unknown id is one
+            # without flags too.
+            if not resolved and not await has_service(session, args.resolve):
+                return None
+            return resolved
         return await open_flags(session)
 
     result = asyncio.run(_with_database(settings, work))
+    if result is None:
+        print(
+            f"valo-bot catalog flags: no card {args.resolve!r} in the catalogue and no flags on "
+            "it (valo-bot catalog flags lists the open ones)",
+            file=sys.stderr,
+        )
+        return EXIT_DATA
+    if result == 0:
+        print(f"no open flags on {args.resolve}")
+        return 0
     if isinstance(result, int):
         print(f"resolved {result} flag(s) on {args.resolve}")
         return 0
@@ -408,20 +584,13 @@ def cmd_catalog_coverage(args: argparse.Namespace) -> int:
 def cmd_match(args: argparse.Namespace) -> int:
     settings = _settings()
     answers = Answers(
-        municipality=args.municipality,
-        child_ages=tuple(args.child_age),
+        municipality=None if args.municipality is None else municipality_code(args.municipality),
+        child_ages=tuple(child_age(age) for age in args.child_age),
         expecting=args.expecting,
-        needs=tuple(args.need),
-        languages=tuple(args.speaks),
+        needs=tuple(need_tag(need) for need in args.need),
+        languages=tuple(language_code(code) for code in args.speaks),
         free_only=args.free,
     )
-    unknown = [n for n in answers.needs if n not in NEED_TAGS]
-    if unknown:
-        print(
-            f"valo-bot: unknown need tag(s): {', '.join(unknown)}; known: {', '.join(NEED_TAGS)}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     i18n = I18n.load(LOCALES_PATH, settings.tz)
     t = i18n[args.lang]
 
@@ -449,13 +618,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     except PeriodError as exc:
         print(f"valo-bot report: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.municipality is not None and args.municipality not in municipalities():
-        print(
-            f"valo-bot report: unknown municipality code {args.municipality!r} "
-            "(Statistics Finland's three digits, e.g. 285 for Kotka)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    if args.municipality is not None:
+        municipality_code(args.municipality)
     from bot.indicators.assemble import build_report
     from bot.indicators.report import Report
 
@@ -508,12 +672,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_try_command(commands, backend_factory=catalogue_backend)
 
-    match = commands.add_parser("match", help="ranked services for given answers, as JSON")
-    match.add_argument("--municipality", help="municipality code, e.g. 285 for Kotka")
-    match.add_argument("--child-age", type=int, action="append", default=[], metavar="YEARS")
-    match.add_argument("--expecting", action="store_true")
-    match.add_argument("--need", action="append", default=[], metavar="TAG")
-    match.add_argument("--speaks", action="append", default=[], metavar="LANG")
+    match = commands.add_parser(
+        "match",
+        help="ranked services for given answers, as JSON",
+        epilog=_match_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    match.add_argument(
+        "--municipality", metavar="CODE", help="municipality code, e.g. 285 for Kotka (below)"
+    )
+    match.add_argument(
+        "--child-age",
+        type=int,
+        action="append",
+        default=[],
+        metavar="YEARS",
+        help=f"a child's age, {CHILD_AGES.start}-{CHILD_AGES.stop - 1} (repeatable)",
+    )
+    match.add_argument("--expecting", action="store_true", help="a baby on the way")
+    match.add_argument(
+        "--need", action="append", default=[], metavar="TAG", help="a need tag (below; repeatable)"
+    )
+    match.add_argument(
+        "--speaks",
+        action="append",
+        default=[],
+        metavar="LANG",
+        help="a language the family speaks, ISO 639-1 such as fi, sv, ar (repeatable)",
+    )
     match.add_argument("--free", action="store_true", help="prefer free services")
     match.add_argument("--lang", choices=SUPPORTED_LOCALES, default="en")
     match.add_argument("--limit", type=int, default=10)
@@ -579,8 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
-    return code
+    return run_command(args)
 
 
 if __name__ == "__main__":

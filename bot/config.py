@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 Locale = Literal["fi", "en", "ar"]
 SUPPORTED_LOCALES: tuple[Locale, ...] = ("fi", "en", "ar")
 
 TELEGRAM_OFFICIAL_API = "https://api.telegram.org"
 LOCALES_PATH = Path("locales")  # relative to the working directory, like CATALOG_PATH
+
+
+# The form of a token from @BotFather (aiogram's own check): the bot's numeric id, a colon, a
+# secret without spaces. Checked here so `valo-bot check` catches a pasted half-token too.
+TOKEN_FORM = re.compile(r"\d+:\S+")
+
+# The package an async database driver comes from, and the extra of ours that installs it.
+DRIVER_EXTRAS = {"asyncpg": "postgres"}
+
+
+def install_hint(extra: str) -> str:
+    return f"pip install -e '.[{extra}]'"
 
 
 # Database connections a process may open beyond DATABASE_POOL_SIZE at a peak.
@@ -64,7 +80,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     web_host: str = "0.0.0.0"
-    web_port: int = 8080
+    web_port: int = Field(default=8080, ge=1, le=65535)
     # /metrics for `worker` and `run` (the web role serves it on WEB_PORT); off when unset.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # How long a handled update_id is remembered, so a redelivery by Telegram is dropped.
@@ -81,6 +97,57 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "STAFF_IDS must be comma-separated numeric Telegram user ids"
                 ) from exc
+        return value
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value: object) -> object:
+        # `BOT_TOKEN=` in .env or the environment means "not set": the missing-token hint.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_token_form(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_FORM.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "not a bot token: @BotFather gives one like 123456789:AAE...; "
+                "copy it whole, without spaces or quotes"
+            )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "empty: leave it unset for SQLite in ./data, or give a URL such as "
+                "postgresql+asyncpg://user:password@host/dbname"
+            )
+        try:
+            dialect = make_url(value).get_dialect()
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+            raise ValueError(
+                "not a database URL Valo can use (e.g. sqlite+aiosqlite:///./data/valo.db or "
+                f"postgresql+asyncpg://user:password@host/dbname): {exc}"
+            ) from None
+        if not dialect.is_async:
+            raise ValueError(
+                f"{dialect.name}+{dialect.driver} is not an async driver: use "
+                "sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        try:
+            dialect.import_dbapi()
+        except ImportError as exc:
+            extra = DRIVER_EXTRAS.get(exc.name or "")
+            how = install_hint(extra) if extra else f"install {exc.name}"
+            raise ValueError(f"{dialect.name}+{dialect.driver} needs {exc.name}: {how}") from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_installed(cls, value: str | None) -> str | None:
+        if value and importlib.util.find_spec("redis") is None:
+            raise ValueError(f"the redis package is missing: {install_hint('redis')}")
         return value
 
     @field_validator("log_level", mode="before")

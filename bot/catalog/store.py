@@ -349,6 +349,12 @@ async def resolve_flags(session: AsyncSession, service_id: str) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def has_service(session: AsyncSession, service_id: str) -> bool:
+    """Whether the catalogue in the database has a card with this id (active or not)."""
+    found = await session.scalar(select(CatalogService.id).where(CatalogService.id == service_id))
+    return found is not None
+
+
 class LiveCatalog:
     """The current catalogue index, reloaded when a newer version row appears in the database.
 

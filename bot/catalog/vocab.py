@@ -109,6 +109,26 @@ def regions() -> dict[str, dict[str, tuple[str, ...]]]:
     }
 
 
+@dataclass(frozen=True)
+class WellbeingCounty:
+    code: str
+    name_fi: str
+    name_en: str
+    members: tuple[str, ...]  # municipality codes, as regions.json lists them
+
+
+@cache
+def wellbeing_counties() -> tuple[WellbeingCounty, ...]:
+    """The region's wellbeing services counties (Valo's area), with their municipalities."""
+    areas = _read("regions.json")["WellbeingServiceCounty"]
+    return tuple(
+        WellbeingCounty(
+            code, area["name"], area.get("name_en", area["name"]), tuple(area["municipalities"])
+        )
+        for code, area in areas.items()
+    )
+
+
 # Browsing categories: groups of PTV service classes in plain words (labels in locales as
 # ``category-<id>``). A class belongs to a category when it is one of its codes or below one.
 CATEGORIES: dict[str, tuple[str, ...]] = {
