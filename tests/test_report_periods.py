@@ -38,16 +38,16 @@ from bot.indicators.assemble import added_up, build_report, municipality_slice
 from bot.indicators.period import MonthRange, PeriodError, PeriodProblem, shift
 from bot.indicators.report import Figure, Report, Table
 from bot.indicators.suppress import Mark
-from tests.indicator_data import insert_events, synthetic_year
+from tests.indicator_data import MUNICIPALITIES, insert_events, synthetic_year
 from tests.test_report import _check_protection, _record_protection, check_shared
 
 FIRST, LAST = "2025-01", "2026-12"
 MONTHS = MonthRange(FIRST, LAST).months
 ABSENT = "091"  # Helsinki: a valid code with no dialogs in the data
-# All municipalities; and one of each kind: a big town, one counted under "other"
-# in most months, one with a family or two a year, and one with none (every code without data
+# All municipalities; every municipality in the data (big towns, ones counted under "other" in
+# most months, ones with a family or two a year); and one with none (every code without data
 # gives the same report as this one).
-FILTERS: tuple[str | None, ...] = (None, "285", "624", "489", ABSENT)
+FILTERS: tuple[str | None, ...] = (None, *(code for code, _ in MUNICIPALITIES), ABSENT)
 BEFORE = dict(zip(MONTHS, (shift(FIRST, -1), *MONTHS), strict=False))  # the month before
 Fact = tuple[tuple[str, ...], tuple[str, ...]]  # (what it counts, the months it covers)
 
