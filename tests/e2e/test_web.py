@@ -219,3 +219,21 @@ async def test_a_secret_header_that_is_not_utf8_is_refused_cleanly(replicas: lis
     finally:
         writer.close()
     assert status_line.split()[1] == b"401", status_line
+
+
+async def test_an_update_of_an_unknown_kind_is_acknowledged_and_counted(
+    fake: FakeTelegram, replicas: list[str]
+) -> None:
+    # No event at all (or one Telegram added after this aiogram): answering 500 made Telegram
+    # redeliver it for ever.
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    base = replicas[0]
+    async with aiohttp.ClientSession() as client:
+        for update_id, extra in ((626261, {}), (626262, {"some_future_kind": {"id": 1}})):
+            update = {"update_id": update_id, **extra}
+            async with client.post(f"{base}/webhook", json=update, headers=headers) as response:
+                assert response.status == 200, await response.text()
+        async with client.get(f"{base}/metrics") as response:
+            metrics = await response.text()
+    assert 'valo_updates_total{outcome="ignored",type="unknown"} 2.0' in metrics
+    assert fake.calls("sendMessage") == []
