@@ -11,9 +11,7 @@ import contextlib
 import gc
 import hmac
 import logging
-import os
 import signal
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -146,7 +144,7 @@ class LeaseKeeper:
         self.app = app
         self.worker = worker or make_worker(app)
         self.worker.limiter = TimedLimiter(self.worker.limiter)
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{self.worker.id}"[:64]
+        self.holder = lease.holder_id(self.worker.id)
         self.period = timedelta(seconds=app.settings.worker_lease_seconds)
         # Renew four times per period: one lost renewal never costs the lease.
         self.interval = app.settings.worker_lease_seconds / 4
@@ -184,7 +182,11 @@ class LeaseKeeper:
                 # the lease check below, instead of leaving us believing we are active.
                 async with asyncio.timeout(self.interval):
                     held = await lease.try_acquire(
-                        self.app.sessions, self.holder, self._now(), self.period
+                        self.app.sessions,
+                        self.holder,
+                        self._now(),
+                        self.period,
+                        is_dead=lease.dead_on_this_host,
                     )
             except Exception as exc:
                 # Keep sweeping only while the last renewal still holds.
