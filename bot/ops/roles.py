@@ -206,6 +206,19 @@ class LeaseKeeper:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), wait)
 
+    async def readyz(self, _request: web.Request) -> web.Response:
+        """Ready: the database answers and, while this process holds the lease, its scheduler
+        runs (a standby that waits for the lease is ready too)."""
+        checks = {"database": await probe_database(self.app)}
+        scheduler = self.scheduler
+        if scheduler is None:
+            checks["lease"] = "standby"
+        else:
+            checks["lease"] = "active"
+            checks["scheduler"] = "ok" if scheduler.running else "stopped"
+        ready = checks["database"] == "ok" and checks.get("scheduler", "ok") == "ok"
+        return web.json_response(checks, status=200 if ready else 503)
+
     def _activate(self) -> None:
         log.info("worker lease taken by %s: sweeping", self.holder)
         scheduler = start_scheduler(self.app, self.worker)
@@ -258,14 +271,37 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
     )
 
 
-async def start_metrics_server(settings: Settings) -> web.AppRunner | None:
-    """``/metrics`` on METRICS_PORT when it is set (worker and run roles)."""
+async def probe_database(app: App) -> str:
+    """ "ok" when the database answers within PROBE_SECONDS, else the error's type name."""
+    try:
+        async with asyncio.timeout(PROBE_SECONDS), app.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return type(exc).__name__
+    return "ok"
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """The process is up (and its event loop answers)."""
+    return web.json_response({"status": "ok"})
+
+
+async def start_metrics_server(settings: Settings, keeper: LeaseKeeper) -> web.AppRunner | None:
+    """``/metrics``, ``/healthz`` and ``/readyz`` on METRICS_PORT when it is set (worker and
+    run roles; the container health checks use them)."""
     if settings.metrics_port is None:
         return None
-    runner = web.AppRunner(metrics_app(), handle_signals=False)
+    webapp = metrics_app()
+    webapp.router.add_get("/healthz", healthz)
+    webapp.router.add_get("/readyz", keeper.readyz)
+    runner = web.AppRunner(webapp, handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.metrics_port).start()
-    log.info("metrics on %s:%d/metrics", settings.web_host, settings.metrics_port)
+    log.info(
+        "metrics and health on %s:%d (/metrics, /healthz, /readyz)",
+        settings.web_host,
+        settings.metrics_port,
+    )
     return runner
 
 
@@ -277,8 +313,8 @@ async def serve_worker(settings: Settings) -> None:
         await prepare_exclusively(app)
         freeze_start_up()
         instrument_bot(app.bot)
-        metrics = await start_metrics_server(settings)
         keeper = LeaseKeeper(app)
+        metrics = await start_metrics_server(settings, keeper)
         keeper.start()
         log.info("worker %s started", keeper.holder)
         await stop.wait()
@@ -312,7 +348,7 @@ class WebhookServer:
         """Routes: the webhook path, /healthz, /readyz, /metrics."""
         webapp = web.Application()
         webapp.router.add_post(path, self.handle_update)
-        webapp.router.add_get("/healthz", self.healthz)
+        webapp.router.add_get("/healthz", healthz)
         webapp.router.add_get("/readyz", self.readyz)
         webapp.router.add_get("/metrics", metrics_handler)
         return webapp
@@ -356,19 +392,9 @@ class WebhookServer:
         await self.dedup.done(update_id)
         return web.json_response({})
 
-    async def healthz(self, _request: web.Request) -> web.Response:
-        """The process is up."""
-        return web.json_response({"status": "ok"})
-
     async def readyz(self, _request: web.Request) -> web.Response:
         """The database (and Redis, when used) answer: the replica can handle updates."""
-        checks: dict[str, str] = {}
-        try:
-            async with asyncio.timeout(PROBE_SECONDS), self.app.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = type(exc).__name__
+        checks = {"database": await probe_database(self.app)}
         if self.app.redis is not None:
             try:
                 async with asyncio.timeout(PROBE_SECONDS):
