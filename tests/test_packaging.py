@@ -234,3 +234,25 @@ def test_the_health_check_asks_the_roles_readyz(readyz: tuple[int, list[int]]) -
     assert healthcheck.main({"VALO_ROLE": "worker", "METRICS_PORT": str(free)}) == 1
     assert healthcheck.main({"VALO_ROLE": "worker"}) == 0
     assert healthcheck.main({}) == 0
+
+
+def test_the_proxy_and_the_replicas_take_the_webhook_path_from_webhook_url_alone() -> None:
+    # WEBHOOK_URL=https://host/tg/hook-abc once made web1 serve /tg/hook-abc while the proxy
+    # forwarded only /webhook (and web2, its WEBHOOK_URL blanked, served /webhook).
+    caddyfile = (REPO / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    forwarding = re.search(r"handle\s+(\S+)\s*\{\s*(?:#.*\s*)*reverse_proxy", caddyfile)
+    assert forwarding, "no handle block forwards to the replicas"
+    matcher = forwarding.group(1)
+    assert matcher.startswith("@"), f"the proxy forwards a fixed path: {matcher}"
+    definition = re.search(rf"^\s*{re.escape(matcher)}\s+(.+)$", caddyfile, re.MULTILINE)
+    assert definition
+    assert definition.group(1).split() == ["method", "POST"], "the proxy matches a path"
+    webs = {n: s for n, s in bot_services().items() if s["command"][-1] == "web"}
+    assert len(webs) >= 2
+    for name, service in webs.items():
+        assert service.get("env_file") == ".env", name  # where WEBHOOK_URL is set
+        assert "WEBHOOK_URL" not in (service.get("environment") or {}), name
+    registering = [
+        n for n, s in webs.items() if s["environment"].get("WEBHOOK_REGISTER") != "false"
+    ]
+    assert len(registering) == 1, registering

@@ -516,7 +516,9 @@ async def serve_web(settings: Settings) -> None:
         await web.TCPSite(runner, settings.web_host, settings.web_port).start()
         log.info("webhook server on %s:%d", settings.web_host, settings.web_port)
         await set_commands(app.bot, app.i18n, settings)
-        if settings.webhook_url:
+        if settings.webhook_url and not settings.webhook_register:
+            log.info("webhook path %s served; another replica registers it", webhook_path(settings))
+        elif settings.webhook_url:
             # Pending updates are kept: they were sent by families and must be answered.
             await app.bot.set_webhook(
                 settings.webhook_url,
