@@ -25,9 +25,10 @@ RUN useradd --create-home --uid 10001 valo && mkdir -p /app/data && chown valo /
 USER valo
 VOLUME ["/app/data"]
 
-# /healthz exists on the web role; `run` and `worker` have no HTTP port by default, so the
-# check there is only "the process answers a Python start-up" (compose overrides it for web).
+# The role's own /readyz: `web` on WEB_PORT, `run` and `worker` on METRICS_PORT (compose sets
+# it); a `run` or `worker` without METRICS_PORT has no port, so there it only checks that
+# Python starts (bot/ops/healthcheck.py).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, sys, urllib.request; r = os.environ.get('VALO_ROLE', 'run'); sys.exit(0 if r != 'web' else urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('WEB_PORT', '8080')}/healthz\", timeout=4).status != 200)"]
+    CMD ["python", "-m", "bot.ops.healthcheck"]
 
 CMD ["valo-bot", "run"]

@@ -267,7 +267,7 @@ async def _run(settings: Settings) -> None:
         instrument(app)
         polled = PolledUpdates()
         app.dispatcher.update.outer_middleware(polled)
-        metrics = await start_metrics_server(settings)
+        metrics = await start_metrics_server(settings, keeper)
         keeper.start()
         log.info("polling for updates")
         try:

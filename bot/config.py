@@ -79,6 +79,8 @@ class Settings(BaseSettings):
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # False on all but one `web` replica: each serves WEBHOOK_URL's path, one registers it.
+    webhook_register: bool = True
     web_host: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
     # /metrics for `worker` and `run` (the web role serves it on WEB_PORT); off when unset.

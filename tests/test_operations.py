@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,6 +46,56 @@ async def test_lease_one_holder_until_it_expires(
     assert not await lease.try_acquire(sessions, "a", NOW + timedelta(seconds=52), PERIOD)
     await lease.release(sessions, "b", NOW + timedelta(seconds=60))
     assert await lease.try_acquire(sessions, "a", NOW + timedelta(seconds=61), PERIOD)
+
+
+async def _holder_of_a_dead_process(worker: str) -> str:
+    """The holder id a process had, taken while it ran, for a process now gone."""
+    proc = await asyncio.create_subprocess_exec("sleep", "60")
+    try:
+        holder = lease.holder_id(worker, proc.pid)
+    finally:
+        proc.kill()
+        await proc.wait()
+    return holder
+
+
+async def test_a_lease_held_by_a_dead_process_of_this_host_is_taken_at_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    dead = await _holder_of_a_dead_process("worker-old")
+    assert await lease.try_acquire(sessions, dead, NOW, PERIOD)
+    me = lease.holder_id("worker-new")
+    later = NOW + timedelta(seconds=1)  # long before the dead one's lease runs out
+    assert await lease.try_acquire(sessions, me, later, PERIOD, is_dead=lease.dead_on_this_host)
+    # A live holder (another worker in this very process) keeps it...
+    other = lease.holder_id("worker-other")
+    assert not await lease.try_acquire(
+        sessions, other, later, PERIOD, is_dead=lease.dead_on_this_host
+    )
+    # ...and so does a process on another host, whatever its pid.
+    await lease.release(sessions, me, later)
+    elsewhere = "elsewhere-host:" + dead.split(":", 1)[1]
+    assert await lease.try_acquire(sessions, elsewhere, later + timedelta(seconds=1), PERIOD)
+    assert not await lease.try_acquire(
+        sessions, me, later + timedelta(seconds=2), PERIOD, is_dead=lease.dead_on_this_host
+    )
+
+
+async def test_who_counts_as_a_dead_predecessor() -> None:
+    host, pid, start, _ = lease.holder_id("w").split(":", 3)
+    assert start != "-"  # Linux: the start token is there
+    dead = await _holder_of_a_dead_process("w")
+    assert lease.dead_on_this_host(dead)
+    assert not lease.dead_on_this_host(lease.holder_id("w"))  # this process
+    parent = lease.holder_id("w", os.getppid())
+    assert not lease.dead_on_this_host(parent)  # alive
+    # The same pid, started at another time: the pid was reused (a container restarted in
+    # place runs as pid 1 again), so the recorded process is gone.
+    assert lease.dead_on_this_host(f"{host}:{pid}:00000000:w")
+    assert lease.dead_on_this_host(f"{host}:{os.getppid()}:00000000:w")
+    assert not lease.dead_on_this_host("elsewhere:" + dead.split(":", 1)[1])
+    assert not lease.dead_on_this_host("a")  # an id of another shape (older releases)
+    assert not lease.dead_on_this_host(f"{host}:{pid}:-:w")  # no token: cannot tell
 
 
 async def test_retention_purges_old_states_and_folds_old_deliveries(

@@ -6,7 +6,10 @@ only the variables it reads."""
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 from ruamel.yaml import YAML
 
+from bot.ops import healthcheck
 from tests.conftest import REPO
 
 LOCK = REPO / "requirements.lock"
@@ -169,3 +173,86 @@ def test_the_lock_holds_no_dependency_pyproject_has_dropped() -> None:
         # For pyproject itself, or given with the command (the build backend: no "via").
         if not why or "valo-bot" in why:
             assert canonicalize_name(head.group(1)) in direct, head.group(1)
+
+
+def bot_services() -> dict[str, dict[str, Any]]:
+    """The compose services that run the bot's image, by name."""
+    services: dict[str, dict[str, Any]] = compose()["services"]
+    return {name: s for name, s in services.items() if s.get("build")}
+
+
+def test_every_role_in_compose_has_a_port_for_its_health_check() -> None:
+    # The image's HEALTHCHECK asks the role's own /readyz; run and worker serve it on
+    # METRICS_PORT, which must then be set (unset, the check only proves Python starts).
+    assert 'CMD ["python", "-m", "bot.ops.healthcheck"]' in dockerfile()
+    assert bot_services()
+    for name, service in bot_services().items():
+        role = service["command"][-1]
+        env = {k: str(v) for k, v in (service.get("environment") or {}).items()}
+        assert env.get("VALO_ROLE") == role, name
+        url = healthcheck.readiness_url(env)
+        assert url is not None, f"{name}: no port for its health check"
+        port = env["WEB_PORT"] if role == "web" else env["METRICS_PORT"]
+        assert url == f"http://127.0.0.1:{port}/readyz"
+
+
+@pytest.fixture
+def readyz() -> Iterator[tuple[int, list[int]]]:
+    """A stand-in /readyz on a free port; answers the status at the end of the list."""
+    statuses = [200]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(statuses[-1] if self.path == "/readyz" else 404)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], statuses
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_health_check_asks_the_roles_readyz(readyz: tuple[int, list[int]]) -> None:
+    port, statuses = readyz
+    assert healthcheck.main({"VALO_ROLE": "worker", "METRICS_PORT": str(port)}) == 0
+    assert healthcheck.main({"VALO_ROLE": "web", "WEB_PORT": str(port)}) == 0
+    assert healthcheck.main({"METRICS_PORT": str(port)}) == 0  # `run` by default
+    statuses.append(503)  # not ready: the database is unreachable, say
+    assert healthcheck.main({"VALO_ROLE": "worker", "METRICS_PORT": str(port)}) == 1
+    assert healthcheck.main({"VALO_ROLE": "web", "WEB_PORT": str(port)}) == 1
+    # Nothing listening: unhealthy. No port at all (run or worker without METRICS_PORT):
+    # nothing to ask, so only "Python starts".
+    with ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler) as closed:
+        free = closed.server_address[1]
+    assert healthcheck.main({"VALO_ROLE": "worker", "METRICS_PORT": str(free)}) == 1
+    assert healthcheck.main({"VALO_ROLE": "worker"}) == 0
+    assert healthcheck.main({}) == 0
+
+
+def test_the_proxy_and_the_replicas_take_the_webhook_path_from_webhook_url_alone() -> None:
+    # WEBHOOK_URL=https://host/tg/hook-abc once made web1 serve /tg/hook-abc while the proxy
+    # forwarded only /webhook (and web2, its WEBHOOK_URL blanked, served /webhook).
+    caddyfile = (REPO / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    forwarding = re.search(r"handle\s+(\S+)\s*\{\s*(?:#.*\s*)*reverse_proxy", caddyfile)
+    assert forwarding, "no handle block forwards to the replicas"
+    matcher = forwarding.group(1)
+    assert matcher.startswith("@"), f"the proxy forwards a fixed path: {matcher}"
+    definition = re.search(rf"^\s*{re.escape(matcher)}\s+(.+)$", caddyfile, re.MULTILINE)
+    assert definition
+    assert definition.group(1).split() == ["method", "POST"], "the proxy matches a path"
+    webs = {n: s for n, s in bot_services().items() if s["command"][-1] == "web"}
+    assert len(webs) >= 2
+    for name, service in webs.items():
+        assert service.get("env_file") == ".env", name  # where WEBHOOK_URL is set
+        assert "WEBHOOK_URL" not in (service.get("environment") or {}), name
+    registering = [
+        n for n, s in webs.items() if s["environment"].get("WEBHOOK_REGISTER") != "false"
+    ]
+    assert len(registering) == 1, registering

@@ -112,7 +112,8 @@ async def metrics_handler(_request: web.Request) -> web.Response:
 
 
 def metrics_app() -> web.Application:
-    """A tiny aiohttp app serving only ``/metrics`` (the worker role's metrics port)."""
+    """A tiny aiohttp app serving ``/metrics`` (the metrics port of `worker` and `run`, which
+    adds its health endpoints)."""
     app = web.Application()
     app.router.add_get("/metrics", metrics_handler)
     return app

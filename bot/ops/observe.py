@@ -16,6 +16,7 @@ from aiogram import BaseMiddleware, Dispatcher
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, Update
+from aiogram.types.update import UpdateTypeLookupError
 
 from bot.ops.metrics import latency_observed, updates_counted
 
@@ -23,6 +24,9 @@ log = logging.getLogger("bot.updates")
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 TRACE_KEY = "update_trace"
+# The type label of an update that carries no event Valo (or aiogram) knows, e.g. a kind of
+# update Telegram added later, or a bare {"update_id": ...}.
+UNKNOWN_KIND = "unknown"
 
 
 @dataclass
@@ -38,11 +42,16 @@ class UpdateLogMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         trace = UpdateTrace()
         data[TRACE_KEY] = trace
-        kind = event.event_type if isinstance(event, Update) else type(event).__name__
+        kind = _kind(event)
         update_id = event.update_id if isinstance(event, Update) else None
         started = time.perf_counter()
         outcome = "error"
         try:
+            if kind == UNKNOWN_KIND:
+                # aiogram raises on an update without an event; the webhook would answer 500
+                # and Telegram redeliver it for ever. Acknowledged, counted, not handled.
+                outcome = "ignored"
+                return UNHANDLED
             result = await handler(event, data)
             outcome = "unhandled" if result is UNHANDLED else "handled"
             return result
@@ -62,6 +71,15 @@ class UpdateLogMiddleware(BaseMiddleware):
                     "outcome": outcome,
                 },
             )
+
+
+def _kind(event: TelegramObject) -> str:
+    if not isinstance(event, Update):
+        return type(event).__name__
+    try:
+        return event.event_type
+    except UpdateTypeLookupError:
+        return UNKNOWN_KIND
 
 
 class HandlerNameMiddleware(BaseMiddleware):

@@ -11,9 +11,7 @@ import contextlib
 import gc
 import hmac
 import logging
-import os
 import signal
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -146,7 +144,7 @@ class LeaseKeeper:
         self.app = app
         self.worker = worker or make_worker(app)
         self.worker.limiter = TimedLimiter(self.worker.limiter)
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{self.worker.id}"[:64]
+        self.holder = lease.holder_id(self.worker.id)
         self.period = timedelta(seconds=app.settings.worker_lease_seconds)
         # Renew four times per period: one lost renewal never costs the lease.
         self.interval = app.settings.worker_lease_seconds / 4
@@ -184,7 +182,11 @@ class LeaseKeeper:
                 # the lease check below, instead of leaving us believing we are active.
                 async with asyncio.timeout(self.interval):
                     held = await lease.try_acquire(
-                        self.app.sessions, self.holder, self._now(), self.period
+                        self.app.sessions,
+                        self.holder,
+                        self._now(),
+                        self.period,
+                        is_dead=lease.dead_on_this_host,
                     )
             except Exception as exc:
                 # Keep sweeping only while the last renewal still holds.
@@ -203,6 +205,19 @@ class LeaseKeeper:
                 self._deactivate("lease lost")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), wait)
+
+    async def readyz(self, _request: web.Request) -> web.Response:
+        """Ready: the database answers and, while this process holds the lease, its scheduler
+        runs (a standby that waits for the lease is ready too)."""
+        checks = {"database": await probe_database(self.app)}
+        scheduler = self.scheduler
+        if scheduler is None:
+            checks["lease"] = "standby"
+        else:
+            checks["lease"] = "active"
+            checks["scheduler"] = "ok" if scheduler.running else "stopped"
+        ready = checks["database"] == "ok" and checks.get("scheduler", "ok") == "ok"
+        return web.json_response(checks, status=200 if ready else 503)
 
     def _activate(self) -> None:
         log.info("worker lease taken by %s: sweeping", self.holder)
@@ -256,14 +271,37 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
     )
 
 
-async def start_metrics_server(settings: Settings) -> web.AppRunner | None:
-    """``/metrics`` on METRICS_PORT when it is set (worker and run roles)."""
+async def probe_database(app: App) -> str:
+    """ "ok" when the database answers within PROBE_SECONDS, else the error's type name."""
+    try:
+        async with asyncio.timeout(PROBE_SECONDS), app.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return type(exc).__name__
+    return "ok"
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """The process is up (and its event loop answers)."""
+    return web.json_response({"status": "ok"})
+
+
+async def start_metrics_server(settings: Settings, keeper: LeaseKeeper) -> web.AppRunner | None:
+    """``/metrics``, ``/healthz`` and ``/readyz`` on METRICS_PORT when it is set (worker and
+    run roles; the container health checks use them)."""
     if settings.metrics_port is None:
         return None
-    runner = web.AppRunner(metrics_app(), handle_signals=False)
+    webapp = metrics_app()
+    webapp.router.add_get("/healthz", healthz)
+    webapp.router.add_get("/readyz", keeper.readyz)
+    runner = web.AppRunner(webapp, handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.metrics_port).start()
-    log.info("metrics on %s:%d/metrics", settings.web_host, settings.metrics_port)
+    log.info(
+        "metrics and health on %s:%d (/metrics, /healthz, /readyz)",
+        settings.web_host,
+        settings.metrics_port,
+    )
     return runner
 
 
@@ -275,8 +313,8 @@ async def serve_worker(settings: Settings) -> None:
         await prepare_exclusively(app)
         freeze_start_up()
         instrument_bot(app.bot)
-        metrics = await start_metrics_server(settings)
         keeper = LeaseKeeper(app)
+        metrics = await start_metrics_server(settings, keeper)
         keeper.start()
         log.info("worker %s started", keeper.holder)
         await stop.wait()
@@ -310,7 +348,7 @@ class WebhookServer:
         """Routes: the webhook path, /healthz, /readyz, /metrics."""
         webapp = web.Application()
         webapp.router.add_post(path, self.handle_update)
-        webapp.router.add_get("/healthz", self.healthz)
+        webapp.router.add_get("/healthz", healthz)
         webapp.router.add_get("/readyz", self.readyz)
         webapp.router.add_get("/metrics", metrics_handler)
         return webapp
@@ -354,19 +392,9 @@ class WebhookServer:
         await self.dedup.done(update_id)
         return web.json_response({})
 
-    async def healthz(self, _request: web.Request) -> web.Response:
-        """The process is up."""
-        return web.json_response({"status": "ok"})
-
     async def readyz(self, _request: web.Request) -> web.Response:
         """The database (and Redis, when used) answer: the replica can handle updates."""
-        checks: dict[str, str] = {}
-        try:
-            async with asyncio.timeout(PROBE_SECONDS), self.app.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = type(exc).__name__
+        checks = {"database": await probe_database(self.app)}
         if self.app.redis is not None:
             try:
                 async with asyncio.timeout(PROBE_SECONDS):
@@ -488,7 +516,9 @@ async def serve_web(settings: Settings) -> None:
         await web.TCPSite(runner, settings.web_host, settings.web_port).start()
         log.info("webhook server on %s:%d", settings.web_host, settings.web_port)
         await set_commands(app.bot, app.i18n, settings)
-        if settings.webhook_url:
+        if settings.webhook_url and not settings.webhook_register:
+            log.info("webhook path %s served; another replica registers it", webhook_path(settings))
+        elif settings.webhook_url:
             # Pending updates are kept: they were sent by families and must be answered.
             await app.bot.set_webhook(
                 settings.webhook_url,

@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import BotProcess, eventually
 from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.test_dialog import open_dialog, press
 
@@ -219,3 +219,71 @@ async def test_a_secret_header_that_is_not_utf8_is_refused_cleanly(replicas: lis
     finally:
         writer.close()
     assert status_line.split()[1] == b"401", status_line
+
+
+async def test_an_update_of_an_unknown_kind_is_acknowledged_and_counted(
+    fake: FakeTelegram, replicas: list[str]
+) -> None:
+    # No event at all (or one Telegram added after this aiogram): answering 500 made Telegram
+    # redeliver it for ever.
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    base = replicas[0]
+    async with aiohttp.ClientSession() as client:
+        for update_id, extra in ((626261, {}), (626262, {"some_future_kind": {"id": 1}})):
+            update = {"update_id": update_id, **extra}
+            async with client.post(f"{base}/webhook", json=update, headers=headers) as response:
+                assert response.status == 200, await response.text()
+        async with client.get(f"{base}/metrics") as response:
+            metrics = await response.text()
+    assert 'valo_updates_total{outcome="ignored",type="unknown"} 2.0' in metrics
+    assert fake.calls("sendMessage") == []
+
+
+async def test_replicas_serve_the_path_of_webhook_url_and_one_registers_it(
+    fake: FakeTelegram, bot_env: dict[str, str], tmp_path: Path
+) -> None:
+    # Compose gives every replica the same WEBHOOK_URL; the one with WEBHOOK_REGISTER=false
+    # served /webhook while the proxy forwarded /tg/hook-abc.
+    ports = [free_port(), free_port()]
+    url = f"http://127.0.0.1:{ports[0]}/tg/hook-abc"
+    processes = []
+    for n, port in enumerate(ports):
+        env = {**bot_env, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port), "WEBHOOK_URL": url}
+        env.update(WEBHOOK_SECRET=SECRET, WEBHOOK_REGISTER="true" if n == 0 else "false")
+        processes.append(BotProcess(env, tmp_path / f"web{n}.log", role="web"))
+    chat = 9705
+    fake.user(chat, language_code="en").has_written = True
+    update = {
+        "update_id": 727272,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "x", "language_code": "en"},
+            "text": "/start",
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    try:
+        for process, port in zip(processes, ports, strict=True):
+            await process.start()
+            await wait_healthy(process, f"http://127.0.0.1:{port}")
+        await eventually(lambda: _registered(fake), 30.0, "never registered", *processes)
+        base = f"http://127.0.0.1:{ports[1]}"
+        async with aiohttp.ClientSession() as client:
+            async with client.post(f"{base}/webhook", json=update, headers=headers) as response:
+                assert response.status == 404
+            async with client.post(f"{base}/tg/hook-abc", json=update, headers=headers) as answer:
+                assert answer.status == 200, await answer.text()
+        await fake.wait_message(chat)
+        assert [c.params.get("url") for c in fake.calls("setWebhook")] == [url]
+        for process in processes:
+            assert await process.stop() == 0, process.log()
+    finally:
+        for process in processes:
+            if process.proc is not None:
+                await process.kill()
+
+
+async def _registered(fake: FakeTelegram) -> bool:
+    return bool(fake.calls("setWebhook"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +18,7 @@ from bot.delivery.ledger import FINAL_STATES, NewDelivery, enqueue
 from tests.delivery_support import add_users, ledger, register_chats
 from tests.e2e.conftest import BotProcess, eventually
 from tests.e2e.fake_telegram import FakeTelegram
+from tests.e2e.test_web import free_port, wait_healthy
 
 FAMILIES = {8301 + n: "en" for n in range(8)}
 HELD = 3
@@ -100,3 +103,36 @@ async def _holds(sessions: async_sessionmaker[AsyncSession], pid: str) -> bool:
 async def _all_final(sessions: async_sessionmaker[AsyncSession]) -> list[object] | None:
     rows = await ledger(sessions)
     return list(rows) if rows and all(r.state in FINAL_STATES for r in rows) else None
+
+
+async def _ready(base: str) -> dict[str, str] | None:
+    """/readyz's checks once it answers 200 with the lease held, else None."""
+    async with aiohttp.ClientSession() as client, client.get(f"{base}/readyz") as response:
+        checks: dict[str, str] = await response.json()
+    return checks if response.status == 200 and checks.get("lease") == "active" else None
+
+
+@pytest.mark.parametrize("role", ["worker", "run"])
+async def test_worker_and_run_answer_health_checks_on_the_metrics_port(
+    fake: FakeTelegram, bot_env: dict[str, str], tmp_path: Path, role: str
+) -> None:
+    # The Docker health checks of these roles call these; they answered 404.
+    port = free_port()
+    bot_env.update(
+        CATALOG_PATH=str(tmp_path / "no-catalogue"),
+        METRICS_PORT=str(port),
+        WEB_HOST="127.0.0.1",
+        WORKER_LEASE_SECONDS="2",
+    )
+    process = BotProcess(bot_env, tmp_path / f"{role}.log", role=role)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await process.start()
+        await wait_healthy(process, base)
+        checks = await eventually(lambda: _ready(base), 30.0, "never ready", process)
+        assert checks == {"database": "ok", "lease": "active", "scheduler": "ok"}
+        assert await process.stop() == 0, process.log()
+    finally:
+        if process.proc is not None:
+            await process.kill()
+    del fake  # the run role polls it
