@@ -302,7 +302,6 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, int]] = frozenset(
         # rule 1: access call without a phone
         ("eksote-neuvola", 1),
         ("etk-volunteer-doulas", 1),
-        ("kotka-integration-volunteers", 1),
         ("kymenhva-family-counselling", 1),
         ("kymenhva-neuvola", 1),
         ("lpr-immigration-services", 1),
