@@ -301,12 +301,9 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, int]] = frozenset(
     {
         # rule 1: access call without a phone
         ("eksote-neuvola", 1),
-        ("etk-volunteer-doulas", 1),
-        ("kotka-integration-volunteers", 1),
         ("kymenhva-family-counselling", 1),
         ("kymenhva-neuvola", 1),
         ("lpr-immigration-services", 1),
-        ("save-children-south-karelia", 1),
         # rule 4: no organiser source / only news
         ("eksote-children-youth-house", 4),
         ("etk-nuppu", 4),
