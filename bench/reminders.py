@@ -56,7 +56,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.common import fresh_database, machine
-from bot.catalog.events import occurrences
 from bot.catalog.schema import Event, Service
 from bot.db.engine import make_sessionmaker, write_transaction
 from bot.db.models import CatalogEvent, CatalogService, Delivery, Reminder, User
@@ -64,6 +63,7 @@ from bot.delivery.clock import SystemClock
 from bot.delivery.ledger import State
 from bot.delivery.ratelimit import MemoryRateLimiter
 from bot.delivery.worker import DeliveryWorker
+from bot.events.occurrences import occurrences
 from tests.delivery_support import (
     SERVICE_ID,
     SOURCE,

@@ -46,18 +46,17 @@ from bot.catalog.store import (
     ImportReport,
     LiveCatalog,
     has_service,
-    import_files,
     load_organizations,
     load_services,
     open_flags,
     resolve_flags,
-    sync_catalog_path,
 )
 from bot.catalog.vocab import NEED_TAGS, municipalities, wellbeing_counties
 from bot.config import LOCALES_PATH, SUPPORTED_LOCALES, Settings
 from bot.data_errors import DataError, DataFileError
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
+from bot.delivery.event_news import import_files, sync_catalog_path
 from bot.flow.cli import TryBackend, add_try_command
 from bot.flow.loader import validate_dialogs
 from bot.flow.model import FIND_DIALOG, default_municipalities

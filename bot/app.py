@@ -18,7 +18,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.catalog.store import LiveCatalog, sync_catalog_path
+from bot.catalog.store import LiveCatalog
 from bot.config import DATABASE_POOL_OVERFLOW, LOCALES_PATH, Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
@@ -27,6 +27,7 @@ from bot.db.staff import clear_stale_staff
 from bot.db.storage import SQLStorage
 from bot.delivery.broadcasts import BroadcastProgress, broadcast_renderer
 from bot.delivery.clock import Clock, SystemClock
+from bot.delivery.event_news import sync_catalog_path
 from bot.delivery.messages import notice_renderer, reminder_renderer
 from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.delivery.reminders import extend_series

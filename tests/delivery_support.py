@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.loader import SourcedFile, read_catalog
 from bot.catalog.schema import CatalogFile
-from bot.catalog.store import ImportReport, import_files
+from bot.catalog.store import ImportReport
 from bot.db.engine import write_transaction
 from bot.db.models import Delivery, User
 from bot.delivery.clock import Clock
+from bot.delivery.event_news import import_files
 from bot.delivery.messages import notice_renderer, reminder_renderer
 from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter
 from bot.delivery.worker import DeliveryWorker

@@ -17,7 +17,6 @@ from aiogram import Bot
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog.upcoming import event_token
 from bot.db.engine import write_transaction
 from bot.db.models import Broadcast, StaffInvite, Subscription, User
 from bot.db.staff import (
@@ -61,6 +60,7 @@ from bot.delivery.telegram_html import (
     check_html,
 )
 from bot.delivery.worker import DeliveryWorker
+from bot.events.upcoming import event_token
 from bot.handlers.broadcast import remind_keyboard
 from bot.i18n import I18n
 from tests.conftest import REPO

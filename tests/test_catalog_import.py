@@ -20,17 +20,16 @@ from bot.catalog.store import (
     FLAG_REASONS,
     LiveCatalog,
     flag_card,
-    import_files,
     load_organizations,
     load_services,
     open_flags,
     resolve_flags,
-    sync_catalog_path,
 )
 from bot.data_errors import DataFileError
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import CardFlagMark, CatalogOrganization, CatalogService, CatalogVersion
+from bot.delivery.event_news import import_files, sync_catalog_path
 from tests.cli_run import CliRun, cli_env, module_database, run_in_new_loop
 from tests.real_catalogue import real_catalogue as read_real_catalogue
 

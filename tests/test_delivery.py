@@ -31,7 +31,6 @@ from sqlalchemy import event as sql_event
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog.events import Occurrence, occurrences, span, to_ics
 from bot.catalog.schema import Event
 from bot.db.engine import make_engine, make_sessionmaker, write_transaction
 from bot.db.models import Delivery, Reminder, User
@@ -41,6 +40,7 @@ from bot.delivery.ledger import Claimed
 from bot.delivery.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from bot.delivery.reminders import due_time, set_reminder
 from bot.delivery.worker import DeliveryWorker, Outgoing, SweepReport
+from bot.events.occurrences import Occurrence, occurrences, span, to_ics
 from bot.i18n import Translator
 from tests.conftest import REDIS_URL, REPO
 from tests.delivery_support import (

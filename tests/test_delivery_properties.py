@@ -36,7 +36,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.catalog.events import next_occurrence, occurrences
 from bot.catalog.schema import Event
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
@@ -45,6 +44,7 @@ from bot.delivery.clock import ManualClock
 from bot.delivery.ledger import FINAL_STATES, Claimed, State
 from bot.delivery.reminders import cancel_reminder, extend_series, set_reminder
 from bot.delivery.worker import DeliveryWorker
+from bot.events.occurrences import next_occurrence, occurrences
 from tests.delivery_support import (
     TZ,
     add_users,

@@ -10,16 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog.event_cards import render_event_card, render_event_line
 from bot.catalog.schema import Event, Service
-from bot.catalog.staff_events import add_event, cancel_event
-from bot.catalog.upcoming import (
-    event_by_token,
-    event_reach,
-    event_token,
-    listed_by_token,
-    upcoming_events,
-)
+from bot.delivery.event_news import cancel_event
 from bot.delivery.family_reminders import (
     RemindOutcome,
     RemindResult,
@@ -28,6 +20,15 @@ from bot.delivery.family_reminders import (
     offsets_ahead,
     remind,
     user_reminders,
+)
+from bot.events.cards import render_event_card, render_event_line
+from bot.events.staff import add_event
+from bot.events.upcoming import (
+    event_by_token,
+    event_reach,
+    event_token,
+    listed_by_token,
+    upcoming_events,
 )
 from bot.i18n import I18n
 from bot.middlewares import load_user

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.catalog.events import to_ics
 from bot.catalog.schema import Event
+from bot.events.occurrences import to_ics
 from tests.test_catalog_loader import EVENT, VALID, errors_of
 from tests.test_delivery import unfold
 

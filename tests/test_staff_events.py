@@ -9,18 +9,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog.events import occurrences
 from bot.catalog.schema import Ages, Event
-from bot.catalog.staff_events import (
+from bot.db.models import CatalogEvent, Delivery, Reminder
+from bot.delivery.event_news import cancel_event, move_event
+from bot.delivery.reminders import set_reminder
+from bot.events.occurrences import occurrences
+from bot.events.staff import (
     STAFF_SOURCE,
     EventDraft,
     StaffInputError,
     add_event,
-    cancel_event,
     check_until,
     draft_event,
     families_reminded,
-    move_event,
     new_event_id,
     parse_ages,
     parse_date,
@@ -29,8 +30,6 @@ from bot.catalog.staff_events import (
     parse_title,
     rename_event,
 )
-from bot.db.models import CatalogEvent, Delivery, Reminder
-from bot.delivery.reminders import set_reminder
 from bot.middlewares import load_user
 
 TZ = ZoneInfo("Europe/Helsinki")

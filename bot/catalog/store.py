@@ -14,26 +14,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.events import span
 from bot.catalog.loader import SourcedFile, catalog_files, content_hash, cross_check, read_catalog
 from bot.catalog.matching import CatalogIndex
-from bot.catalog.schema import Event, Organization, Service
+from bot.catalog.schema import Organization, Service
 from bot.data_errors import DataError, DataFileError
 from bot.db.engine import upsert, write_transaction
 from bot.db.models import (
     CardFlag,
     CardFlagMark,
-    CatalogEvent,
     CatalogOrganization,
     CatalogService,
     CatalogVersion,
 )
-from bot.delivery.reminders import event_changed
 from bot.yaml_source import format_path
 
 log = logging.getLogger(__name__)
@@ -58,6 +56,21 @@ class ImportReport:
         )
 
 
+class MirrorEvents(Protocol):
+    """Writes the imported services' events (``bot.events.store.store_events`` with its change
+    listener), inside the import's write transaction. The catalogue sits below events and
+    delivery, so it is handed this instead of importing them."""
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        services: Sequence[tuple[str, Service]],
+        sources: set[str],
+        tz: tzinfo,
+        now: datetime,
+    ) -> None: ...
+
+
 async def latest_version(session: AsyncSession) -> CatalogVersion | None:
     result = await session.execute(
         select(CatalogVersion).order_by(CatalogVersion.version.desc()).limit(1)
@@ -73,6 +86,7 @@ async def import_files(
     digest: str,
     now: datetime | None = None,
     tz: tzinfo = HELSINKI,
+    mirror_events: MirrorEvents,
 ) -> ImportReport:
     """Write ``files`` to the database in one transaction; raise DataFileError on conflicts."""
     now = now or datetime.now(UTC)
@@ -156,7 +170,7 @@ async def import_files(
                     id=org_id, source=source, document=organization.model_dump(mode="json")
                 )
             )
-        await store_events(session, list(services.values()), sources, tz, now)
+        await mirror_events(session, list(services.values()), sources, tz, now)
         changed = bool(added or updated or removed)
         last_digest = await session.scalar(
             select(CatalogVersion.content_hash)
@@ -176,74 +190,6 @@ async def import_files(
             await session.flush()
             version = row.version
     return ImportReport(added, updated, unchanged, len(removed), version)
-
-
-async def store_events(
-    session: AsyncSession,
-    services: Sequence[tuple[str, Service]],
-    sources: set[str],
-    tz: tzinfo,
-    now: datetime,
-) -> None:
-    """Mirror the services' events into ``catalog_events`` (inside the import transaction).
-
-    An event whose time changed gets a new revision, and families with a reminder for it are
-    told; an event that disappeared from its source is treated as cancelled.
-    """
-    incoming = {e.id: (source, s.id, e) for source, s in services for e in s.events}
-    stored = {
-        row.id: row
-        for row in (
-            await session.execute(select(CatalogEvent).where(CatalogEvent.source.in_(sources)))
-        ).scalars()
-    }
-    for event_id, row in stored.items():
-        if event_id not in incoming:
-            await session.delete(row)
-            await session.flush()
-            removed = Event.model_validate(row.document)
-            await event_changed(session, event_id, tz, now, removed=removed)
-    for event_id, (source, service_id, event) in incoming.items():
-        document = event.model_dump(mode="json")
-        starts_at, ends_at = span(event, tz)
-        existing = stored.get(event_id) or await session.get(CatalogEvent, event_id)
-        if existing is None:
-            session.add(
-                CatalogEvent(
-                    id=event_id,
-                    service_id=service_id,
-                    source=source,
-                    document=document,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    cancelled=event.cancelled,
-                    revision=1,
-                    updated_at=now,
-                )
-            )
-            continue
-        row = existing
-        if row.document == document:
-            continue
-        old = Event.model_validate(row.document)
-        timing_changed = (old.start, old.end, old.rrule, old.cancelled) != (
-            event.start,
-            event.end,
-            event.rrule,
-            event.cancelled,
-        )
-        row.document, row.starts_at, row.ends_at = document, starts_at, ends_at
-        row.service_id, row.source, row.cancelled, row.updated_at = (
-            service_id,
-            source,
-            event.cancelled,
-            now,
-        )
-        if timing_changed:
-            row.revision += 1
-            await session.flush()
-            await event_changed(session, event_id, tz, now)
-    await session.flush()
 
 
 def _service_row(
@@ -274,7 +220,11 @@ async def load_organizations(session: AsyncSession) -> dict[str, Organization]:
 
 
 async def sync_catalog_path(
-    session: AsyncSession, path: Path, tz: tzinfo = HELSINKI
+    session: AsyncSession,
+    path: Path,
+    tz: tzinfo = HELSINKI,
+    *,
+    mirror_events: MirrorEvents,
 ) -> ImportReport | None:
     """Import ``path`` when its content differs from the last import of it (start-up)."""
     files = catalog_files([path]) if path.exists() else []  # noqa: ASYNC240 - a few stat calls
@@ -292,7 +242,9 @@ async def sync_catalog_path(
     if last == digest:
         return None
     loaded = read_catalog([path])  # raises DataFileError: the bot refuses to start
-    report = await import_files(session, loaded.files, origin=origin, digest=digest, tz=tz)
+    report = await import_files(
+        session, loaded.files, origin=origin, digest=digest, tz=tz, mirror_events=mirror_events
+    )
     for warning in loaded.warnings:
         log.warning("%s", warning)
     log.info("catalogue %s imported: %s", path, report)

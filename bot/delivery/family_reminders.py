@@ -16,16 +16,16 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.events import Occurrence, next_occurrence, occurrences
 from bot.catalog.schema import Event, Text
 from bot.db.models import Reminder
 from bot.delivery.reminders import (
     OFFSETS,
     SERIES,
     due_time,
-    load_event,
     set_reminder,
 )
+from bot.events.occurrences import Occurrence, is_weekly, next_occurrence, occurrences
+from bot.events.store import load_event
 
 # Occurrence keys ("2027-01-11T07:30Z") hold ":", aiogram's callback separator; buttons carry
 # the digits only ("202701110730").
@@ -131,14 +131,6 @@ class ReminderView:
     weekly: bool
     next: Occurrence  # the reminded occurrence, or the series' next one
     offsets: tuple[str, ...]
-
-
-def is_weekly(event: Event) -> bool:
-    """A rule that repeats every week (the common case for open early-education sessions)."""
-    if event.rrule is None:
-        return False
-    parts = dict(p.split("=", 1) for p in event.rrule.upper().split(";") if "=" in p)
-    return parts.get("FREQ") == "WEEKLY" and parts.get("INTERVAL", "1") == "1"
 
 
 async def user_reminders(

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalog.events import next_occurrence
 from bot.catalog.schema import Event, Service
 from bot.db.models import CatalogService
 from bot.delivery.ledger import Claimed
-from bot.delivery.reminders import load_event, occurrence_from_key
+from bot.delivery.reminders import occurrence_from_key
 from bot.delivery.worker import Outgoing, Renderer
+from bot.events.cards import when_text
+from bot.events.occurrences import next_occurrence
+from bot.events.store import load_event
 from bot.i18n import Translator
-
-
-def when_text(start: datetime, end: datetime, t: Translator) -> str:
-    """E.g. Finnish "la 5.12. klo 10.00-12.00" (dates in TIMEZONE via the translator)."""
-    return f"{t.format_datetime(start)}–{t.format_time(end)}"
 
 
 async def event_place(

@@ -9,17 +9,17 @@ the event has not started, and ends ``missed`` otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.events import Occurrence, occurrences
 from bot.catalog.schema import Event
 from bot.db.engine import upsert, write_transaction
-from bot.db.models import CatalogEvent, Delivery, Reminder
+from bot.db.models import Delivery, Reminder
 from bot.delivery.ledger import NewDelivery, cancel_pending, enqueue
+from bot.events.occurrences import Occurrence, occurrences
+from bot.events.store import StoredEvent, load_event
 
 OFFSETS = ("day-before", "hour-before")
 SERIES = "series"
@@ -35,21 +35,6 @@ def due_time(offset: str, start: datetime, tz: tzinfo) -> datetime:
         day = start.astimezone(tz).date() - timedelta(days=1)
         return datetime.combine(day, DAY_BEFORE_AT, tzinfo=tz)
     raise ValueError(f"unknown reminder offset {offset!r}")
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    row_id: str
-    service_id: str
-    revision: int
-    event: Event
-
-
-async def load_event(session: AsyncSession, event_id: str) -> StoredEvent | None:
-    row = await session.get(CatalogEvent, event_id)
-    if row is None:
-        return None
-    return StoredEvent(row.id, row.service_id, row.revision, Event.model_validate(row.document))
 
 
 def planned(

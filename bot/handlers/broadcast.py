@@ -7,7 +7,7 @@ Every handler carries ``IsStaff`` (a database read on each update); the twins at
 everyone else "not allowed" and nothing more. The draft lives in the FSM data, never in
 callback data. Callback data: ``bc:<action>:<arg>`` for the dialog (``skip``, ``stop``,
 ``aud``, ``mun``/``munp``, ``top``, ``evt``/``evtp``, ``att``/``attp``, ``now``, ``later``;
-events are named by ``bot.catalog.upcoming.event_token``) and ``bcl:<action>:<id>`` for the
+events are named by ``bot.events.upcoming.event_token``) and ``bcl:<action>:<id>`` for the
 list (``cancel``, ``cancel-yes``, ``keep``).
 """
 
@@ -31,9 +31,7 @@ from aiogram.types import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.cards import municipality_name
-from bot.catalog.staff_events import StaffInputError, parse_start
 from bot.catalog.store import LiveCatalog
-from bot.catalog.upcoming import ListedEvent, event_by_token, event_token, upcoming_events
 from bot.config import Locale, Settings
 from bot.db.models import Broadcast
 from bot.delivery.broadcasts import (
@@ -53,7 +51,6 @@ from bot.delivery.broadcasts import (
     set_status_message,
 )
 from bot.delivery.ledger import DeliveryLedger
-from bot.delivery.reminders import load_event
 from bot.delivery.subscriptions import ALL, TOPICS, valid_municipality
 from bot.delivery.telegram_html import (
     MAX_MESSAGE_LENGTH,
@@ -61,6 +58,9 @@ from bot.delivery.telegram_html import (
     announcement_html,
     check_html,
 )
+from bot.events.staff import StaffInputError, parse_start
+from bot.events.store import load_event
+from bot.events.upcoming import ListedEvent, event_by_token, event_token, upcoming_events
 from bot.handlers.events import EventRemind
 from bot.handlers.menu import reply
 from bot.handlers.staff import IsStaff

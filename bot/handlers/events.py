@@ -1,7 +1,7 @@
 """/events: upcoming events near the family, event cards, "remind me", "add to calendar".
 
 Callback data (all well under 64 bytes; an event is named by a 12-digit token, see
-``bot.catalog.upcoming.event_token``, and is read again from the database on every press):
+``bot.events.upcoming.event_token``, and is read again from the database on every press):
 
 - ``ev:near:<code>``            events near municipality ``<code>`` (``all``: everywhere), as a
                                 new message: the entry point other features link to
@@ -34,16 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import vocab
 from bot.catalog.cards import municipality_name
-from bot.catalog.event_cards import event_ics, render_event_card, render_event_line
 from bot.catalog.matching import CatalogIndex
 from bot.catalog.store import LiveCatalog
-from bot.catalog.upcoming import (
-    ANYWHERE,
-    ListedEvent,
-    kinds_of,
-    listed_by_token,
-    upcoming_events,
-)
 from bot.config import Settings
 from bot.delivery.family_reminders import (
     RemindOutcome,
@@ -53,9 +45,16 @@ from bot.delivery.family_reminders import (
     remind,
     upcoming_occurrence,
 )
-from bot.delivery.messages import when_text
 from bot.delivery.reminders import OFFSETS, SERIES
 from bot.delivery.subscriptions import subscribed_municipality
+from bot.events.cards import event_ics, render_event_card, render_event_line, when_text
+from bot.events.upcoming import (
+    ANYWHERE,
+    ListedEvent,
+    kinds_of,
+    listed_by_token,
+    upcoming_events,
+)
 from bot.handlers.menu import MenuAction, edit_or_send, reply
 from bot.i18n import Translator
 from bot.indicators.record import IndicatorRecorder

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.delivery.family_reminders import ReminderView, user_reminders
-from bot.delivery.messages import when_text
 from bot.delivery.reminders import cancel_reminder
+from bot.events.cards import when_text
 from bot.handlers.events import offsets_code
 from bot.handlers.menu import MenuAction, edit_or_send
 from bot.i18n import Translator

@@ -8,7 +8,7 @@ what the staff handlers would have taken.
 
 Callback data: ``se:<action>:<token>:<arg>`` for managing events (``list``, ``open``,
 ``title``, ``move``, ``cancel``, ``add``; ``<token>`` names the event, see
-``bot.catalog.upcoming.event_token``) and ``sd:<action>:<arg>`` for the add-event dialog. The
+``bot.events.upcoming.event_token``) and ``sd:<action>:<arg>`` for the add-event dialog. The
 draft and the event being edited live in the FSM data, never in callback data.
 """
 
@@ -27,19 +27,20 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.event_cards import render_event_card
-from bot.catalog.events import next_occurrence
 from bot.catalog.matching import CatalogIndex
 from bot.catalog.schema import Ages, EventKind, Locale, Service
-from bot.catalog.staff_events import (
+from bot.catalog.store import LiveCatalog
+from bot.config import Settings
+from bot.delivery.event_news import cancel_event, move_event
+from bot.events.cards import render_event_card
+from bot.events.occurrences import next_occurrence
+from bot.events.staff import (
     EventDraft,
     StaffInputError,
     add_event,
-    cancel_event,
     check_until,
     draft_event,
     families_reminded,
-    move_event,
     new_event_id,
     parse_ages,
     parse_date,
@@ -48,8 +49,7 @@ from bot.catalog.staff_events import (
     parse_title,
     rename_event,
 )
-from bot.catalog.store import LiveCatalog
-from bot.catalog.upcoming import (
+from bot.events.upcoming import (
     ListedEvent,
     event_by_token,
     event_location,
@@ -57,7 +57,6 @@ from bot.catalog.upcoming import (
     listed_by_token,
     upcoming_events,
 )
-from bot.config import Settings
 from bot.handlers.menu import edit_or_send, reply
 from bot.handlers.staff import IsStaff
 from bot.i18n import Translator

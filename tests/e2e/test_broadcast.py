@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.catalog.upcoming import event_token
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker, write_transaction
 from bot.db.models import Broadcast, DeepLinkCount, Delivery, Subscription, User
 from bot.delivery.broadcasts import AudienceKind, BroadcastDraft, create_broadcast
 from bot.delivery.ledger import FINAL_STATES
+from bot.events.upcoming import event_token
 from tests.delivery_support import TZ, add_users, event, register_chats, write_catalogue
 from tests.e2e.conftest import BotProcess, start_and_wait
 from tests.e2e.fake_telegram import BotMessage, FakeTelegram

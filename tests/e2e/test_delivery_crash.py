@@ -11,15 +11,15 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_app, make_worker, start_scheduler
-from bot.catalog.events import occurrences
 from bot.catalog.schema import Event
-from bot.catalog.store import sync_catalog_path
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import Delivery
+from bot.delivery.event_news import sync_catalog_path
 from bot.delivery.ledger import FINAL_STATES, NewDelivery, enqueue
 from bot.delivery.reminders import set_reminder
+from bot.events.occurrences import occurrences
 from tests.conftest import REPO
 from tests.delivery_support import TZ, add_users, event, ledger, register_chats, write_catalogue
 from tests.e2e.conftest import BotProcess

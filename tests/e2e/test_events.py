@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.catalog.upcoming import event_token
 from bot.db.engine import make_sessionmaker, write_transaction
 from bot.db.models import CatalogEvent, Delivery, Reminder, Subscription
+from bot.events.upcoming import event_token
 from tests.e2e.conftest import BotProcess, start_and_wait
 from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 

@@ -19,11 +19,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import vocab
-from bot.catalog.events import Occurrence, next_occurrence
 from bot.catalog.matching import REACH_ORDER, Reach
 from bot.catalog.schema import Event, Location, Service
 from bot.db.models import CatalogEvent
-from bot.delivery.reminders import StoredEvent, load_event
+from bot.events.occurrences import Occurrence, next_occurrence
+from bot.events.store import StoredEvent, load_event
 
 TOKEN_LENGTH = 12  # hex digits: 48 bits, no collision in any catalogue we will see
 _TOKEN = re.compile(rf"^[0-9a-f]{{{TOKEN_LENGTH}}}$")

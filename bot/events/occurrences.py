@@ -205,3 +205,11 @@ def to_ics(
     body += ["END:VEVENT", "END:VCALENDAR"]
     lines = [part for line in body for part in _fold(line)]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def is_weekly(event: Event) -> bool:
+    """A rule that repeats every week (the common case for open early-education sessions)."""
+    if event.rrule is None:
+        return False
+    parts = dict(p.split("=", 1) for p in event.rrule.upper().split(";") if "=" in p)
+    return parts.get("FREQ") == "WEEKLY" and parts.get("INTERVAL", "1") == "1"

@@ -12,15 +12,18 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.catalog.cards import address, municipality_name
-from bot.catalog.events import Occurrence, to_ics
 from bot.catalog.schema import Ages, Event, Location, Service
-from bot.catalog.upcoming import ListedEvent, event_location
-from bot.delivery.family_reminders import is_weekly
-from bot.delivery.messages import when_text
+from bot.events.occurrences import Occurrence, is_weekly, to_ics
+from bot.events.upcoming import ListedEvent, event_location
 from bot.i18n import Translator
 
 DESCRIPTION_LIMIT = 300  # a card is a glance; the catalogue may hold more
 PLACE_LIMIT = 300
+
+
+def when_text(start: datetime, end: datetime, t: Translator) -> str:
+    """E.g. Finnish "la 5.12. klo 10.00-12.00" (dates in TIMEZONE via the translator)."""
+    return f"{t.format_datetime(start)}–{t.format_time(end)}"
 
 
 def _clip(text: str, limit: int) -> str:

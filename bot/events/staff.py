@@ -3,8 +3,9 @@ cancelling events in ``catalog_events``.
 
 Staff type dates and times the Finnish way ("5.12.2026 10.00"); ISO ("2026-12-05 10:00") works
 too. Every parse error is a :class:`StaffInputError` naming a Fluent message that says what
-was expected. Moving or cancelling bumps the event's revision and calls ``event_changed`` in
-the same write transaction, so every family with a reminder is told and their reminders follow.
+was expected. Moving or cancelling bumps the event's revision and calls the ``on_change``
+listener in the same write transaction; delivery's listener tells every family with a reminder
+and moves their reminders (``bot.delivery.event_news`` wires the two).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.events import duration, next_occurrence, span
 from bot.catalog.schema import MAX_AGE, Ages, Cost, Event, EventKind, Locale, Text
 from bot.db.engine import write_transaction
 from bot.db.models import CatalogEvent, Reminder
-from bot.delivery.reminders import event_changed
+from bot.events.occurrences import duration, next_occurrence, span
+from bot.events.store import EventChanged
 
 STAFF_SOURCE = "staff"
 TITLE_MAX = 150
@@ -251,12 +252,19 @@ def _moved_rule(rule: str | None, start: datetime) -> str | None:
 
 
 async def move_event(
-    session: AsyncSession, event_id: str, start: datetime, tz: tzinfo, now: datetime
+    session: AsyncSession,
+    event_id: str,
+    start: datetime,
+    tz: tzinfo,
+    now: datetime,
+    *,
+    on_change: EventChanged,
 ) -> int | None:
     """Move the event (a series: its first time) to local ``start``, keeping its length.
 
-    Families with a reminder are told and their reminders follow; returns the notices queued,
-    or None when the event is gone or cancelled.
+    ``on_change`` hears of it (families with a reminder are told and their reminders follow);
+    returns what it returned (the notices queued), or None when the event is gone or
+    cancelled.
     """
     async with write_transaction(session):
         found = await _locked_event(session, event_id)
@@ -282,13 +290,14 @@ async def move_event(
         row.revision += 1
         row.updated_at = now
         await session.flush()
-        return await event_changed(session, event_id, tz, now)
+        return await on_change(session, event_id, tz, now)
 
 
 async def cancel_event(
-    session: AsyncSession, event_id: str, tz: tzinfo, now: datetime
+    session: AsyncSession, event_id: str, tz: tzinfo, now: datetime, *, on_change: EventChanged
 ) -> int | None:
-    """Cancel the event; families with a reminder are told. None if it was already gone."""
+    """Cancel the event; ``on_change`` hears of it (families with a reminder are told).
+    None if it was already gone."""
     async with write_transaction(session):
         found = await _locked_event(session, event_id)
         if found is None or found[1].cancelled:
@@ -299,7 +308,7 @@ async def cancel_event(
         row.revision += 1
         row.updated_at = now
         await session.flush()
-        return await event_changed(session, event_id, tz, now)
+        return await on_change(session, event_id, tz, now)
 
 
 async def families_reminded(session: AsyncSession, event_id: str) -> int:
