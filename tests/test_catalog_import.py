@@ -410,7 +410,8 @@ async def test_a_sync_of_changed_files_with_unchanged_services_keeps_the_version
     write(catalog, "a.yaml", "# a comment, nothing else\n" + catalogue_file("org", "one"))
     async with sessions() as session:
         report = await sync_catalog_path(session, catalog)
-    assert report is not None and report.version is None  # read again, but no new version
+    assert report is not None
+    assert report.version is None  # read again, but no new version
     async with sessions() as session:
         assert await sync_catalog_path(session, catalog) is None  # the new digest is known
     assert (await counts(sessions))[2] == 1
