@@ -40,11 +40,11 @@ from bot.catalog.loader import (
     content_hash,
     read_catalog,
 )
-from bot.catalog.matching import Answers, CatalogIndex
+from bot.catalog.matching import Answers
+from bot.catalog.preview import preview_catalogue, read_imported
 from bot.catalog.schema import CatalogFile, catalog_json_schema
 from bot.catalog.store import (
     ImportReport,
-    LiveCatalog,
     has_service,
     load_organizations,
     load_services,
@@ -52,11 +52,11 @@ from bot.catalog.store import (
     resolve_flags,
 )
 from bot.catalog.vocab import NEED_TAGS, municipalities, wellbeing_counties
-from bot.config import LOCALES_PATH, SUPPORTED_LOCALES, Settings
+from bot.config import SUPPORTED_LOCALES, Settings
 from bot.data_errors import DataError, DataFileError
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.delivery.event_news import import_files, sync_catalog_path
+from bot.delivery.event_news import import_files
 from bot.flow.cli import TryBackend, add_try_command
 from bot.flow.loader import validate_dialogs
 from bot.flow.model import FIND_DIALOG, default_municipalities
@@ -323,10 +323,13 @@ def _start_role(role: Callable[[Settings], Awaitable[None]]) -> int:
 
 def cmd_check(_args: argparse.Namespace) -> int:
     settings = _settings()  # a bad setting fails the check too
-    errors = validate_locales(LOCALES_PATH)
+    errors = validate_locales(settings.locales_path)
     summary = ["locales OK"] if not errors else []
     dialog_errors = validate_dialogs(
-        settings.dialogs_path, LOCALES_PATH, default_municipalities(), required=(FIND_DIALOG,)
+        settings.dialogs_path,
+        settings.locales_path,
+        default_municipalities(),
+        required=(FIND_DIALOG,),
     )
     errors.extend(dialog_errors)
     if not dialog_errors:
@@ -338,7 +341,7 @@ def cmd_check(_args: argparse.Namespace) -> int:
     else:
         for warning in catalog.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        summary.append(f"catalogue OK ({len(catalog.services)} services)")
+        summary.append(f"catalogue OK ({_service_counts(settings, catalog)})")
         coverage_errors = _check_coverage(settings.catalog_path, catalog)
         errors.extend(coverage_errors)
         if not coverage_errors and coverage_path(settings.catalog_path) is not None:
@@ -349,6 +352,17 @@ def cmd_check(_args: argparse.Namespace) -> int:
         return EXIT_DATA
     print("valo-bot check: " + ", ".join(summary))
     return 0
+
+
+def _service_counts(settings: Settings, catalog: LoadedCatalog) -> str:
+    """The files' services, and those the database holds from other sources when one exists:
+    the bot serves both (read only; see bot.catalog.preview)."""
+    counts = f"{len(catalog.services)} services in files"
+    sources = {f.source for f in catalog.files}
+    imported = asyncio.run(read_imported(settings.database_url, sources))
+    if imported is not None:
+        counts += f"; {len(imported)} in the database from imports"
+    return counts
 
 
 def _check_coverage(catalog_path: Path, catalog: LoadedCatalog) -> list[DataError]:
@@ -560,7 +574,7 @@ def cmd_catalog_coverage(args: argparse.Namespace) -> int:
     if errors:
         _print_errors(errors)
         return EXIT_DATA
-    t = I18n.load(LOCALES_PATH, settings.tz)[args.lang]
+    t = I18n.load(settings.locales_path, settings.tz)[args.lang]
     cells = coverage_matrix(coverage, catalog.services)
     if args.format == "json":
         sys.stdout.write(render_json(coverage, cells, t))
@@ -590,19 +604,15 @@ def cmd_match(args: argparse.Namespace) -> int:
         languages=tuple(language_code(code) for code in args.speaks),
         free_only=args.free,
     )
-    i18n = I18n.load(LOCALES_PATH, settings.tz)
+    i18n = I18n.load(settings.locales_path, settings.tz)
     t = i18n[args.lang]
 
-    async def work(session: AsyncSession) -> CatalogIndex:
-        await sync_catalog_path(session, settings.catalog_path, settings.tz)
-        return await LiveCatalog().get(session)
-
     try:
-        index = asyncio.run(_with_database(settings, work))
+        preview = asyncio.run(preview_catalogue(settings.catalog_path, settings.database_url))
     except DataFileError as exc:
         _print_errors(exc.errors)
         return EXIT_DATA
-    matches = index.match(answers, limit=args.limit)
+    matches = preview.index().match(answers, limit=args.limit)
     print(
         json.dumps({"matches": [match_json(m, t) for m in matches]}, ensure_ascii=False, indent=2)
     )
@@ -625,8 +635,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> Report:
         return await build_report(session, period, args.municipality)
 
+    # The messages first: broken or missing locales stop the report before any database opens.
+    i18n = I18n.load(settings.locales_path, settings.tz)
+    t = i18n[args.lang or report_locale(settings.default_locale)]
     report = asyncio.run(_with_database(settings, work))
-    t = I18n.load(LOCALES_PATH, settings.tz)[args.lang or report_locale(settings.default_locale)]
     text = render(report, Format(args.format), t, today)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -638,20 +650,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 @asynccontextmanager
 async def catalogue_backend() -> AsyncIterator[TryBackend]:
-    """``try`` shows the same results as the bot: the catalogue, synced into the database."""
+    """``try`` shows the bot's result cards for the catalogue it would serve (a preview: read
+    from the files and the database's imports, nothing written; see bot.catalog.preview)."""
     from bot.handlers.services import CatalogueResults
 
     settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        await migrate.upgrade(engine)
-        sessions = make_sessionmaker(engine)
-        async with sessions() as session:
-            await sync_catalog_path(session, settings.catalog_path, settings.tz)
-        results = CatalogueResults(LiveCatalog(), sessions, settings.tz)
-        yield TryBackend(results, default_municipalities())
-    finally:
-        await engine.dispose()
+    preview = await preview_catalogue(settings.catalog_path, settings.database_url)
+    results = CatalogueResults(preview.index(), None, settings.tz)
+    yield TryBackend(
+        results, default_municipalities(), settings.dialogs_path, settings.locales_path
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -674,6 +682,9 @@ def build_parser() -> argparse.ArgumentParser:
     match = commands.add_parser(
         "match",
         help="ranked services for given answers, as JSON",
+        description="A preview: matches the catalogue files at CATALOG_PATH, read into memory, "
+        "plus the services an existing database holds from imports (PTV, HSDS). Nothing is "
+        "written: no database is created, migrated or synced.",
         epilog=_match_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

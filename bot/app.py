@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.catalog.store import LiveCatalog
-from bot.config import DATABASE_POOL_OVERFLOW, LOCALES_PATH, Settings
+from bot.config import DATABASE_POOL_OVERFLOW, Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.outage import Backoff, database_unreachable, describe
@@ -117,14 +117,17 @@ class App:
         self.dispatcher.sub_routers.clear()
 
 
-def load_i18n(settings: Settings, root: Path = LOCALES_PATH) -> I18n:
-    return I18n.load(root, settings.tz)
+def load_i18n(settings: Settings, root: Path | None = None) -> I18n:
+    return I18n.load(root or settings.locales_path, settings.tz)
 
 
-def load_trees(settings: Settings, locales: Path = LOCALES_PATH) -> dict[str, Tree]:
+def load_trees(settings: Settings, locales: Path | None = None) -> dict[str, Tree]:
     """The dialog trees, validated against the locales; raises DataFileError when broken."""
     return load_dialogs(
-        settings.dialogs_path, locales, default_municipalities(), required=(FIND_DIALOG,)
+        settings.dialogs_path,
+        locales or settings.locales_path,
+        default_municipalities(),
+        required=(FIND_DIALOG,),
     )
 
 
@@ -203,7 +206,7 @@ def make_dispatcher(
     return dispatcher
 
 
-def build_app(settings: Settings, *, locales: Path = LOCALES_PATH) -> App:
+def build_app(settings: Settings, *, locales: Path | None = None) -> App:
     """Build every part from settings; raises on a missing token or broken data files."""
     bot = make_bot(settings)
     i18n = load_i18n(settings, locales)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib.util
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -17,7 +17,34 @@ Locale = Literal["fi", "en", "ar"]
 SUPPORTED_LOCALES: tuple[Locale, ...] = ("fi", "en", "ar")
 
 TELEGRAM_OFFICIAL_API = "https://api.telegram.org"
-LOCALES_PATH = Path("locales")  # relative to the working directory, like CATALOG_PATH
+LOCALES_PATH = Path("locales")  # relative to the data home, like CATALOG_PATH (data_home)
+
+# The folders a data home holds; the current directory is one when it has any of them.
+DATA_FOLDERS = ("locales", "dialogs", "services_catalog")
+# Where the package runs from in a source checkout (an editable install): its data is there.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_home(valo_home: Path | None = None) -> Path | None:
+    """The folder relative data paths are read from; None means the current directory.
+
+    VALO_HOME when set; else the current directory when it holds a data folder (a deployment,
+    the Docker image's /app); else the source checkout the package runs from, so commands
+    work from any folder of a developer's machine; else the current directory.
+    """
+    if valo_home is not None:
+        return valo_home.expanduser()
+    cwd = Path.cwd()
+    if any((cwd / folder).is_dir() for folder in DATA_FOLDERS):
+        return None
+    if (SOURCE_ROOT / "pyproject.toml").is_file() and (SOURCE_ROOT / "locales").is_dir():
+        return SOURCE_ROOT
+    return None
+
+
+def in_home(path: Path, home: Path | None) -> Path:
+    """``path`` resolved against the data home (kept as given when absolute or home is cwd)."""
+    return path if home is None or path.is_absolute() else home / path
 
 
 # The form of a token from @BotFather (aiogram's own check): the bot's numeric id, a colon, a
@@ -40,6 +67,11 @@ class Settings(BaseSettings):
     """Every knob of the bot. Names match the environment variables (case-insensitive)."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Where relative CATALOG_PATH, DIALOGS_PATH, locales/ and a relative SQLite path are read
+    # from (see data_home); unset: found as the README's "Data files" says.
+    valo_home: Path | None = None
+    _locales_path: Path = PrivateAttr(default=LOCALES_PATH)
 
     bot_token: SecretStr | None = None
     telegram_api_base: str = TELEGRAM_OFFICIAL_API
@@ -171,6 +203,19 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Relative data paths resolved against the data home, once, for every reader."""
+        home = data_home(self.valo_home)
+        self.catalog_path = in_home(self.catalog_path, home)
+        self.dialogs_path = in_home(self.dialogs_path, home)
+        self._locales_path = in_home(LOCALES_PATH, home)
+        if home is not None:
+            self.database_url = _sqlite_in_home(self.database_url, home)
+
+    @property
+    def locales_path(self) -> Path:
+        return self._locales_path
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -178,3 +223,17 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _sqlite_in_home(database_url: str, home: Path) -> str:
+    """A relative SQLite file in DATABASE_URL, moved into the data home with the data."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return database_url  # reported where the URL is used
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return database_url
+    if database.startswith("file:") or Path(database).is_absolute():
+        return database_url
+    return url.set(database=str(home / database)).render_as_string(hide_password=False)

@@ -34,14 +34,30 @@ class CliResult:
 class CliRun:
     """One ``python -m bot ARGS`` process; its output goes to files, so it never blocks."""
 
-    def __init__(self, args: list[str], env: dict[str, str], output: Path) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        output: Path,
+        cwd: Path = REPO,
+        stdin: str | None = None,
+    ) -> None:
         output.mkdir(parents=True, exist_ok=True)
         self._stdout = output / "stdout.txt"
         self._stderr = output / "stderr.txt"
         with self._stdout.open("wb") as out, self._stderr.open("wb") as err:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "bot", *args], cwd=REPO, env=env, stdout=out, stderr=err
+                [sys.executable, "-m", "bot", *args],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.PIPE if stdin is not None else None,
+                stdout=out,
+                stderr=err,
             )
+        if stdin is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.write(stdin.encode())
+            self._process.stdin.close()
 
     def result(self, timeout: float = 90.0) -> CliResult:
         returncode = self._process.wait(timeout)

@@ -31,6 +31,7 @@ from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import CardFlagMark, CatalogOrganization, CatalogService, CatalogVersion
 from bot.delivery.event_news import import_files, sync_catalog_path
 from tests.cli_run import CliRun, cli_env, module_database, run_in_new_loop
+from tests.conftest import REPO
 from tests.real_catalogue import real_catalogue as read_real_catalogue
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -377,6 +378,42 @@ async def test_sync_imports_only_when_the_content_changed(
         with pytest.raises(DataFileError):
             await sync_catalog_path(session, catalog)
     assert await counts(sessions) == (2, 2, 2)
+
+
+async def test_a_ptv_import_that_skips_every_record_writes_no_version(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    await import_paths(sessions, write(tmp_path, "a.yaml", catalogue_file("org", "one")))
+    before = await counts(sessions)
+    # Upper secondary school only: not a family service, so every record is skipped.
+    sample = REPO / "tests" / "data" / "ptv-samples" / "service_etalukio.json"
+    files = read_sources([sample], "ptv")
+    assert files.warnings
+    assert all(not f.catalog.services for f in files.files)
+    for digest in ("first", "second"):
+        async with sessions() as session:
+            report = await import_files(session, files.files, origin="cli", digest=digest)
+        assert report.version is None
+        assert str(report).endswith("(no change)")
+    services, _organizations, version = await counts(sessions)
+    assert (services, version) == (before[0], before[2])  # its organisation is noted, that's all
+
+
+async def test_a_sync_of_changed_files_with_unchanged_services_keeps_the_version(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog"
+    write(catalog, "a.yaml", catalogue_file("org", "one"))
+    async with sessions() as session:
+        assert (await sync_catalog_path(session, catalog)) is not None
+    write(catalog, "a.yaml", "# a comment, nothing else\n" + catalogue_file("org", "one"))
+    async with sessions() as session:
+        report = await sync_catalog_path(session, catalog)
+    assert report is not None
+    assert report.version is None  # read again, but no new version
+    async with sessions() as session:
+        assert await sync_catalog_path(session, catalog) is None  # the new digest is known
+    assert (await counts(sessions))[2] == 1
 
 
 async def test_sync_without_catalogue_files_keeps_the_database(

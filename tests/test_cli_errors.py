@@ -164,10 +164,11 @@ def test_an_unusable_database_directory_is_named(
 ) -> None:
     (home / "data").write_text("a file where the database directory should be\n")
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{home / 'data' / 'valo.db'}")
-    code, out, err = run(capsys, "match", "--need", "crisis-urgent")
+    # (match and try are previews that never create a database: report does create one.)
+    code, out, err = run(capsys, "report", "--from", "2026-01")
     assert code == 1
     assert out == ""
-    assert one_line(err) == f"valo-bot match: {home / 'data'}: a file, where a directory is needed"
+    assert one_line(err) == f"valo-bot report: {home / 'data'}: a file, where a directory is needed"
 
 
 def test_report_and_backup_to_an_unwritable_place_name_it(

@@ -86,9 +86,15 @@ async def import_files(
     digest: str,
     now: datetime | None = None,
     tz: tzinfo = HELSINKI,
+    remember_digest: bool = False,
     mirror_events: MirrorEvents,
 ) -> ImportReport:
-    """Write ``files`` to the database in one transaction; raise DataFileError on conflicts."""
+    """Write ``files`` to the database in one transaction; raise DataFileError on conflicts.
+
+    A new catalogue version is recorded only when an entry was added, updated or removed.
+    ``remember_digest`` (the start-up sync): also remember a new ``digest`` of unchanged
+    entries, so the next start does not read the same files again.
+    """
     now = now or datetime.now(UTC)
     sources = {f.source for f in files}
     services = {s.id: (f.source, s) for f in files for s in f.catalog.services}
@@ -172,16 +178,16 @@ async def import_files(
             )
         await mirror_events(session, list(services.values()), sources, tz, now)
         changed = bool(added or updated or removed)
-        last_digest = await session.scalar(
-            select(CatalogVersion.content_hash)
-            .where(CatalogVersion.origin == origin)
-            .order_by(CatalogVersion.version.desc())
-            .limit(1)
-        )
+        last = (
+            await session.execute(
+                select(CatalogVersion)
+                .where(CatalogVersion.origin == origin)
+                .order_by(CatalogVersion.version.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
         version = None
-        # A new digest is recorded even when no entry changed (e.g. an edited comment), so
-        # the next start does not read the files again.
-        if changed or last_digest != digest:
+        if changed or (remember_digest and last is None):
             total = await session.scalar(select(func.count()).select_from(CatalogService))
             row = CatalogVersion(
                 origin=origin, content_hash=digest, imported_at=now, services=int(total or 0)
@@ -189,6 +195,11 @@ async def import_files(
             session.add(row)
             await session.flush()
             version = row.version
+        elif remember_digest and last is not None and last.content_hash != digest:
+            # The files changed but no entry did (e.g. an edited comment): no new version, so
+            # replicas do not reload for nothing; the digest is noted on the origin's last one.
+            last.content_hash = digest
+            await session.flush()
     return ImportReport(added, updated, unchanged, len(removed), version)
 
 
@@ -243,7 +254,13 @@ async def sync_catalog_path(
         return None
     loaded = read_catalog([path])  # raises DataFileError: the bot refuses to start
     report = await import_files(
-        session, loaded.files, origin=origin, digest=digest, tz=tz, mirror_events=mirror_events
+        session,
+        loaded.files,
+        origin=origin,
+        digest=digest,
+        tz=tz,
+        remember_digest=True,
+        mirror_events=mirror_events,
     )
     for warning in loaded.warnings:
         log.warning("%s", warning)

@@ -21,7 +21,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.catalog.matching import Answers
-from bot.config import SUPPORTED_LOCALES
+from bot.config import LOCALES_PATH, SUPPORTED_LOCALES, data_home, in_home
 from bot.data_errors import DataFileError
 from bot.flow.keyboard import ResultPage, ResultSource, render
 from bot.flow.loader import load_dialogs
@@ -69,6 +69,9 @@ class TryBackend:
 
     results: ResultSource
     municipalities: Sequence[str]
+    # Where the trees and messages are read from (``--dialogs``/``--locales`` override).
+    dialogs: Path = Path("dialogs")
+    locales: Path = LOCALES_PATH
 
 
 class NoResults:
@@ -82,7 +85,13 @@ class NoResults:
 @asynccontextmanager
 async def offline_backend() -> AsyncIterator[TryBackend]:
     """No catalogue: no results, and South-East Finland in the picker."""
-    yield TryBackend(NoResults(), default_municipalities())
+    home = data_home()
+    yield TryBackend(
+        NoResults(),
+        default_municipalities(),
+        in_home(Path("dialogs"), home),
+        in_home(LOCALES_PATH, home),
+    )
 
 
 BackendFactory = Callable[[], AbstractAsyncContextManager[TryBackend]]
@@ -194,8 +203,9 @@ async def try_dialog(
     """Load the trees and locales named in ``args`` and run one session."""
     async with backend_factory() as backend:
         try:
-            i18n = I18n.load(args.locales, ZoneInfo(args.timezone))
-            trees = load_dialogs(args.dialogs, args.locales, backend.municipalities)
+            locales = args.locales or backend.locales
+            i18n = I18n.load(locales, ZoneInfo(args.timezone))
+            trees = load_dialogs(args.dialogs or backend.dialogs, locales, backend.municipalities)
         except DataFileError as exc:
             for error in exc.errors:
                 print(error, file=sys.stderr)
@@ -217,12 +227,16 @@ def add_try_command(
     """Add ``try`` to a ``valo-bot`` command parser; ``backend_factory`` supplies results
     (the catalogue's, for the same results the bot shows) and the picker's municipalities."""
     parser = subparsers.add_parser(
-        "try", help="chat with the dialog trees in the terminal, no Telegram needed"
+        "try",
+        help="chat with the dialog trees in the terminal, no Telegram needed",
+        description="A preview: results come from the catalogue files at CATALOG_PATH, read "
+        "into memory, plus the services an existing database holds from imports (PTV, HSDS). "
+        "Nothing is written: no database is created, migrated or synced.",
     )
     parser.add_argument("--lang", choices=SUPPORTED_LOCALES, default="fi")
     parser.add_argument("--dialog", default="needs", help="tree id (default: needs)")
-    parser.add_argument("--dialogs", type=Path, default=Path("dialogs"), help=argparse.SUPPRESS)
-    parser.add_argument("--locales", type=Path, default=Path("locales"), help=argparse.SUPPRESS)
+    parser.add_argument("--dialogs", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--locales", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--timezone", default="Europe/Helsinki", help=argparse.SUPPRESS)
 
     def run(args: argparse.Namespace) -> int:

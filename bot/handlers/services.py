@@ -314,15 +314,26 @@ class CatalogueResults:
     """
 
     def __init__(
-        self, catalog: LiveCatalog, sessions: async_sessionmaker[AsyncSession], tz: tzinfo
+        self,
+        catalog: LiveCatalog | CatalogIndex,
+        sessions: async_sessionmaker[AsyncSession] | None,
+        tz: tzinfo,
     ) -> None:
+        """``catalog``: the live catalogue (read through ``sessions``), or a fixed index for a
+        preview that reads no database (``valo-bot try``)."""
         self._catalog = catalog
         self._sessions = sessions
         self._tz = tz
 
-    async def results(self, answers: Answers, t: Translator, page: int) -> ResultPage:
+    async def _index(self) -> CatalogIndex:
+        if isinstance(self._catalog, CatalogIndex):
+            return self._catalog
+        assert self._sessions is not None, "a live catalogue is read through sessions"
         async with session_scope(self._sessions) as session:
-            index = await self._catalog.get(session)
+            return await self._catalog.get(session)
+
+    async def results(self, answers: Answers, t: Translator, page: int) -> ResultPage:
+        index = await self._index()
         now = datetime.now(UTC).astimezone(self._tz)
         shown, total = index.search(answers, RESULTS_PER_PAGE, page * RESULTS_PER_PAGE)
         place = answers.municipality or ""
