@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Update, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LOCALES, Locale
@@ -30,6 +30,16 @@ from bot.db.models import StaffInvite, User
 INVITE_TTL = timedelta(hours=24)
 INVITE_PREFIX = "staff-"  # /start payloads that are staff invites, never deep-link sources
 LABEL_MAX = 64
+
+
+def _unused(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """An invite that still works at ``now``: nobody has used it and it has not expired."""
+    return (StaffInvite.used_at.is_(None), StaffInvite.expires_at > now)
+
+
+def _expire(now: datetime, *which: ColumnElement[bool]) -> Update:
+    """Make the unused invites that match ``which`` stop working at ``now``."""
+    return update(StaffInvite).where(*which, *_unused(now)).values(expires_at=now)
 
 
 def token_hash(token: str) -> str:
@@ -97,8 +107,7 @@ async def redeem_invite(
             update(StaffInvite)
             .where(
                 StaffInvite.token_hash == token_hash(token),
-                StaffInvite.used_at.is_(None),
-                StaffInvite.expires_at > now,
+                *_unused(now),
                 # Whoever made the link must still be staff when it is opened.
                 StaffInvite.created_by.in_(select(User.user_id).where(User.staff.is_(True))),
             )
@@ -160,7 +169,7 @@ async def pending_invites(session: AsyncSession, now: datetime) -> list[PendingI
     """The unused, unexpired invites, the ones that expire first first."""
     rows = await session.execute(
         select(StaffInvite.id, StaffInvite.label, StaffInvite.created_by, StaffInvite.expires_at)
-        .where(StaffInvite.used_at.is_(None), StaffInvite.expires_at > now)
+        .where(*_unused(now))
         .order_by(StaffInvite.expires_at, StaffInvite.id)
     )
     return [PendingInvite(*row) for row in rows]
@@ -169,15 +178,7 @@ async def pending_invites(session: AsyncSession, now: datetime) -> list[PendingI
 async def cancel_invite(session: AsyncSession, invite_id: int, now: datetime) -> bool:
     """Make an unused invite stop working at once; False when it was used or had expired."""
     async with write_transaction(session):
-        result = await session.execute(
-            update(StaffInvite)
-            .where(
-                StaffInvite.id == invite_id,
-                StaffInvite.used_at.is_(None),
-                StaffInvite.expires_at > now,
-            )
-            .values(expires_at=now)
-        )
+        result = await session.execute(_expire(now, StaffInvite.id == invite_id))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -207,15 +208,7 @@ async def revoke_staff(
         result = await session.execute(
             update(User).where(User.user_id == user_id, User.staff.is_(True)).values(staff=False)
         )
-        expired = await session.execute(
-            update(StaffInvite)
-            .where(
-                StaffInvite.created_by == user_id,
-                StaffInvite.used_at.is_(None),
-                StaffInvite.expires_at > now,
-            )
-            .values(expires_at=now)
-        )
+        expired = await session.execute(_expire(now, StaffInvite.created_by == user_id))
     if not result.rowcount:  # type: ignore[attr-defined]
         return Revocation(Revoked.NOT_STAFF, expired.rowcount)  # type: ignore[attr-defined]
     return Revocation(Revoked.REVOKED, expired.rowcount)  # type: ignore[attr-defined]
