@@ -29,25 +29,8 @@ from bot.i18n import I18n
 from tests.cli_run import CliRun, cli_env, module_database, run_in_new_loop
 from tests.conftest import REPO
 from tests.real_catalogue import real_catalogue
+from tests.test_catalog_import import catalogue_file
 
-CATALOGUE = """\
-organizations:
-  - id: {org}
-    name: {{fi: Järjestö, en: Organisation, ar: منظمة}}
-    domains: [example.fi]
-services:
-  - id: {id}
-    organization: {org}
-    name: {{fi: "{title}", en: "{title}", ar: خدمة}}
-    summary: {{fi: Lyhyesti, en: In short, ar: باختصار}}
-    needs: [early-education]
-    service_classes: ["P3.4"]
-    municipalities: ["285"]
-    languages: [fi]
-    access: [walk-in]
-    sources: [{{url: "https://example.fi/palvelu", kind: organiser}}]
-    checked: "2026-06-01"
-"""
 MATCH = ["match", "--municipality", "285", "--need", "early-education", "--limit", "200"]
 
 # Four command processes start at once; on a busy machine they need longer than one alone.
@@ -58,7 +41,7 @@ Snapshot = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 def catalogue(directory: Path, org: str, service_id: str, title: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    text = CATALOGUE.format(org=org, id=service_id, title=title)
+    text = catalogue_file(org, service_id, title=title)
     (directory / f"{org}.yaml").write_text(text, encoding="utf-8")
     return directory
 
