@@ -300,10 +300,8 @@ def _declared(a: Service, b: Service) -> bool:
 KNOWN_VIOLATIONS: frozenset[tuple[str, int]] = frozenset(
     {
         # rule 1: access call without a phone
-        ("eksote-neuvola", 1),
         ("kymenhva-family-counselling", 1),
         ("kymenhva-neuvola", 1),
-        ("lpr-immigration-services", 1),
         # rule 4: no organiser source / only news
         ("eksote-children-youth-house", 4),
         ("etk-nuppu", 4),
