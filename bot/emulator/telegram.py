@@ -1,4 +1,4 @@
-"""A strict fake of the Telegram Bot API for Valo's end-to-end tests.
+"""A strict emulator of the Telegram Bot API, for the end-to-end tests and `valo-bot demo`.
 
 The fake is a real HTTP server (aiohttp) on 127.0.0.1 with a random free port, so
 the production code path -- aiogram's ``Bot`` with its ``AiohttpSession`` -- runs
@@ -780,6 +780,8 @@ class FakeTelegram:
         # State-change broadcast: the current Event is set and replaced on every
         # change, so waiters never miss a wake-up and never need to sleep.
         self._changed = asyncio.Event()
+        #: How many state changes so far: a cheap version for pollers (the demo page).
+        self.changes = 0
         self._stopping = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -880,8 +882,20 @@ class FakeTelegram:
     # ------------------------------------------------------------------ notifications
 
     def _notify(self) -> None:
+        self.changes += 1
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def notify(self) -> None:
+        """Wake every waiter: something a waiter watches changed outside the emulator (the
+        demo page's banner or clock)."""
+        self._notify()
+
+    async def wait_change(self, since: int, timeout: float) -> int:
+        """Wait until ``changes`` differs from ``since`` or ``timeout`` passes; returns it."""
+        if self.changes == since:
+            await self._wait_change(timeout)
+        return self.changes
 
     async def _wait_change(self, within: float | None) -> None:
         event = self._changed
