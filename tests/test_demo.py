@@ -1,0 +1,89 @@
+"""``valo-bot demo`` without a browser: its own settings only, loopback only, the clock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.demo.host import check_host
+from bot.demo.server import PERSONAS, DemoClock, demo_settings
+from tests.conftest import REPO
+from tests.demo_support import HOSTILE_ENV, Demo
+
+EMMA = next(p.user_id for p in PERSONAS if p.locale == "en" and not p.staff)
+
+
+def wait_for(demo: Demo, user: int, predicate: str, timeout: float = 20.0) -> dict[str, object]:
+    """Long-poll the page's state until some message text contains ``predicate``."""
+    deadline = time.monotonic() + timeout
+    state = demo.api(f"/api/state/{user}")
+    while not any(predicate in m.get("text", "") for m in state["messages"]):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {predicate!r} in {state['messages']}\n{demo.log()}")
+        state = demo.api(f"/api/state/{user}?since={state['version']}")  # waits for a change
+    return dict(state)
+
+
+def test_demo_ignores_the_environment_and_dotenv(tmp_path: Path) -> None:
+    """On a production host, the real token, database and API base are all ignored: the bot
+    answers through the emulator, from a throwaway database."""
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in HOSTILE_ENV.items()))
+    demo = Demo(tmp_path, "--home", str(REPO), env=HOSTILE_ENV)
+    try:
+        demo.api("/api/send", {"user": EMMA, "text": "/start"})
+        wait_for(demo, EMMA, "Hello! I am Valo.")
+        # Not in the current directory, where DATABASE_URL's default would put it.
+        assert not (tmp_path / "data").exists()
+    finally:
+        assert demo.stop() == 0, demo.log()
+    assert "127.0.0.1:1" not in demo.log()
+
+
+def test_a_non_loopback_host_is_refused_with_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--host", "0.0.0.0", "--port", "0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("valo-bot demo: refusing to listen on 0.0.0.0:")
+    assert "--allow-remote" in line
+
+
+def test_host_check() -> None:
+    for host in ("127.0.0.1", "::1", "localhost", "127.0.0.2"):
+        assert check_host(host, allow_remote=False) is None
+    for host in ("0.0.0.0", "192.168.1.10", "::", "example.org"):
+        assert check_host(host, allow_remote=False) is not None
+        assert check_host(host, allow_remote=True) is None
+
+
+def test_demo_settings_are_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in HOSTILE_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in HOSTILE_ENV.items()))
+    settings = demo_settings("http://127.0.0.1:5555", tmp_path, REPO)
+    assert settings.telegram_api_base == "http://127.0.0.1:5555"
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    assert settings.redis_url is None
+    assert settings.bot_token is not None
+    assert settings.bot_token.get_secret_value() != HOSTILE_ENV["BOT_TOKEN"]
+    assert settings.staff_ids == frozenset(p.user_id for p in PERSONAS if p.staff)
+
+
+def test_fast_forward_moves_only_the_demo_clock() -> None:
+    real = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
+    clock = DemoClock(lambda: real)
+    assert clock.now() == real
+    assert clock.advance(timedelta(days=1)) == real + timedelta(days=1)
+    assert clock.now() == real + timedelta(days=1)
