@@ -337,6 +337,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # A trainer watches the page, not the log: start-up chatter only when something is wrong.
     for chatty in ("alembic", "apscheduler", "aiogram", "bot.ops.roles"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    # The catalogue's curation warnings are for editors (valo-bot check lists them).
+    logging.getLogger("bot.catalog.store").setLevel(logging.ERROR)
 
     def ready(url: str) -> None:
         print(f"Valo demo (a demo: a throwaway database, no Telegram) at {url}", flush=True)

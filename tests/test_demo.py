@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,19 +31,74 @@ def wait_for(demo: Demo, user: int, predicate: str, timeout: float = 20.0) -> di
     return dict(state)
 
 
-def test_demo_ignores_the_environment_and_dotenv(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module, started where a production host's settings are: in the
+    environment and in ``.env`` of the current directory."""
+    cwd = tmp_path_factory.mktemp("production-host")
+    (cwd / ".env").write_text("".join(f"{k}={v}\n" for k, v in HOSTILE_ENV.items()))
+    running = Demo(cwd, "--home", str(REPO), env=HOSTILE_ENV)
+    running.cwd = cwd  # type: ignore[attr-defined]
+    yield running
+    assert running.stop() == 0, running.log()
+    assert "127.0.0.1:1" not in running.log()
+
+
+def test_demo_ignores_the_environment_and_dotenv(demo: Demo) -> None:
     """On a production host, the real token, database and API base are all ignored: the bot
     answers through the emulator, from a throwaway database."""
-    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in HOSTILE_ENV.items()))
-    demo = Demo(tmp_path, "--home", str(REPO), env=HOSTILE_ENV)
-    try:
-        demo.api("/api/send", {"user": EMMA, "text": "/start"})
-        wait_for(demo, EMMA, "Hello! I am Valo.")
-        # Not in the current directory, where DATABASE_URL's default would put it.
-        assert not (tmp_path / "data").exists()
-    finally:
-        assert demo.stop() == 0, demo.log()
-    assert "127.0.0.1:1" not in demo.log()
+    demo.api("/api/send", {"user": EMMA, "text": "/start"})
+    wait_for(demo, EMMA, "Hello! I am Valo.")
+    # Not in the current directory, where DATABASE_URL's default would put it.
+    assert not (demo.cwd / "data").exists()  # type: ignore[attr-defined]
+
+
+def button(state: dict[str, object], prefix: str) -> tuple[int, str]:
+    """The newest message's button whose callback data starts with ``prefix``."""
+    messages = state["messages"]
+    assert isinstance(messages, list)
+    for message in reversed(messages):
+        for row in message.get("buttons", []):
+            for b in row:
+                if str(b.get("callback_data", "")).startswith(prefix):
+                    return int(message["id"]), str(b["callback_data"])
+    raise AssertionError(f"no button {prefix!r} in {messages}")
+
+
+def press(demo: Demo, message_id: int, data: str) -> None:
+    demo.api("/api/press", {"user": EMMA, "message_id": message_id, "data": data})
+
+
+def test_fast_forward_brings_a_reminder_and_the_calendar_file_downloads(demo: Demo) -> None:
+    """A family asks to be reminded the day before a weekly event; fast-forwarding the
+    worker's clock past that moment brings the reminder (the real catalogue's weekly event)."""
+    demo.api("/api/send", {"user": EMMA, "text": "/events"})
+    state = wait_for(demo, EMMA, "Events near Kouvola")
+    press(demo, *button(state, "evo:"))
+    state = wait_for(demo, EMMA, "When:")
+    press(demo, *button(state, "evc:"))
+    state = wait_for(demo, EMMA, "add the event to your calendar")
+    [document] = [m["document"] for m in state["messages"] if "document" in m]  # type: ignore[union-attr]
+    with urllib.request.urlopen(demo.url + f"api/file/{document['file_id']}") as response:
+        assert response.headers["Content-Disposition"].endswith('.ics"')
+        assert response.read().startswith(b"BEGIN:VCALENDAR")
+    press(demo, *button(state, "evr:"))
+    state = wait_for(demo, EMMA, "Next time:")
+    message_id, once = button(state, "evr:")
+    assert not once.endswith(":series:-")
+    press(demo, message_id, once)
+    state = wait_for(demo, EMMA, "When should I remind you?")
+    press(demo, *button(state, once[:-1] + "d"))  # the day before
+    wait_for(demo, EMMA, "I will remind you")
+    # A week ahead at most; the reminder is due the evening before the event. Each step
+    # returns after the worker's sweep at the new time, so no step can jump past the event.
+    for _ in range(14):
+        demo.api("/api/clock", {"hours": 12})
+        state = demo.api(f"/api/state/{EMMA}")
+        if any("Reminder: tomorrow is" in m.get("text", "") for m in state["messages"]):
+            break
+    else:
+        raise AssertionError(f"no reminder within a week: {state['messages']}\n{demo.log()}")
 
 
 def test_a_non_loopback_host_is_refused_with_one_line() -> None:
