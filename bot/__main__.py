@@ -329,7 +329,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(refused)
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: a TCP port is 0-65535 (0: any free one)")
-    from bot.demo.server import DemoOptions, demo_settings, serve_demo
+    from bot.demo.server import DemoOptions, ListenError, demo_settings, serve_demo
 
     home = Path(args.home).expanduser().resolve() if args.home else None
     # The demo's own settings (not the environment's) decide the log format too.
@@ -351,6 +351,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _print_errors(exc.errors)
         print("valo-bot demo: fix these first (valo-bot check lists them too)", file=sys.stderr)
         return EXIT_DATA
+    except ListenError as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 

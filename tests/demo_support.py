@@ -38,6 +38,7 @@ class Demo:
     """A running ``valo-bot demo --port 0``; ``url`` is the page's address."""
 
     def __init__(self, cwd: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.cwd = cwd
         self.log_path = cwd / "demo.log"
         base = {k: v for k, v in os.environ.items() if not k.startswith(("VALO_", "CI"))}
         self._log = self.log_path.open("wb")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -38,7 +39,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     cwd = tmp_path_factory.mktemp("production-host")
     (cwd / ".env").write_text("".join(f"{k}={v}\n" for k, v in HOSTILE_ENV.items()))
     running = Demo(cwd, "--home", str(REPO), env=HOSTILE_ENV)
-    running.cwd = cwd  # type: ignore[attr-defined]
     yield running
     assert running.stop() == 0, running.log()
     assert "127.0.0.1:1" not in running.log()
@@ -50,7 +50,7 @@ def test_demo_ignores_the_environment_and_dotenv(demo: Demo) -> None:
     demo.api("/api/send", {"user": EMMA, "text": "/start"})
     wait_for(demo, EMMA, "Hello! I am Valo.")
     # Not in the current directory, where DATABASE_URL's default would put it.
-    assert not (demo.cwd / "data").exists()  # type: ignore[attr-defined]
+    assert not (demo.cwd / "data").exists()
 
 
 def button(state: dict[str, object], prefix: str) -> tuple[int, str]:
@@ -114,6 +114,24 @@ def test_a_non_loopback_host_is_refused_with_one_line() -> None:
     [line] = done.stderr.splitlines()
     assert line.startswith("valo-bot demo: refusing to listen on 0.0.0.0:")
     assert "--allow-remote" in line
+
+
+def test_a_taken_port_is_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "demo", "--port", str(port)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"valo-bot demo: cannot listen on 127.0.0.1:{port}: ")
+    assert line.endswith("; try another --port")
 
 
 def test_host_check() -> None:

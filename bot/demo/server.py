@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -250,6 +251,25 @@ def message_json(message: BotMessage) -> JSON:
     return shown
 
 
+class ListenError(Exception):
+    """The page's address cannot be used (the port is taken, the host is unknown)."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The page's socket, bound before anything else starts: a taken port is reported at
+    once, and --port 0 learns the port it got."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        (*_, address), *_ = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ListenError(f"cannot listen on {host}:{port}: {reason}; try another --port") from None
+    return sock
+
+
 class DemoPage:
     """The browser page and its small JSON API, on its own aiohttp server."""
 
@@ -281,14 +301,11 @@ class DemoPage:
         application.router.add_get("/api/file/{file_id}", self.file)
         return application
 
-    async def start(self, host: str, port: int) -> None:
+    async def start(self, sock: socket.socket) -> None:
         self.runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=1.0)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, host, port)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else port
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self.runner, sock).start()
 
     async def stop(self) -> None:
         if self.runner is not None:
@@ -316,9 +333,9 @@ class DemoPage:
         shown: list[JSON] = []
         for message in self.fake.messages(persona.user_id, include_deleted=False):
             shown.append(message_json(message))
-        for (chat, message_id), sent in self.fake._user_messages.items():
-            if chat == persona.user_id and "text" in sent:
-                shown.append({"id": message_id, "from": "user", "text": sent["text"]})
+        for sent in self.fake.user_messages(persona.user_id):
+            if "text" in sent:
+                shown.append({"id": sent["message_id"], "from": "user", "text": sent["text"]})
         shown.sort(key=lambda m: int(m["id"]))
         return shown
 
@@ -441,6 +458,7 @@ class DemoOptions:
 async def serve_demo(options: DemoOptions, ready: Callable[[str], None] = print) -> None:
     """Run until SIGINT or SIGTERM; ``ready`` gets the page's address once it serves."""
     stop = stop_event()
+    sock = listen(options.host, options.port)
     with tempfile.TemporaryDirectory(prefix="valo-demo-") as scratch:
         async with FakeTelegram(bot_username="valo_demo_bot") as fake:
             settings = demo_settings(fake.base_url, Path(scratch), options.home)
@@ -458,7 +476,7 @@ async def serve_demo(options: DemoOptions, ready: Callable[[str], None] = print)
                 keeper.start()
                 watcher = DataWatcher(app, fake) if options.watch else None
                 page = DemoPage(fake, app, worker, clock, watcher)
-                await page.start(options.host, options.port)
+                await page.start(sock)
                 tasks.append(
                     asyncio.create_task(
                         app.dispatcher.start_polling(
@@ -485,4 +503,5 @@ async def serve_demo(options: DemoOptions, ready: Callable[[str], None] = print)
                     await keeper.stop()
                 if page is not None:
                     await page.stop()
+                sock.close()  # closed already if the page served; not if start-up failed
                 await app.close()

@@ -1007,6 +1007,14 @@ class FakeTelegram:
         sent = self._bot_messages.get(chat_id, [])
         return list(sent) if include_deleted else [m for m in sent if not m.deleted]
 
+    def user_messages(self, chat_id: int) -> list[JSON]:
+        """What the user wrote in their private chat (not deleted), oldest first."""
+        return [
+            copy.deepcopy(message)
+            for (chat, message_id), message in sorted(self._user_messages.items())
+            if chat == chat_id and (chat, message_id) not in self._deleted_user_messages
+        ]
+
     def sent_count(self, chat_id: int) -> int:
         """How many bot messages were ever stored for ``chat_id`` (deleted included)."""
         return len(self._bot_messages.get(chat_id, []))
