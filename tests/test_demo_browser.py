@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -210,6 +211,31 @@ def test_watch_picks_up_a_changed_locale_string(demo: Demo, browser: WebDriver, 
     )
     type_message(browser, "/start")
     wait_text(browser, "Hello! I am Valo, freshly edited.")
+
+
+def test_watch_picks_up_a_changed_catalogue_file(demo: Demo, home: Path) -> None:
+    """The catalogue is re-imported into the demo's database and the next /events shows it
+    (through the page's API: the browser adds nothing here)."""
+    kouvola = home / "services_catalog" / "kouvola.yaml"
+    before = demo.api(f"/api/state/{EMMA}")["reloads"]
+    kouvola.write_text(
+        kouvola.read_text(encoding="utf-8").replace(
+            '"Free Friday evening at the museum"', '"Free Friday evening at the art museum"'
+        ),
+        encoding="utf-8",
+    )
+    state = demo.api(f"/api/state/{EMMA}")
+    deadline = time.monotonic() + WAIT
+    while state["reloads"] == before and not state["errors"] and time.monotonic() < deadline:
+        state = demo.api(f"/api/state/{EMMA}?since={state['version']}")  # waits for a change
+    assert state["reloads"] == before + 1, (state["errors"], demo.log())
+    demo.api("/api/send", {"user": EMMA, "text": "/events"})
+    while time.monotonic() < deadline:
+        state = demo.api(f"/api/state/{EMMA}?since={state['version']}")
+        if any("at the art museum" in m.get("text", "") for m in state["messages"]):
+            break
+    else:
+        raise AssertionError(f"the new title never shown: {state['messages'][-1]}")
 
 
 def test_a_broken_dialog_file_shows_the_banner_and_the_old_one_keeps_serving(
