@@ -301,8 +301,6 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, int]] = frozenset(
     {
         # rule 1: access call without a phone
         ("eksote-neuvola", 1),
-        ("kymenhva-family-counselling", 1),
-        ("kymenhva-neuvola", 1),
         ("lpr-immigration-services", 1),
         # rule 4: no organiser source / only news
         ("eksote-children-youth-house", 4),
