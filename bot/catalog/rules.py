@@ -300,9 +300,6 @@ def _declared(a: Service, b: Service) -> bool:
 # violated, so the list only shrinks; when it is empty, delete it.
 KNOWN_VIOLATIONS: frozenset[tuple[str, int]] = frozenset(
     {
-        # rule 1: access call without a phone
-        ("kymenhva-family-counselling", 1),
-        ("kymenhva-neuvola", 1),
         # rule 4: no organiser source / only news
         ("eksote-children-youth-house", 4),
         ("etk-nuppu", 4),
