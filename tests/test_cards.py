@@ -404,3 +404,15 @@ def test_internal_notes_are_never_shown(i18n: I18n) -> None:
     )
     for locale in SUPPORTED_LOCALES:
         assert secret not in render_card(service, i18n[locale], MONDAY)
+
+
+def test_a_card_with_no_confirmed_way_in_points_to_the_organisers_page(i18n: I18n) -> None:
+    """No booking number in reach: the card says where the contact details are instead of
+    claiming a way in ("just walk in") that nobody confirmed."""
+    service = service_with(access=[], contacts={"url": "https://example.fi/neuvola"})
+    for locale in SUPPORTED_LOCALES:
+        t = i18n[locale]
+        lines = telegram_text(render_card(service, t, MONDAY)).splitlines()
+        assert t("card-how-page") in lines, locale
+        assert t("card-website", url="https://example.fi/neuvola") in lines, locale
+        assert t("access-walk-in") not in "\n".join(lines), locale

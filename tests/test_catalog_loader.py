@@ -89,9 +89,15 @@ def test_the_minimal_file_is_valid(tmp_path: Path) -> None:
             id="unknown-field",
         ),
         pytest.param(
-            VALID.replace("    access: [walk-in]\n", ""),
-            "cat/a.yaml:5: services[0].access: required field is missing",
+            VALID.replace('    checked: "2026-06-01"\n', ""),
+            "cat/a.yaml:5: services[0].checked: required field is missing",
             id="missing-field",
+        ),
+        pytest.param(
+            VALID.replace("    access: [walk-in]\n", ""),
+            "cat/a.yaml:5: services[0]: no way in: give `access` (call, walk-in, ...) or, where "
+            "none is confirmed, the organiser's page as `contacts.url`",
+            id="no-way-in",
         ),
         pytest.param(
             VALID + "    interpreter: maybe\n",

@@ -104,8 +104,13 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
         lines.append(t("card-why"))
         lines.extend(f"• {escape(text)}" for text in explain(match, t))
     lines.append("")
-    how = ", ".join(t(f"access-{a}") for a in service.access)
-    lines.append(t("card-how", how=how))
+    # No way in confirmed: the schema makes sure the organiser's page is on the card.
+    how_line = (
+        t("card-how", how=", ".join(t(f"access-{a}") for a in service.access))
+        if service.access
+        else t("card-how-page")
+    )
+    lines.append(how_line)
     if service.cost is not None:
         lines.append(t(f"card-cost-{service.cost}"))
     if service.languages:
@@ -140,7 +145,7 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
     text = "\n".join(lines)
     if len(text) > TELEGRAM_TEXT_LIMIT:
         # A catalogue text too long for one message: keep the essentials.
-        text = "\n".join([*lines[:2], "…", t("card-how", how=how)])
+        text = "\n".join([*lines[:2], "…", how_line])
     return text
 
 

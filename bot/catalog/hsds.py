@@ -555,7 +555,10 @@ class _Reader:
         label = f"{sid} ({name.fi})"
         needs = terms[NEED] or needs_for_classes(terms[SERVICE_CLASS])
         access = extension.get("access") if ours else _access(locations, phone)
-        why_not = _why_left_out(terms[SERVICE_CLASS], needs, adults_only, bool(access))
+        # Our own cards may have no confirmed way in but the organiser's page (the schema's
+        # rule); a foreign record needs a phone or a place with hours.
+        reachable = bool(access) or (ours and isinstance(record.get("url"), str))
+        why_not = _why_left_out(terms[SERVICE_CLASS], needs, adults_only, reachable)
         if why_not is not None:
             issues.warn(document, at.path, f"{label} skipped: {why_not}")
             return

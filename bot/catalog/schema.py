@@ -313,7 +313,9 @@ class Service(Strict):
     cost: Cost | None = None
     languages: list[LanguageCode] = Field(min_length=1)
     interpreter: bool | None = None
-    access: list[Access] = Field(min_length=1)
+    # How a family gets the service. Empty when no way in is confirmed (e.g. no booking number
+    # in reach): the card then points to the organiser's page, which it must have.
+    access: list[Access] = []
     contacts: Contacts = Contacts()
     locations: list[Location] = []
     events: list[Event] = []
@@ -368,6 +370,15 @@ class Service(Strict):
                 raise ValueError(
                     f"event {event.id!r} refers to unknown location {event.location!r}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _a_way_in(self) -> Service:
+        if not self.access and self.contacts.url is None:
+            raise ValueError(
+                "no way in: give `access` (call, walk-in, ...) or, where none is confirmed, the "
+                "organiser's page as `contacts.url`"
+            )
         return self
 
     @property

@@ -37,6 +37,7 @@ access-referral = with a referral
 
 card-why = Why this fits you:
 card-how = How to get it: { $how }
+card-how-page = How to get it: the contact details are on the organiser's website (below)
 card-cost-free = Cost: free
 card-cost-fee = Cost: there is a fee
 card-cost-income-based = Cost: depends on your income

@@ -37,6 +37,7 @@ access-referral = lähetteellä
 
 card-why = Miksi tämä sopii sinulle:
 card-how = Näin pääset palveluun: { $how }
+card-how-page = Näin pääset palveluun: yhteystiedot ovat järjestäjän verkkosivulla (alla)
 card-cost-free = Hinta: maksuton
 card-cost-fee = Hinta: maksullinen
 card-cost-income-based = Hinta: riippuu tuloista
