@@ -1,29 +1,27 @@
-"""Staff rights and staff tools. Every staff command and button is checked against the
-database (``IsStaff``), never trusted from button text or callback data; anyone else gets
-"not allowed" and nothing more."""
+"""Staff rights and staff tools: /flags, /staff (who has rights, invites, removal) and the
+invite link a new member opens. The router is the staff role's (``bot.handlers.roles``):
+checked against the database on every update, one refusal for everyone else."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
 from html import escape
+from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
-from aiogram.types import User as TelegramUser
-from sqlalchemy import select
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.matching import CatalogIndex
 from bot.catalog.store import LiveCatalog, open_flags, resolve_flags
 from bot.config import Settings
-from bot.db.models import User
 from bot.db.staff import (
     LABEL_MAX,
     PendingInvite,
@@ -40,30 +38,13 @@ from bot.db.staff import (
     user_locale,
 )
 from bot.handlers.menu import column, reply
+from bot.handlers.roles import IsStaff as IsStaff  # the staff filter, where tests know it
+from bot.handlers.roles import Role, role_router
+from bot.handlers.wizard import END, Ctx, Next, Step, Wizard, WizardPress, WizardTexts
 from bot.i18n import I18n, Translator
 
 log = logging.getLogger(__name__)
-
-
-async def is_staff(session: AsyncSession, user_id: int) -> bool:
-    """Whether ``user_id`` has staff rights right now (a fresh read, not a cached flag)."""
-    flag = await session.scalar(select(User.staff).where(User.user_id == user_id))
-    return bool(flag)
-
-
-class IsStaff(Filter):
-    """Passes only for users whose database row has the staff flag."""
-
-    async def __call__(
-        self,
-        event: TelegramObject,
-        session: AsyncSession,
-        event_from_user: TelegramUser | None = None,
-    ) -> bool:
-        return event_from_user is not None and await is_staff(session, event_from_user.id)
-
-
-router = Router(name="staff")
+router = role_router(Role.STAFF, "staff")
 
 
 class FlagFixed(CallbackData, prefix="sf"):
@@ -116,14 +97,14 @@ async def _show_flags(
     )
 
 
-@router.message(Command("flags"), IsStaff())
+@router.message(Command("flags"))
 async def flags_command(
     message: Message, bot: Bot, session: AsyncSession, catalog: LiveCatalog, t: Translator
 ) -> None:
     await _show_flags(bot, message.chat.id, session, catalog, t)
 
 
-@router.callback_query(FlagFixed.filter(), IsStaff())
+@router.callback_query(FlagFixed.filter())
 async def flag_fixed(
     query: CallbackQuery,
     callback_data: FlagFixed,
@@ -135,16 +116,6 @@ async def flag_fixed(
     resolved = await resolve_flags(session, callback_data.service)
     await query.answer(t("staff-flags-resolved", count=resolved))
     await _show_flags(bot, query.from_user.id, session, catalog, t)
-
-
-@router.message(Command("flags"))
-async def flags_not_allowed(message: Message, t: Translator) -> None:
-    await message.answer(t("not-allowed"))
-
-
-@router.callback_query(FlagFixed.filter())
-async def flag_fixed_not_allowed(query: CallbackQuery, t: Translator) -> None:
-    await query.answer(t("not-allowed"), show_alert=True)
 
 
 # ------------------------------------------------------------------ /staff: who, invites, removal
@@ -159,8 +130,14 @@ class StaffAdmin(CallbackData, prefix="stf"):
     target: int = 0
 
 
-class InviteDialog(StatesGroup):
-    label = State()
+class InviteStep(WizardPress, prefix="stf"):
+    """The invite wizard's button, ``stf:skip:0`` (``StaffAdmin`` takes every other action)."""
+
+    arg: str = "0"
+
+
+class NoDraft(BaseModel):
+    """The invite wizard keeps nothing between updates."""
 
 
 def _who(user_id: int, label: str | None, t: Translator) -> str:
@@ -227,7 +204,7 @@ async def _screen_for(
     return _staff_screen(members, invites, me, t)
 
 
-@router.message(Command("staff"), IsStaff())
+@router.message(Command("staff"))
 async def staff_command(
     message: Message,
     session: AsyncSession,
@@ -241,43 +218,45 @@ async def staff_command(
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "invite"), IsStaff())
-async def invite_button(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
-    await state.set_state(InviteDialog.label)
-    await reply(query, t("stf-ask-label"), column((t("stf-skip"), StaffAdmin(action="skip"))))
+@router.callback_query(StaffAdmin.filter(F.action == "invite"))
+async def invite_button(query: CallbackQuery, **data: Any) -> None:
+    await invite.start(query, data, "label")
 
 
-async def _send_invite(
-    bot: Bot, staff_id: int, session: AsyncSession, label: str | None, t: Translator
-) -> None:
-    invite = await create_invite(session, staff_id, label, datetime.now(UTC))
-    me = await bot.me()
-    who = label.strip() if label and label.strip() else t("stf-invite-anyone")
-    text = t(
+async def _send_invite(ctx: Ctx[NoDraft], label: str | None) -> Next:
+    invite_row = await create_invite(ctx.session, ctx.user_id, label, datetime.now(UTC))
+    me = await ctx.bot.me()
+    who = label.strip() if label and label.strip() else ctx.t("stf-invite-anyone")
+    text = ctx.t(
         "stf-invite-created",
         who=who[:LABEL_MAX],
-        link=invite_link(me.username or "", invite.token),
-        expires=t.format_datetime(invite.expires_at),
+        link=invite_link(me.username or "", invite_row.token),
+        expires=ctx.t.format_datetime(invite_row.expires_at),
     )
-    await bot.send_message(staff_id, text)
+    await ctx.send(text)
+    return END
 
 
-@router.message(InviteDialog.label, F.text, IsStaff())
-async def invite_label(
-    message: Message, bot: Bot, session: AsyncSession, t: Translator, state: FSMContext
-) -> None:
-    assert message.from_user is not None
-    await state.clear()
-    await _send_invite(bot, message.from_user.id, session, message.text, t)
+async def _no_label(ctx: Ctx[NoDraft], _: str) -> Next:
+    return await _send_invite(ctx, None)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "skip"), InviteDialog.label, IsStaff())
-async def invite_without_label(
-    query: CallbackQuery, bot: Bot, session: AsyncSession, t: Translator, state: FSMContext
-) -> None:
-    await state.clear()
-    await query.answer()
-    await _send_invite(bot, query.from_user.id, session, None, t)
+invite = Wizard(
+    "InviteDialog",
+    InviteStep,
+    NoDraft,
+    "invite",
+    WizardTexts(
+        stop=None,
+        stopped="staff-aborted",
+        stale="bc-stale",
+        need_text="stf-ask-label",
+        use_buttons="stf-ask-label",
+        skip="stf-skip",
+    ),
+    [Step("label", "stf-ask-label", typed=_send_invite, pressed={"skip": _no_label})],
+)
+invite.register(router)
 
 
 async def _member(session: AsyncSession, settings: Settings, user_id: int) -> StaffMember | None:
@@ -285,7 +264,7 @@ async def _member(session: AsyncSession, settings: Settings, user_id: int) -> St
     return next((m for m in members if m.user_id == user_id), None)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "remove"), IsStaff())
+@router.callback_query(StaffAdmin.filter(F.action == "remove"))
 async def remove_button(
     query: CallbackQuery,
     callback_data: StaffAdmin,
@@ -305,7 +284,7 @@ async def remove_button(
     await reply(query, t("stf-remove-confirm", who=who), markup)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "remove-yes"), IsStaff())
+@router.callback_query(StaffAdmin.filter(F.action == "remove-yes"))
 async def remove_confirmed(
     query: CallbackQuery,
     callback_data: StaffAdmin,
@@ -330,7 +309,7 @@ async def remove_confirmed(
     await reply(query, text)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "cancel"), IsStaff())
+@router.callback_query(StaffAdmin.filter(F.action == "cancel"))
 async def cancel_invite_button(
     query: CallbackQuery,
     callback_data: StaffAdmin,
@@ -344,7 +323,7 @@ async def cancel_invite_button(
     await reply(query, f"{notice}\n\n{text}", markup)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "list"), IsStaff())
+@router.callback_query(StaffAdmin.filter(F.action == "list"))
 async def list_button(
     query: CallbackQuery, session: AsyncSession, settings: Settings, t: Translator
 ) -> None:
@@ -352,14 +331,9 @@ async def list_button(
     await reply(query, text, markup)
 
 
-@router.callback_query(StaffAdmin.filter(), IsStaff())
+@router.callback_query(StaffAdmin.filter())
 async def staff_stale_button(query: CallbackQuery, t: Translator) -> None:
     await reply(query, t("bc-stale"))
-
-
-@router.message(InviteDialog.label, IsStaff())
-async def invite_needs_text(message: Message, t: Translator) -> None:
-    await message.answer(t("stf-ask-label"))
 
 
 async def accept_staff_invite(
@@ -389,22 +363,3 @@ async def accept_staff_invite(
             await bot.send_message(result.created_by, inviter("stf-joined", who=who))
         except TelegramAPIError as exc:
             log.info("could not tell the inviter: %s", type(exc).__name__)
-
-
-# ------------------------------------------------------------------ everyone else: not allowed
-
-
-@router.message(Command("staff"))
-async def staff_not_allowed(message: Message, t: Translator) -> None:
-    await message.answer(t("not-allowed"))
-
-
-@router.callback_query(StaffAdmin.filter())
-async def staff_button_not_allowed(query: CallbackQuery, t: Translator) -> None:
-    await query.answer(t("not-allowed"), show_alert=True)
-
-
-@router.message(InviteDialog.label)
-async def not_staff_anymore(message: Message, t: Translator, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(t("not-allowed"))

@@ -1,0 +1,321 @@
+"""Staff wizards as data: a wizard is the list of its steps; this module runs them.
+
+A ``Step`` says what to ask (a Fluent id or a function), which buttons to offer (``buttons``,
+paged by the ``paged`` action), what a typed answer does (``typed``), what each button does
+(``pressed``, by action) and where "skip" goes. A step function gets a ``Ctx`` (the update,
+the draft, Valo's per-update data) and returns the next step's name, ``END`` (the wizard is
+done: its state is cleared), ``REDRAW`` (stay; the pressed message's buttons are drawn again)
+or None (stay; it has answered itself). What every wizard does the same way is written here
+once: the draft kept in the FSM data (never in callback data), "stop" (button and /cancel),
+"skip", paging, a typed answer that cannot be used (its reason, from ``StaffInputError`` or
+``TelegramHtmlError``), a button from another step or an ended wizard (``texts.stale``), a
+message where buttons are expected, and each step's message sent anew (not edited), so the
+conversation stays readable as a history.
+
+Callback data is ``<prefix>:<action>:<arg>`` (``WizardPress``), each wizard its own prefix.
+Who may use a wizard is its router's business (``bot.handlers.roles``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from aiogram import Bot, F
+from aiogram.enums import ParseMode
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog.store import LiveCatalog
+from bot.config import Settings
+from bot.delivery.telegram_html import TelegramHtmlError
+from bot.events.staff import StaffInputError
+from bot.handlers.roles import RoleRouter
+from bot.i18n import I18n, Translator
+
+NONE = "-"
+END = "<end>"
+REDRAW = "<redraw>"
+
+Button = tuple[str, CallbackData]
+Row = Sequence[Button]
+
+
+class WizardPress(CallbackData, prefix="wz"):
+    """A wizard's button; subclasses give the prefix."""
+
+    action: str
+    arg: str = NONE
+
+
+def keyboard(*rows: Row) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in row]
+            for row in rows
+        ]
+    )
+
+
+def paged(
+    buttons: Sequence[Button],
+    page: int,
+    size: int,
+    turn: Callable[[int], CallbackData],
+    labels: tuple[str, str],
+) -> list[Row]:
+    """``size`` buttons a page, one a row, then "previous"/"more" (``labels``) as needed."""
+    pages = max(1, -(-len(buttons) // size))
+    page = min(max(page, 0), pages - 1)
+    rows: list[Row] = [[b] for b in buttons[page * size : (page + 1) * size]]
+    nav: list[Button] = [(labels[0], turn(page - 1))] if page > 0 else []
+    nav += [(labels[1], turn(page + 1))] if page < pages - 1 else []
+    return [*rows, nav] if nav else rows
+
+
+def page_number(arg: str) -> int:
+    return int(arg) if arg.isdigit() else 0
+
+
+class Stale(Exception):
+    """The press does not fit the step (forged, or its choice is gone): answered as stale."""
+
+
+class Broken(Exception):
+    """The draft cannot be finished (e.g. its service left the catalogue): the wizard ends."""
+
+    def __init__(self, msg_id: str) -> None:
+        super().__init__(msg_id)
+        self.msg_id = msg_id
+
+
+D = TypeVar("D", bound=BaseModel)
+
+
+@dataclass
+class Ctx(Generic[D]):
+    """One update inside a wizard: the event, aiogram's data for it, the draft."""
+
+    event: Message | CallbackQuery
+    data: dict[str, Any]
+    draft: D
+    memo: dict[str, Any]
+    answered: bool = False
+
+    @property
+    def t(self) -> Translator:
+        t: Translator = self.data["t"]
+        return t
+
+    @property
+    def session(self) -> AsyncSession:
+        session: AsyncSession = self.data["session"]
+        return session
+
+    @property
+    def settings(self) -> Settings:
+        settings: Settings = self.data["settings"]
+        return settings
+
+    @property
+    def catalog(self) -> LiveCatalog:
+        catalog: LiveCatalog = self.data["catalog"]
+        return catalog
+
+    @property
+    def i18n(self) -> I18n:
+        i18n: I18n = self.data["i18n"]
+        return i18n
+
+    @property
+    def bot(self) -> Bot:
+        bot: Bot = self.data["bot"]
+        return bot
+
+    @property
+    def state(self) -> FSMContext:
+        state: FSMContext = self.data["state"]
+        return state
+
+    @property
+    def user_id(self) -> int:
+        user = self.event.from_user
+        assert user is not None
+        return user.id
+
+    async def send(
+        self, text: str, markup: InlineKeyboardMarkup | None = None, *, html: bool = False
+    ) -> Message:
+        """Answer a typed message or a button press with a new message."""
+        mode = ParseMode.HTML if html else None
+        if isinstance(self.event, Message):
+            return await self.event.answer(text, parse_mode=mode, reply_markup=markup)
+        await self.acknowledge()
+        return await self.bot.send_message(self.user_id, text, parse_mode=mode, reply_markup=markup)
+
+    async def acknowledge(self, alert: str | None = None) -> None:
+        """Answer the button press once (with an alert when given)."""
+        if isinstance(self.event, CallbackQuery) and not self.answered:
+            self.answered = True
+            await self.event.answer(alert, show_alert=alert is not None)
+
+    async def redraw(self, markup: InlineKeyboardMarkup) -> None:
+        """New buttons on the pressed message (a page turned, a choice toggled)."""
+        await self.acknowledge()
+        if isinstance(self.event, CallbackQuery) and isinstance(self.event.message, Message):
+            await self.event.message.edit_reply_markup(reply_markup=markup)
+
+
+Next = str | None
+Text = str | Callable[[Ctx[D]], str | Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Step(Generic[D]):
+    name: str
+    text: Text[D]
+    buttons: Callable[[Ctx[D], int], Sequence[Row] | Awaitable[Sequence[Row]]] | None = None
+    typed: Callable[[Ctx[D], str], Awaitable[Next]] | None = None
+    pressed: Mapping[str, Callable[[Ctx[D], str], Awaitable[Next]]] = field(default_factory=dict)
+    skip: str | None = None
+    paged: str | None = None
+    html: bool = False
+
+
+@dataclass(frozen=True)
+class WizardTexts:
+    """Fluent ids: the stop button (None: no button, /cancel only), stopped, a button from
+    another step, a message where text was expected, one where buttons were, skip."""
+
+    stop: str | None
+    stopped: str
+    stale: str
+    need_text: str
+    use_buttons: str
+    skip: str
+
+
+async def _maybe(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+class Wizard(Generic[D]):
+    """Steps named ``<group>:<step>`` (a step name with a colon is taken as it is)."""
+
+    def __init__(
+        self,
+        group: str,
+        press: type[WizardPress],
+        draft: type[D],
+        key: str,
+        texts: WizardTexts,
+        steps: Sequence[Step[D]],
+    ) -> None:
+        self.press, self.model, self.key, self.texts = press, draft, key, texts
+        self.steps = {s.name: s for s in steps}
+        self.states = {(s.name if ":" in s.name else f"{group}:{s.name}"): s for s in steps}
+        self.state_of = {s.name: name for name, s in self.states.items()}
+        actions = {"stop", "skip"} | {a for s in steps for a in s.pressed}
+        self.actions = actions | {s.paged for s in steps if s.paged}
+
+    def register(self, router: RoleRouter) -> None:
+        """Add the wizard's handlers (after the router's commands, so they win over text)."""
+        router.dialog_states.update(self.states)
+        states = StateFilter(*self.states)
+        router.callback_query(self.press.filter(F.action.in_(self.actions)))(self._pressed)
+        router.message(Command("cancel"), states)(self._stop)
+        router.message(states)(self._typed)
+
+    async def start(
+        self,
+        event: Message | CallbackQuery,
+        data: dict[str, Any],
+        step: str,
+        memo: dict[str, Any] | None = None,
+    ) -> None:
+        state: FSMContext = data["state"]
+        await state.clear()
+        await self._go(Ctx(event, data, self.model(), memo or {}), step)
+
+    async def _ctx(self, event: Message | CallbackQuery, data: dict[str, Any]) -> Ctx[D]:
+        stored = await data["state"].get_data()
+        draft = self.model.model_validate(stored.get(self.key) or {})
+        return Ctx(event, data, draft, stored.get(f"{self.key}:memo") or {})
+
+    async def _go(self, ctx: Ctx[D], following: Next) -> None:
+        if following is None:
+            return
+        if following == END:
+            await ctx.state.clear()
+            return
+        current = await ctx.state.get_state()
+        step = self.steps[following] if following != REDRAW else self.states[current or ""]
+        await ctx.state.update_data(
+            {self.key: ctx.draft.model_dump(mode="json"), f"{self.key}:memo": ctx.memo}
+        )
+        try:
+            if following == REDRAW:
+                await ctx.redraw(keyboard(*await self._rows(ctx, step, 0)))
+                return
+            await ctx.state.set_state(self.state_of[step.name])
+            text = ctx.t(step.text) if isinstance(step.text, str) else await _maybe(step.text(ctx))
+            rows = await self._rows(ctx, step, 0)
+        except Broken as exc:
+            await ctx.state.clear()
+            await ctx.send(ctx.t(exc.msg_id))
+            return
+        await ctx.send(text, keyboard(*rows) if rows else None, html=step.html)
+
+    async def _rows(self, ctx: Ctx[D], step: Step[D], page: int) -> list[Row]:
+        rows = list(await _maybe(step.buttons(ctx, page))) if step.buttons else []
+        if step.skip is not None or "skip" in step.pressed:
+            rows.append([(ctx.t(self.texts.skip), self.press(action="skip"))])
+        if self.texts.stop is not None:
+            rows.append([(ctx.t(self.texts.stop), self.press(action="stop"))])
+        return rows
+
+    async def _stop(self, message: Message, **data: Any) -> None:
+        await data["state"].clear()
+        await message.answer(data["t"](self.texts.stopped))
+
+    async def _pressed(self, query: CallbackQuery, **data: Any) -> None:
+        ctx = await self._ctx(query, data)
+        pressed: WizardPress = data["callback_data"]
+        action, arg = pressed.action, pressed.arg
+        step = self.states.get(await ctx.state.get_state() or "")
+        try:
+            if step is None:
+                raise Stale
+            if action == "stop" and self.texts.stop is not None:
+                await ctx.state.clear()
+                await ctx.send(ctx.t(self.texts.stopped))
+            elif action == "skip" and step.skip is not None:
+                await self._go(ctx, step.skip)
+            elif action == step.paged:
+                await ctx.redraw(keyboard(*await self._rows(ctx, step, page_number(arg))))
+            elif action in step.pressed:
+                await self._go(ctx, await step.pressed[action](ctx, arg))
+            else:
+                raise Stale
+        except Stale:
+            await ctx.send(ctx.t(self.texts.stale))
+        await ctx.acknowledge()
+
+    async def _typed(self, message: Message, **data: Any) -> None:
+        ctx = await self._ctx(message, data)
+        step = self.states[await ctx.state.get_state() or ""]
+        if message.text is None or step.typed is None:
+            await ctx.send(ctx.t(self.texts.need_text if step.typed else self.texts.use_buttons))
+            return
+        try:
+            following = await step.typed(ctx, message.text)
+        except (StaffInputError, TelegramHtmlError) as exc:
+            await ctx.send(ctx.t(exc.msg_id, **exc.details))
+            return
+        await self._go(ctx, following)
