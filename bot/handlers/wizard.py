@@ -216,12 +216,14 @@ class Wizard(Generic[D]):
         key: str,
         texts: WizardTexts,
         steps: Sequence[Step[D]],
+        stop_action: str = "stop",
     ) -> None:
         self.press, self.model, self.key, self.texts = press, draft, key, texts
+        self.stop_action = stop_action
         self.steps = {s.name: s for s in steps}
         self.states = {(s.name if ":" in s.name else f"{group}:{s.name}"): s for s in steps}
         self.state_of = {s.name: name for name, s in self.states.items()}
-        actions = {"stop", "skip"} | {a for s in steps for a in s.pressed}
+        actions = {stop_action, "skip"} | {a for s in steps for a in s.pressed}
         self.actions = actions | {s.paged for s in steps if s.paged}
 
     def register(self, router: RoleRouter) -> None:
@@ -248,18 +250,19 @@ class Wizard(Generic[D]):
         draft = self.model.model_validate(stored.get(self.key) or {})
         return Ctx(event, data, draft, stored.get(f"{self.key}:memo") or {})
 
-    async def _go(self, ctx: Ctx[D], following: Next) -> None:
-        if following is None:
-            return
-        if following == END:
-            await ctx.state.clear()
-            return
-        current = await ctx.state.get_state()
-        step = self.steps[following] if following != REDRAW else self.states[current or ""]
-        await ctx.state.update_data(
-            {self.key: ctx.draft.model_dump(mode="json"), f"{self.key}:memo": ctx.memo}
-        )
+    async def _go(self, ctx: Ctx[D], outcome: Next | Awaitable[Next]) -> None:
+        """Run a step function's outcome; a broken draft ends the wizard with its reason."""
         try:
+            following: Next = await _maybe(outcome)
+            if following is None:
+                return
+            if following == END:
+                await ctx.state.clear()
+                return
+            current = await ctx.state.get_state()
+            step = self.steps[following] if following != REDRAW else self.states[current or ""]
+            draft = ctx.draft.model_dump(mode="json")
+            await ctx.state.update_data({self.key: draft, f"{self.key}:memo": ctx.memo})
             if following == REDRAW:
                 await ctx.redraw(keyboard(*await self._rows(ctx, step, 0)))
                 return
@@ -277,7 +280,7 @@ class Wizard(Generic[D]):
         if step.skip is not None or "skip" in step.pressed:
             rows.append([(ctx.t(self.texts.skip), self.press(action="skip"))])
         if self.texts.stop is not None:
-            rows.append([(ctx.t(self.texts.stop), self.press(action="stop"))])
+            rows.append([(ctx.t(self.texts.stop), self.press(action=self.stop_action))])
         return rows
 
     async def _stop(self, message: Message, **data: Any) -> None:
@@ -292,7 +295,7 @@ class Wizard(Generic[D]):
         try:
             if step is None:
                 raise Stale
-            if action == "stop" and self.texts.stop is not None:
+            if action == self.stop_action and self.texts.stop is not None:
                 await ctx.state.clear()
                 await ctx.send(ctx.t(self.texts.stopped))
             elif action == "skip" and step.skip is not None:
@@ -300,7 +303,7 @@ class Wizard(Generic[D]):
             elif action == step.paged:
                 await ctx.redraw(keyboard(*await self._rows(ctx, step, page_number(arg))))
             elif action in step.pressed:
-                await self._go(ctx, await step.pressed[action](ctx, arg))
+                await self._go(ctx, step.pressed[action](ctx, arg))
             else:
                 raise Stale
         except Stale:
@@ -314,8 +317,6 @@ class Wizard(Generic[D]):
             await ctx.send(ctx.t(self.texts.need_text if step.typed else self.texts.use_buttons))
             return
         try:
-            following = await step.typed(ctx, message.text)
+            await self._go(ctx, step.typed(ctx, message.text))
         except (StaffInputError, TelegramHtmlError) as exc:
             await ctx.send(ctx.t(exc.msg_id, **exc.details))
-            return
-        await self._go(ctx, following)
