@@ -20,7 +20,6 @@ from aiogram import F
 from aiogram.enums import ChatMemberStatus
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
@@ -28,7 +27,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.cards import municipality_name
 from bot.config import Locale
@@ -73,6 +72,7 @@ from bot.handlers.wizard import (
     WizardTexts,
     keyboard,
     paged,
+    screen,
 )
 from bot.i18n import Translator
 
@@ -81,22 +81,8 @@ router = role_router(Role.STAFF, "broadcast")
 PAGE = 8
 EXCERPT = 80
 # Telegram entity types that are formatting the writer chose (not auto-detected links etc.).
-FORMATTING = frozenset(
-    {
-        "bold",
-        "italic",
-        "underline",
-        "strikethrough",
-        "spoiler",
-        "code",
-        "pre",
-        "text_link",
-        "text_mention",
-        "custom_emoji",
-        "blockquote",
-        "expandable_blockquote",
-    }
-)
+STYLES = "bold italic underline strikethrough spoiler code pre text_link text_mention"
+FORMATTING = frozenset([*STYLES.split(), "custom_emoji", "blockquote", "expandable_blockquote"])
 
 
 class ComposeStep(WizardPress, prefix="bc"):
@@ -405,106 +391,80 @@ async def broadcast_command(message: Message, **data: Any) -> None:
 async def _list_item(
     broadcast: Broadcast, session: AsyncSession, ledger: DeliveryLedger, t: Translator
 ) -> str:
-    if broadcast.status == Status.SCHEDULED:
-        status = t("bc-status-scheduled", when=t.format_datetime(broadcast.scheduled_at))
-    elif broadcast.status == Status.SENDING:
-        started = broadcast.started_at or broadcast.scheduled_at
-        status = t("bc-status-sending", when=t.format_datetime(started))
-    elif broadcast.status == Status.DONE:
-        finished = broadcast.finished_at or broadcast.scheduled_at
-        status = t("bc-status-done", when=t.format_datetime(finished))
-    else:
-        status = t("bc-status-cancelled")
+    since: dict[str, datetime] = {
+        Status.SCHEDULED: broadcast.scheduled_at,
+        Status.SENDING: broadcast.started_at or broadcast.scheduled_at,
+        Status.DONE: broadcast.finished_at or broadcast.scheduled_at,
+    }
+    when = since.get(broadcast.status)
+    status = t(f"bc-status-{broadcast.status}", when=t.format_datetime(when)) if when else None
     excerpt = check_html(broadcast.texts["fi"]).text.replace("\n", " ")
     if len(excerpt) > EXCERPT:
         excerpt = excerpt[: EXCERPT - 1] + "…"
+    audience = await audience_text(session, broadcast.audience, broadcast.audience_arg, t)
     lines = [
         t(
             "bc-list-item",
             id=str(broadcast.id),
-            status=status,
-            audience=await audience_text(session, broadcast.audience, broadcast.audience_arg, t),
+            status=status or t("bc-status-cancelled"),
+            audience=audience,
             excerpt=excerpt,
         )
     ]
     if broadcast.started_at is not None:
-        counts = broadcast.report
-        if counts is None:
-            counts = await ledger.counts(ref(broadcast.id))
-        progress = Progress.from_counts(counts)
+        counts = broadcast.report or await ledger.counts(ref(broadcast.id))
+        done = Progress.from_counts(counts)
         lines.append(t("bc-list-recipients", count=broadcast.recipients or 0))
-        lines.append(
-            t(
-                "bc-counts",
-                sent=progress.sent,
-                blocked=progress.blocked,
-                failed=progress.failed,
-                unknown=progress.unknown,
-            )
-        )
-        if progress.remaining:
-            lines.append(
-                t("bc-progress-remaining", remaining=progress.remaining, total=progress.total)
-            )
-        if progress.cancelled:
-            lines.append(t("bc-report-not-sent", count=progress.cancelled))
+        totals = {"sent": done.sent, "blocked": done.blocked, "failed": done.failed}
+        lines.append(t("bc-counts", **totals, unknown=done.unknown))
+        if done.remaining:
+            lines.append(t("bc-progress-remaining", remaining=done.remaining, total=done.total))
+        if done.cancelled:
+            lines.append(t("bc-report-not-sent", count=done.cancelled))
     return "\n".join(lines)
 
 
 @router.message(Command("broadcasts"))
-async def broadcasts_command(
-    message: Message,
-    session: AsyncSession,
-    sessions: async_sessionmaker[AsyncSession],
-    t: Translator,
-    state: FSMContext,
-) -> None:
-    await state.clear()
-    found = await recent_broadcasts(session)
+async def broadcasts_command(message: Message, **data: Any) -> None:
+    ctx = screen(message, data)
+    await ctx.state.clear()
+    found = await recent_broadcasts(ctx.session)
     if not found:
-        await message.answer(t("bc-list-none"))
+        await ctx.send(ctx.t("bc-list-none"))
         return
-    ledger = DeliveryLedger(sessions)
-    items = [await _list_item(b, session, ledger, t) for b in found]
+    ledger = DeliveryLedger(data["sessions"])
+    items = [await _list_item(b, ctx.session, ledger, ctx.t) for b in found]
     cancellable = [b.id for b in found if b.status in (Status.SCHEDULED, Status.SENDING)]
-    markup = keyboard(
-        *(
-            [(t("bc-cancel-button", id=str(i)), BroadcastAdmin(action="cancel", id=i))]
-            for i in cancellable
+    rows = [
+        [(ctx.t("bc-cancel-button", id=str(i)), BroadcastAdmin(action="cancel", id=i))]
+        for i in cancellable
+    ]
+    await ctx.send("\n\n".join([ctx.t("bc-list-title"), *items]), keyboard(*rows) if rows else None)
+
+
+@router.callback_query(BroadcastAdmin.filter(F.action.in_({"cancel", "keep", "cancel-yes"})))
+async def cancel_button(query: CallbackQuery, callback_data: BroadcastAdmin, **data: Any) -> None:
+    """Cancel a broadcast, after a confirmation ("keep" is the answer no)."""
+    ctx, number, action = screen(query, data), callback_data.id, callback_data.action
+    if action == "cancel":
+        markup = keyboard(
+            [(ctx.t("bc-cancel-yes"), BroadcastAdmin(action="cancel-yes", id=number))],
+            [(ctx.t("bc-cancel-no"), BroadcastAdmin(action="keep", id=number))],
         )
-    )
-    await message.answer(
-        "\n\n".join([t("bc-list-title"), *items]),
-        reply_markup=markup if cancellable else None,
-    )
-
-
-@router.callback_query(BroadcastAdmin.filter(F.action == "cancel"))
-async def cancel_button(query: CallbackQuery, callback_data: BroadcastAdmin, t: Translator) -> None:
-    markup = keyboard(
-        [(t("bc-cancel-yes"), BroadcastAdmin(action="cancel-yes", id=callback_data.id))],
-        [(t("bc-cancel-no"), BroadcastAdmin(action="keep", id=callback_data.id))],
-    )
-    await reply(query, t("bc-cancel-confirm", id=str(callback_data.id)), markup)
-
-
-@router.callback_query(BroadcastAdmin.filter(F.action == "keep"))
-async def keep_button(query: CallbackQuery, callback_data: BroadcastAdmin, t: Translator) -> None:
-    await reply(query, t("bc-kept", id=str(callback_data.id)))
-
-
-@router.callback_query(BroadcastAdmin.filter(F.action == "cancel-yes"))
-async def cancel_confirmed(
-    query: CallbackQuery, callback_data: BroadcastAdmin, session: AsyncSession, t: Translator
-) -> None:
-    outcome, withdrawn = await cancel_broadcast(session, callback_data.id, _now())
-    messages = {
-        CancelOutcome.CANCELLED: t("bc-cancelled", id=str(callback_data.id)),
-        CancelOutcome.STOPPED: t("bc-cancel-stopped", id=str(callback_data.id), count=withdrawn),
-        CancelOutcome.TOO_LATE: t("bc-cancel-too-late", id=str(callback_data.id)),
-        CancelOutcome.UNKNOWN: t("bc-unknown"),
+        await ctx.send(ctx.t("bc-cancel-confirm", id=str(number)), markup)
+        return
+    if action == "keep":
+        await ctx.send(ctx.t("bc-kept", id=str(number)))
+        return
+    outcome, withdrawn = await cancel_broadcast(ctx.session, number, _now())
+    said = {
+        CancelOutcome.STOPPED: "bc-cancel-stopped",
+        CancelOutcome.TOO_LATE: "bc-cancel-too-late",
     }
-    await reply(query, messages[outcome])
+    msg_id = said.get(
+        outcome, "bc-cancelled" if outcome is CancelOutcome.CANCELLED else "bc-unknown"
+    )
+    await ctx.send(ctx.t(msg_id, id=str(number), count=withdrawn))
 
 
 # ------------------------------------------------------------------ a family blocked the bot

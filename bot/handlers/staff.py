@@ -10,17 +10,14 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot, F
-from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.matching import CatalogIndex
-from bot.catalog.store import LiveCatalog, open_flags, resolve_flags
+from bot.catalog.store import open_flags, resolve_flags
 from bot.config import Settings
 from bot.db.staff import (
     LABEL_MAX,
@@ -40,7 +37,17 @@ from bot.db.staff import (
 from bot.handlers.menu import column, reply
 from bot.handlers.roles import IsStaff as IsStaff  # the staff filter, where tests know it
 from bot.handlers.roles import Role, role_router
-from bot.handlers.wizard import END, Ctx, Next, Step, Wizard, WizardPress, WizardTexts
+from bot.handlers.wizard import (
+    END,
+    Blank,
+    Ctx,
+    Next,
+    Step,
+    Wizard,
+    WizardPress,
+    WizardTexts,
+    screen,
+)
 from bot.i18n import I18n, Translator
 
 log = logging.getLogger(__name__)
@@ -77,45 +84,23 @@ def _flags_text(
     return "\n".join(lines)
 
 
-async def _show_flags(
-    bot: Bot, chat_id: int, session: AsyncSession, catalog: LiveCatalog, t: Translator
-) -> None:
-    flags = await open_flags(session)
-    index = await catalog.get(session)
-    services = list(dict.fromkeys(service_id for service_id, *_ in flags))[:10]
-    keyboard = column(
-        *(
-            (
-                t("staff-flags-fixed", service=_name(index, s, t)[:40]),
-                FlagFixed(service=s),
-            )
-            for s in services
-        )
-    )
-    await bot.send_message(
-        chat_id, _flags_text(flags, index, t), parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
-
-
 @router.message(Command("flags"))
-async def flags_command(
-    message: Message, bot: Bot, session: AsyncSession, catalog: LiveCatalog, t: Translator
-) -> None:
-    await _show_flags(bot, message.chat.id, session, catalog, t)
-
-
 @router.callback_query(FlagFixed.filter())
-async def flag_fixed(
-    query: CallbackQuery,
-    callback_data: FlagFixed,
-    bot: Bot,
-    session: AsyncSession,
-    catalog: LiveCatalog,
-    t: Translator,
-) -> None:
-    resolved = await resolve_flags(session, callback_data.service)
-    await query.answer(t("staff-flags-resolved", count=resolved))
-    await _show_flags(bot, query.from_user.id, session, catalog, t)
+async def flags(event: Message | CallbackQuery, **data: Any) -> None:
+    """The open flags; a press on a service's button marks its flags handled first."""
+    ctx = screen(event, data)
+    t, session = ctx.t, ctx.session
+    if isinstance(event, CallbackQuery):
+        resolved = await resolve_flags(session, data["callback_data"].service)
+        await ctx.acknowledge(t("staff-flags-resolved", count=resolved), alert=False)
+    found = await open_flags(session)
+    index = await ctx.catalog.get(session)
+    services = list(dict.fromkeys(service_id for service_id, *_ in found))[:10]
+    buttons = (
+        (t("staff-flags-fixed", service=_name(index, s, t)[:40]), FlagFixed(service=s))
+        for s in services
+    )
+    await ctx.send(_flags_text(found, index, t), column(*buttons), html=True)
 
 
 # ------------------------------------------------------------------ /staff: who, invites, removal
@@ -134,10 +119,6 @@ class InviteStep(WizardPress, prefix="stf"):
     """The invite wizard's button, ``stf:skip:0`` (``StaffAdmin`` takes every other action)."""
 
     arg: str = "0"
-
-
-class NoDraft(BaseModel):
-    """The invite wizard keeps nothing between updates."""
 
 
 def _who(user_id: int, label: str | None, t: Translator) -> str:
@@ -205,17 +186,10 @@ async def _screen_for(
 
 
 @router.message(Command("staff"))
-async def staff_command(
-    message: Message,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-    state: FSMContext,
-) -> None:
-    assert message.from_user is not None
-    await state.clear()
-    text, markup = await _screen_for(session, settings, message.from_user.id, t)
-    await message.answer(text, reply_markup=markup)
+async def staff_command(message: Message, **data: Any) -> None:
+    ctx = screen(message, data)
+    await ctx.state.clear()
+    await ctx.send(*await _screen_for(ctx.session, ctx.settings, ctx.user_id, ctx.t))
 
 
 @router.callback_query(StaffAdmin.filter(F.action == "invite"))
@@ -223,7 +197,7 @@ async def invite_button(query: CallbackQuery, **data: Any) -> None:
     await invite.start(query, data, "label")
 
 
-async def _send_invite(ctx: Ctx[NoDraft], label: str | None) -> Next:
+async def _send_invite(ctx: Ctx[Blank], label: str | None) -> Next:
     invite_row = await create_invite(ctx.session, ctx.user_id, label, datetime.now(UTC))
     me = await ctx.bot.me()
     who = label.strip() if label and label.strip() else ctx.t("stf-invite-anyone")
@@ -237,14 +211,14 @@ async def _send_invite(ctx: Ctx[NoDraft], label: str | None) -> Next:
     return END
 
 
-async def _no_label(ctx: Ctx[NoDraft], _: str) -> Next:
+async def _no_label(ctx: Ctx[Blank], _: str) -> Next:
     return await _send_invite(ctx, None)
 
 
 invite = Wizard(
     "InviteDialog",
     InviteStep,
-    NoDraft,
+    Blank,
     "invite",
     WizardTexts(
         stop=None,
@@ -259,76 +233,40 @@ invite = Wizard(
 invite.register(router)
 
 
-async def _member(session: AsyncSession, settings: Settings, user_id: int) -> StaffMember | None:
-    members = await staff_members(session, settings.staff_ids)
-    return next((m for m in members if m.user_id == user_id), None)
+@router.callback_query(StaffAdmin.filter(F.action.in_({"remove", "remove-yes", "cancel", "list"})))
+async def staff_admin(query: CallbackQuery, callback_data: StaffAdmin, **data: Any) -> None:
+    """Remove a member (after a confirmation), cancel an unused invite, or list again."""
+    ctx, action, target = screen(query, data), callback_data.action, callback_data.target
+    t, session, staff_ids, now = ctx.t, ctx.session, ctx.settings.staff_ids, datetime.now(UTC)
+    member = next((m for m in await staff_members(session, staff_ids) if m.user_id == target), None)
+    who = _who(target, member.label if member else None, t)
+    if action == "remove" and member is None:
+        await ctx.send(t("stf-remove-not-staff", who=who))
+    elif action == "remove":
+        markup = column(
+            (t("stf-remove-yes"), StaffAdmin(action="remove-yes", target=target)),
+            (t("stf-remove-no"), StaffAdmin(action="list")),
+        )
+        await ctx.send(t("stf-remove-confirm", who=who), markup)
+    elif action == "remove-yes":
+        revocation = await revoke_staff(session, target, ctx.user_id, staff_ids, now)
+        text = t(REVOKED[revocation.outcome], who=who)
+        if revocation.invites_expired:
+            text += "\n" + t("stf-removed-invites", count=revocation.invites_expired)
+        await ctx.send(text)
+    else:
+        cancelled = action == "cancel" and await cancel_invite(session, target, now)
+        notice = [t("stf-invite-cancelled") if cancelled else t("stf-invite-gone")]
+        text, markup = await _screen_for(session, ctx.settings, ctx.user_id, t)
+        await ctx.send("\n\n".join([*(notice if action == "cancel" else []), text]), markup)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "remove"))
-async def remove_button(
-    query: CallbackQuery,
-    callback_data: StaffAdmin,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-) -> None:
-    member = await _member(session, settings, callback_data.target)
-    who = _who(callback_data.target, member.label if member else None, t)
-    if member is None:
-        await reply(query, t("stf-remove-not-staff", who=who))
-        return
-    markup = column(
-        (t("stf-remove-yes"), StaffAdmin(action="remove-yes", target=callback_data.target)),
-        (t("stf-remove-no"), StaffAdmin(action="list")),
-    )
-    await reply(query, t("stf-remove-confirm", who=who), markup)
-
-
-@router.callback_query(StaffAdmin.filter(F.action == "remove-yes"))
-async def remove_confirmed(
-    query: CallbackQuery,
-    callback_data: StaffAdmin,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-) -> None:
-    member = await _member(session, settings, callback_data.target)
-    who = _who(callback_data.target, member.label if member else None, t)
-    revocation = await revoke_staff(
-        session, callback_data.target, query.from_user.id, settings.staff_ids, datetime.now(UTC)
-    )
-    messages = {
-        Revoked.REVOKED: "stf-removed",
-        Revoked.BOOTSTRAP: "stf-remove-bootstrap",
-        Revoked.SELF: "stf-remove-self",
-        Revoked.NOT_STAFF: "stf-remove-not-staff",
-    }
-    text = t(messages[revocation.outcome], who=who)
-    if revocation.invites_expired:
-        text += "\n" + t("stf-removed-invites", count=revocation.invites_expired)
-    await reply(query, text)
-
-
-@router.callback_query(StaffAdmin.filter(F.action == "cancel"))
-async def cancel_invite_button(
-    query: CallbackQuery,
-    callback_data: StaffAdmin,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-) -> None:
-    cancelled = await cancel_invite(session, callback_data.target, datetime.now(UTC))
-    text, markup = await _screen_for(session, settings, query.from_user.id, t)
-    notice = t("stf-invite-cancelled") if cancelled else t("stf-invite-gone")
-    await reply(query, f"{notice}\n\n{text}", markup)
-
-
-@router.callback_query(StaffAdmin.filter(F.action == "list"))
-async def list_button(
-    query: CallbackQuery, session: AsyncSession, settings: Settings, t: Translator
-) -> None:
-    text, markup = await _screen_for(session, settings, query.from_user.id, t)
-    await reply(query, text, markup)
+REVOKED = {
+    Revoked.REVOKED: "stf-removed",
+    Revoked.BOOTSTRAP: "stf-remove-bootstrap",
+    Revoked.SELF: "stf-remove-self",
+    Revoked.NOT_STAFF: "stf-remove-not-staff",
+}
 
 
 @router.callback_query(StaffAdmin.filter())

@@ -16,16 +16,13 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any, get_args
 
-from aiogram import Bot, F
-from aiogram.enums import ParseMode
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.schema import EventKind, Locale, Service
-from bot.catalog.store import LiveCatalog
 from bot.config import Settings
 from bot.delivery.event_news import cancel_event, move_event
 from bot.events.cards import render_event_card
@@ -69,7 +66,9 @@ from bot.handlers.wizard import (
     WizardPress,
     WizardTexts,
     keyboard,
+    page_number,
     paged,
+    screen,
 )
 from bot.i18n import Translator
 
@@ -110,11 +109,15 @@ def _example_start(settings: Settings) -> str:
 # ------------------------------------------------------------------ the event list
 
 
-async def _list_screen(
-    session: AsyncSession, catalog: LiveCatalog, settings: Settings, t: Translator, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    index = await catalog.get(session)
-    events = await upcoming_events(session, index.services, settings.tz, _now())
+@router.message(Command("staffevents"))
+@router.callback_query(StaffEvents.filter(F.action == "list"))
+async def staff_events(event: Message | CallbackQuery, **data: Any) -> None:
+    """The upcoming events, a page at a time; the command also leaves any staff dialog."""
+    ctx, pressed, t = screen(event, data), data.get("callback_data"), data["t"]
+    if pressed is None:
+        await ctx.state.clear()
+    index = await ctx.catalog.get(ctx.session)
+    events = await upcoming_events(ctx.session, index.services, ctx.settings.tz, _now())
     buttons = [
         (
             f"{t.format_date(e.next.start)} · {e.event.title.get(t.locale)[:40]}",
@@ -122,58 +125,30 @@ async def _list_screen(
         )
         for e in events
     ]
-    labels = (t("events-previous"), t("events-more"))
-    rows = paged(buttons, page, PAGE, lambda p: StaffEvents(action="list", arg=str(p)), labels)
+    turn, labels = (
+        (lambda p: StaffEvents(action="list", arg=str(p))),
+        (t("events-previous"), t("events-more")),
+    )
+    rows = paged(buttons, page_number(pressed.arg) if pressed else 0, PAGE, turn, labels)
     markup = keyboard(*rows, [(t("staff-add-event"), StaffEvents(action="add"))])
-    return t("staff-events-title", count=len(events)), markup
-
-
-@router.message(Command("staffevents"))
-async def staff_events_command(
-    message: Message,
-    session: AsyncSession,
-    catalog: LiveCatalog,
-    settings: Settings,
-    t: Translator,
-    state: FSMContext,
-) -> None:
-    await state.clear()
-    text, markup = await _list_screen(session, catalog, settings, t, 0)
-    await message.answer(text, reply_markup=markup)
-
-
-@router.callback_query(StaffEvents.filter(F.action == "list"))
-async def staff_list_page(
-    query: CallbackQuery,
-    callback_data: StaffEvents,
-    session: AsyncSession,
-    catalog: LiveCatalog,
-    settings: Settings,
-    t: Translator,
-) -> None:
-    page = int(callback_data.arg) if callback_data.arg.isdigit() else 0
-    await edit_or_send(query, *await _list_screen(session, catalog, settings, t, page))
+    text = t("staff-events-title", count=len(events))
+    await (
+        edit_or_send(event, text, markup)
+        if isinstance(event, CallbackQuery)
+        else ctx.send(text, markup)
+    )
 
 
 @router.callback_query(StaffEvents.filter(F.action == "open"))
-async def staff_open(
-    query: CallbackQuery,
-    bot: Bot,
-    callback_data: StaffEvents,
-    session: AsyncSession,
-    catalog: LiveCatalog,
-    settings: Settings,
-    t: Translator,
-    state: FSMContext,
-) -> None:
-    await state.clear()
-    index = await catalog.get(session)
-    token = callback_data.token
-    listed = await listed_by_token(session, index.services, token, settings.tz, _now())
+async def staff_open(query: CallbackQuery, callback_data: StaffEvents, **data: Any) -> None:
+    ctx, t, token = screen(query, data), data["t"], callback_data.token
+    await ctx.state.clear()
+    index = await ctx.catalog.get(ctx.session)
+    listed = await listed_by_token(ctx.session, index.services, token, ctx.settings.tz, _now())
     if listed is None:
-        await reply(query, t("events-gone"))
+        await ctx.send(t("events-gone"))
         return
-    families = await families_reminded(session, listed.id)
+    families = await families_reminded(ctx.session, listed.id)
     text = "\n\n".join([render_event_card(listed, t), t("staff-event-reminded", count=families)])
     markup = keyboard(
         [(t("staff-edit-title"), StaffEvents(action="title", token=token))],
@@ -181,8 +156,7 @@ async def staff_open(
         [(t("staff-cancel-event"), StaffEvents(action="cancel", token=token))],
         [(t("staff-back-to-list"), StaffEvents(action="list", arg="0"))],
     )
-    await query.answer()
-    await bot.send_message(query.from_user.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await ctx.send(text, markup, html=True)
 
 
 @router.callback_query(StaffEvents.filter(F.action.in_({"title", "move", "cancel"})))

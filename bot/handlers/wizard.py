@@ -98,78 +98,52 @@ class Broken(Exception):
 D = TypeVar("D", bound=BaseModel)
 
 
-@dataclass
 class Ctx(Generic[D]):
-    """One update inside a wizard: the event, aiogram's data for it, the draft."""
+    """One update: the event, Valo's per-update data (typed), the wizard's draft and memo."""
 
-    event: Message | CallbackQuery
-    data: dict[str, Any]
-    draft: D
-    memo: dict[str, Any]
-    answered: bool = False
-
-    @property
-    def t(self) -> Translator:
-        t: Translator = self.data["t"]
-        return t
-
-    @property
-    def session(self) -> AsyncSession:
-        session: AsyncSession = self.data["session"]
-        return session
-
-    @property
-    def settings(self) -> Settings:
-        settings: Settings = self.data["settings"]
-        return settings
-
-    @property
-    def catalog(self) -> LiveCatalog:
-        catalog: LiveCatalog = self.data["catalog"]
-        return catalog
-
-    @property
-    def i18n(self) -> I18n:
-        i18n: I18n = self.data["i18n"]
-        return i18n
-
-    @property
-    def bot(self) -> Bot:
-        bot: Bot = self.data["bot"]
-        return bot
-
-    @property
-    def state(self) -> FSMContext:
-        state: FSMContext = self.data["state"]
-        return state
-
-    @property
-    def user_id(self) -> int:
-        user = self.event.from_user
-        assert user is not None
-        return user.id
+    def __init__(
+        self, event: Message | CallbackQuery, data: dict[str, Any], draft: D, memo: Any = None
+    ) -> None:
+        self.event, self.data, self.draft, self.memo = event, data, draft, memo or {}
+        self.t: Translator = data["t"]
+        self.session: AsyncSession = data["session"]
+        self.settings: Settings = data["settings"]
+        self.catalog: LiveCatalog = data["catalog"]
+        self.i18n: I18n = data["i18n"]
+        self.bot: Bot = data["bot"]
+        self.state: FSMContext = data["state"]
+        assert event.from_user is not None
+        self.user_id = event.from_user.id
+        self.answered = False
 
     async def send(
         self, text: str, markup: InlineKeyboardMarkup | None = None, *, html: bool = False
     ) -> Message:
         """Answer a typed message or a button press with a new message."""
-        mode = ParseMode.HTML if html else None
-        if isinstance(self.event, Message):
-            return await self.event.answer(text, parse_mode=mode, reply_markup=markup)
         await self.acknowledge()
+        mode = ParseMode.HTML if html else None
         return await self.bot.send_message(self.user_id, text, parse_mode=mode, reply_markup=markup)
 
-    async def acknowledge(self, alert: str | None = None) -> None:
-        """Answer the button press once (with an alert when given)."""
+    async def acknowledge(self, text: str | None = None, *, alert: bool = True) -> None:
+        """Answer the button press once (with ``text`` as an alert, or a toast)."""
         if isinstance(self.event, CallbackQuery) and not self.answered:
             self.answered = True
-            await self.event.answer(alert, show_alert=alert is not None)
+            await self.event.answer(text, show_alert=alert and text is not None)
 
     async def redraw(self, markup: InlineKeyboardMarkup) -> None:
         """New buttons on the pressed message (a page turned, a choice toggled)."""
         await self.acknowledge()
         if isinstance(self.event, CallbackQuery) and isinstance(self.event.message, Message):
             await self.event.message.edit_reply_markup(reply_markup=markup)
+
+
+class Blank(BaseModel):
+    """The draft of a wizard that keeps nothing between updates, and of ``screen``."""
+
+
+def screen(event: Message | CallbackQuery, data: dict[str, Any]) -> Ctx[Blank]:
+    """A ``Ctx`` for a handler outside any wizard."""
+    return Ctx(event, data, Blank())
 
 
 Next = str | None
