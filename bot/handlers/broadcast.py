@@ -3,7 +3,7 @@ choose who gets it, optionally attach an event, see it exactly as each language 
 then send it now, schedule it, or stop. /broadcasts: the latest announcements with their
 reports; cancel one that is scheduled or being sent.
 
-The router is the staff role's (``bot.handlers.roles``); the dialog is a ``Wizard``, the list
+The router is the staff role's (``bot.roles``); the dialog is a ``Wizard``, the list
 of its steps (``COMPOSE``). Callback data: ``bc:<action>:<arg>`` for the dialog (``skip``,
 ``stop``, ``aud``, ``mun``/``munp``, ``top``, ``evt``/``evtp``, ``att``/``attp``, ``now``,
 ``later``; events are named by ``bot.events.upcoming.event_token``) and ``bcl:<action>:<id>``
@@ -50,14 +50,20 @@ from bot.delivery.broadcasts import (
 )
 from bot.delivery.ledger import DeliveryLedger
 from bot.delivery.subscriptions import ALL, TOPICS, valid_municipality
-from bot.delivery.telegram_html import MAX_MESSAGE_LENGTH, announcement_html, check_html
-from bot.events.staff import parse_start
+from bot.delivery.telegram_html import (
+    MAX_MESSAGE_LENGTH,
+    TelegramHtmlError,
+    announcement_html,
+    check_html,
+)
+from bot.events.staff import StaffInputError, parse_start
 from bot.events.store import load_event
 from bot.events.upcoming import ListedEvent, event_by_token, event_token, upcoming_events
 from bot.handlers.events import EventRemind
 from bot.handlers.menu import reply
-from bot.handlers.roles import Role, role_router
-from bot.handlers.wizard import (
+from bot.i18n import Translator
+from bot.roles import Role, role_router
+from bot.wizard import (
     END,
     NONE,
     Broken,
@@ -74,7 +80,6 @@ from bot.handlers.wizard import (
     paged,
     screen,
 )
-from bot.i18n import Translator
 
 router = role_router(Role.STAFF, "broadcast")
 
@@ -310,73 +315,66 @@ async def _schedule_at(ctx: Draft, text: str) -> Next:
     return await _create(ctx, at, now, "bc-scheduled", when=ctx.t.format_datetime(at))
 
 
-COMPOSE = Wizard(
-    "Compose",
-    ComposeStep,
-    BroadcastDraft,
-    "broadcast_draft",
-    WizardTexts(
-        stop="bc-stop",
-        stopped="bc-stopped",
-        stale="bc-stale",
-        need_text="bc-need-text",
-        use_buttons="bc-use-buttons",
-        skip="bc-skip",
+# The announcement in up to three languages, who gets it, an event, the preview, when.
+COMPOSE_STEPS: list[Step[BroadcastDraft]] = [
+    Step("text_fi", lambda c: c.t("bc-ask-fi", max=MAX_MESSAGE_LENGTH), typed=_text("fi")),
+    Step("text_en", "bc-ask-en", typed=_text("en"), skip="text_ar"),
+    Step("text_ar", "bc-ask-ar", typed=_text("ar"), skip="audience"),
+    Step(
+        "audience",
+        "bc-choose-audience",
+        lambda c, _: [
+            [(c.t(f"bc-audience-button-{k.value}"), ComposeStep(action="aud", arg=k))]
+            for k in AudienceKind
+        ],
+        pressed={"aud": _audience},
     ),
-    [
-        Step("text_fi", lambda c: c.t("bc-ask-fi", max=MAX_MESSAGE_LENGTH), typed=_text("fi")),
-        Step("text_en", "bc-ask-en", typed=_text("en"), skip="text_ar"),
-        Step("text_ar", "bc-ask-ar", typed=_text("ar"), skip="audience"),
-        Step(
-            "audience",
-            "bc-choose-audience",
-            lambda c, _: [
-                [(c.t(f"bc-audience-button-{k.value}"), ComposeStep(action="aud", arg=k))]
-                for k in AudienceKind
-            ],
-            pressed={"aud": _audience},
-        ),
-        Step(
-            "municipality",
-            "bc-choose-municipality",
-            _municipalities,
-            paged="munp",
-            pressed={"mun": _municipality},
-        ),
-        Step(
-            "topic",
-            "bc-choose-topic",
-            lambda c, _: [
-                [(c.t(f"news-topic-{topic}"), ComposeStep(action="top", arg=topic))]
-                for topic in TOPICS
-            ],
-            pressed={"top": _topic},
-        ),
-        Step(
-            "event_audience",
-            "bc-choose-event",
-            _event_rows("evt", "evtp"),
-            paged="evtp",
-            pressed={"evt": _event_audience},
-        ),
-        Step(
-            "attach",
-            "bc-ask-attach",
-            _event_rows("att", "attp"),
-            paged="attp",
-            pressed={"att": _attach},
-        ),
-        Step(
-            "preview",
-            _preview,
-            lambda c, _: [
-                [(c.t("bc-send-now"), ComposeStep(action="now"))],
-                [(c.t("bc-send-later"), ComposeStep(action="later"))],
-            ],
-            pressed={"now": _send_now, "later": _later},
-        ),
-        Step("schedule", _example, typed=_schedule_at),
-    ],
+    Step(
+        "municipality",
+        "bc-choose-municipality",
+        _municipalities,
+        paged="munp",
+        pressed={"mun": _municipality},
+    ),
+    Step(
+        "topic",
+        "bc-choose-topic",
+        lambda c, _: [
+            [(c.t(f"news-topic-{topic}"), ComposeStep(action="top", arg=topic))] for topic in TOPICS
+        ],
+        pressed={"top": _topic},
+    ),
+    Step(
+        "event_audience",
+        "bc-choose-event",
+        _event_rows("evt", "evtp"),
+        paged="evtp",
+        pressed={"evt": _event_audience},
+    ),
+    Step(
+        "attach",
+        "bc-ask-attach",
+        _event_rows("att", "attp"),
+        paged="attp",
+        pressed={"att": _attach},
+    ),
+    Step(
+        "preview",
+        _preview,
+        lambda c, _: [
+            [(c.t("bc-send-now"), ComposeStep(action="now"))],
+            [(c.t("bc-send-later"), ComposeStep(action="later"))],
+        ],
+        pressed={"now": _send_now, "later": _later},
+    ),
+    Step("schedule", _example, typed=_schedule_at),
+]
+TEXTS = WizardTexts(
+    "bc-stop", "bc-stopped", "bc-stale", "bc-need-text", "bc-use-buttons", "bc-skip"
+)
+REFUSALS = (TelegramHtmlError, StaffInputError)  # a text Telegram refuses, a time unread
+COMPOSE = Wizard(
+    "Compose", ComposeStep, BroadcastDraft, "broadcast_draft", TEXTS, COMPOSE_STEPS, REFUSALS
 )
 
 

@@ -1,5 +1,5 @@
 """Staff rights and staff tools: /flags, /staff (who has rights, invites, removal) and the
-invite link a new member opens. The router is the staff role's (``bot.handlers.roles``):
+invite link a new member opens. The router is the staff role's (``bot.roles``):
 checked against the database on every update, one refusal for everyone else."""
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ from bot.db.staff import (
     user_locale,
 )
 from bot.handlers.menu import column, reply
-from bot.handlers.roles import IsStaff as IsStaff  # the staff filter, where tests know it
-from bot.handlers.roles import Role, role_router
-from bot.handlers.wizard import (
+from bot.i18n import I18n, Translator
+from bot.roles import IsStaff as IsStaff  # the staff filter, where tests know it
+from bot.roles import Role, role_router
+from bot.wizard import (
     END,
     Blank,
     Ctx,
@@ -48,7 +49,6 @@ from bot.handlers.wizard import (
     WizardTexts,
     screen,
 )
-from bot.i18n import I18n, Translator
 
 log = logging.getLogger(__name__)
 router = role_router(Role.STAFF, "staff")
@@ -215,21 +215,10 @@ async def _no_label(ctx: Ctx[Blank], _: str) -> Next:
     return await _send_invite(ctx, None)
 
 
-invite = Wizard(
-    "InviteDialog",
-    InviteStep,
-    Blank,
-    "invite",
-    WizardTexts(
-        stop=None,
-        stopped="staff-aborted",
-        stale="bc-stale",
-        need_text="stf-ask-label",
-        use_buttons="stf-ask-label",
-        skip="stf-skip",
-    ),
-    [Step("label", "stf-ask-label", typed=_send_invite, pressed={"skip": _no_label})],
-)
+TEXTS = WizardTexts(None, "staff-aborted", "bc-stale", "stf-ask-label", "stf-ask-label", "stf-skip")
+# One step: who the invite is for (typed), or skip.
+INVITE_STEPS = [Step("label", "stf-ask-label", typed=_send_invite, pressed={"skip": _no_label})]
+invite = Wizard("InviteDialog", InviteStep, Blank, "invite", TEXTS, INVITE_STEPS)
 invite.register(router)
 
 

@@ -1,7 +1,7 @@
 """Staff event tools: /staffevents (list, edit title, move, cancel) and /addevent (a dialog
 with a preview before saving).
 
-The router is the staff role's (``bot.handlers.roles``); adding an event, renaming and moving
+The router is the staff role's (``bot.roles``); adding an event, renaming and moving
 one are steps of one ``Wizard`` (``EVENT_STEPS``), which keeps the draft and the event being
 edited in the FSM data, never in callback data.
 
@@ -51,8 +51,9 @@ from bot.events.upcoming import (
     upcoming_events,
 )
 from bot.handlers.menu import edit_or_send, reply
-from bot.handlers.roles import Role, role_router
-from bot.handlers.wizard import (
+from bot.i18n import Translator
+from bot.roles import Role, role_router
+from bot.wizard import (
     END,
     NONE,
     REDRAW,
@@ -70,7 +71,6 @@ from bot.handlers.wizard import (
     paged,
     screen,
 )
-from bot.i18n import Translator
 
 router = role_router(Role.STAFF, "staff_events")
 
@@ -411,99 +411,109 @@ def _choices(action: str, *choices: tuple[str, str]) -> Any:
     ]
 
 
+def _durations(ctx: Draft, _: int) -> list[Row]:
+    return [
+        [
+            (ctx.t("staff-minutes", minutes=m), StaffDraft(action="dur", arg=str(m)))
+            for m in DURATIONS
+        ]
+    ]
+
+
+def _age_choices(ctx: Draft, _: int) -> list[Row]:
+    rows: list[Row] = [
+        [(c.replace("-", "–"), StaffDraft(action="ages", arg=c))] for c in AGE_CHOICES
+    ]
+    return [[(ctx.t("staff-ages-same"), StaffDraft(action="ages"))], *rows]
+
+
+# Adding an event (title_fi ... preview), then renaming and moving one: a step each.
+EVENT_STEPS: list[Step[EventDraft]] = [
+    Step("title_fi", "staff-ask-title-fi", typed=_title("fi")),
+    Step("title_en", "staff-ask-title-en", typed=_title("en"), skip="title_ar"),
+    Step("title_ar", "staff-ask-title-ar", typed=_title("ar"), skip="service"),
+    Step(
+        "service",
+        "staff-ask-service",
+        _services,
+        typed=_service,
+        pressed={"svc": _service},
+        paged="svc-page",
+    ),
+    Step(
+        "start",
+        lambda ctx: ctx.t("staff-ask-start", example=_example_start(ctx.settings)),
+        typed=_start,
+    ),
+    Step(
+        "duration",
+        "staff-ask-duration",
+        _durations,
+        typed=_duration_typed,
+        pressed={"dur": _duration},
+    ),
+    Step("place", "staff-ask-place", _places, pressed={"place": _place}),
+    Step("kinds", "staff-ask-kinds", _kinds, pressed={"kind": _kind, "kinds-done": _kinds_done}),
+    Step(
+        "ages",
+        "staff-ask-ages",
+        _age_choices,
+        typed=_ages_typed,
+        pressed={"ages": _ages},
+    ),
+    Step(
+        "cost",
+        "staff-ask-cost",
+        _choices(
+            "cost",
+            ("event-cost-free", "free"),
+            ("event-cost-fee", "fee"),
+            ("staff-cost-same", NONE),
+        ),
+        pressed={"cost": _cost},
+    ),
+    Step(
+        "repeat",
+        "staff-ask-repeat",
+        _choices("repeat", ("staff-repeat-once", "once"), ("staff-repeat-weekly", "weekly")),
+        pressed={"repeat": _repeat},
+    ),
+    Step("until", "staff-ask-until", typed=_until),
+    Step(
+        "preview",
+        _preview,
+        _choices("save", ("staff-save", NONE)),
+        pressed={"save": _save},
+        html=True,
+    ),
+    Step(
+        "EditEvent:title",
+        lambda ctx: ctx.t("staff-ask-new-title", current=ctx.memo.get("current", "")),
+        typed=_new_title,
+    ),
+    Step(
+        "EditEvent:move",
+        lambda ctx: ctx.t("staff-ask-move", example=_example_start(ctx.settings)),
+        typed=_move_to,
+    ),
+]
+TEXTS = WizardTexts(
+    "staff-abort",
+    "staff-aborted",
+    "staff-stale",
+    "staff-need-text",
+    "staff-need-text",
+    "staff-skip",
+)
 EVENTS = Wizard(
     "AddEvent",
     StaffDraft,
     EventDraft,
     "event_draft",
-    WizardTexts(
-        stop="staff-abort",
-        stopped="staff-aborted",
-        stale="staff-stale",
-        need_text="staff-need-text",
-        use_buttons="staff-need-text",
-        skip="staff-skip",
-    ),
-    [
-        Step("title_fi", "staff-ask-title-fi", typed=_title("fi")),
-        Step("title_en", "staff-ask-title-en", typed=_title("en"), skip="title_ar"),
-        Step("title_ar", "staff-ask-title-ar", typed=_title("ar"), skip="service"),
-        Step(
-            "service",
-            "staff-ask-service",
-            _services,
-            typed=_service,
-            pressed={"svc": _service},
-            paged="svc-page",
-        ),
-        Step(
-            "start",
-            lambda ctx: ctx.t("staff-ask-start", example=_example_start(ctx.settings)),
-            typed=_start,
-        ),
-        Step(
-            "duration",
-            "staff-ask-duration",
-            lambda ctx, _: [
-                [
-                    (ctx.t("staff-minutes", minutes=m), StaffDraft(action="dur", arg=str(m)))
-                    for m in DURATIONS
-                ]
-            ],
-            typed=_duration_typed,
-            pressed={"dur": _duration},
-        ),
-        Step("place", "staff-ask-place", _places, pressed={"place": _place}),
-        Step(
-            "kinds", "staff-ask-kinds", _kinds, pressed={"kind": _kind, "kinds-done": _kinds_done}
-        ),
-        Step(
-            "ages",
-            "staff-ask-ages",
-            lambda ctx, _: [
-                [(ctx.t("staff-ages-same"), StaffDraft(action="ages"))],
-                *([(c.replace("-", "–"), StaffDraft(action="ages", arg=c))] for c in AGE_CHOICES),
-            ],
-            typed=_ages_typed,
-            pressed={"ages": _ages},
-        ),
-        Step(
-            "cost",
-            "staff-ask-cost",
-            _choices(
-                "cost",
-                ("event-cost-free", "free"),
-                ("event-cost-fee", "fee"),
-                ("staff-cost-same", NONE),
-            ),
-            pressed={"cost": _cost},
-        ),
-        Step(
-            "repeat",
-            "staff-ask-repeat",
-            _choices("repeat", ("staff-repeat-once", "once"), ("staff-repeat-weekly", "weekly")),
-            pressed={"repeat": _repeat},
-        ),
-        Step("until", "staff-ask-until", typed=_until),
-        Step(
-            "preview",
-            _preview,
-            _choices("save", ("staff-save", NONE)),
-            pressed={"save": _save},
-            html=True,
-        ),
-        Step(
-            "EditEvent:title",
-            lambda ctx: ctx.t("staff-ask-new-title", current=ctx.memo.get("current", "")),
-            typed=_new_title,
-        ),
-        Step(
-            "EditEvent:move",
-            lambda ctx: ctx.t("staff-ask-move", example=_example_start(ctx.settings)),
-            typed=_move_to,
-        ),
-    ],
-    stop_action="abort",
+    TEXTS,
+    EVENT_STEPS,
+    (StaffInputError,),
+    "abort",
 )
 EVENTS.register(router)
 

@@ -1,5 +1,5 @@
 """``/stats`` for staff: the indicators of the last whole month in a few lines, and the full
-report as a self-contained HTML file. On the staff role's router (``bot.handlers.roles``) like
+report as a self-contained HTML file. On the staff role's router (``bot.roles``) like
 every staff command; anyone else gets "not allowed"."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from aiogram.types import BufferedInputFile, Message
 from bot.catalog.cards import language_name
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.handlers.roles import Role, role_router
 from bot.i18n import I18n, Translator
 from bot.indicators.assemble import build_report
 from bot.indicators.formats import Format, file_name, render, report_locale
 from bot.indicators.period import MonthRange, PeriodError, PeriodProblem
 from bot.indicators.render import Labels, summary_text
+from bot.roles import Role, role_router
 
 router = role_router(Role.STAFF, "stats")
 

@@ -7,13 +7,14 @@ the draft, Valo's per-update data) and returns the next step's name, ``END`` (th
 done: its state is cleared), ``REDRAW`` (stay; the pressed message's buttons are drawn again)
 or None (stay; it has answered itself). What every wizard does the same way is written here
 once: the draft kept in the FSM data (never in callback data), "stop" (button and /cancel),
-"skip", paging, a typed answer that cannot be used (its reason, from ``StaffInputError`` or
-``TelegramHtmlError``), a button from another step or an ended wizard (``texts.stale``), a
-message where buttons are expected, and each step's message sent anew (not edited), so the
-conversation stays readable as a history.
+"skip", paging, a typed answer that cannot be used (the step raises one of the wizard's
+``refusals``: an error with a Fluent ``msg_id`` and ``details``), a button from another step
+or an ended wizard (``texts.stale``), a message where buttons are expected, and each step's
+message sent anew (not edited), so the conversation stays readable as a history.
 
 Callback data is ``<prefix>:<action>:<arg>`` (``WizardPress``), each wizard its own prefix.
-Who may use a wizard is its router's business (``bot.handlers.roles``).
+Who may use a wizard is its router's business (``bot.roles``). The wizards themselves are the
+staff features' (``bot.handlers``); this is their engine, as ``bot.flow`` is the families'.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from aiogram import Bot, F
 from aiogram.enums import ParseMode
@@ -34,10 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.store import LiveCatalog
 from bot.config import Settings
-from bot.delivery.telegram_html import TelegramHtmlError
-from bot.events.staff import StaffInputError
-from bot.handlers.roles import RoleRouter
 from bot.i18n import I18n, Translator
+from bot.roles import RoleRouter
 
 NONE = "-"
 END = "<end>"
@@ -93,6 +92,13 @@ class Broken(Exception):
     def __init__(self, msg_id: str) -> None:
         super().__init__(msg_id)
         self.msg_id = msg_id
+
+
+class Refusal(Protocol):
+    """What a step's refusal carries (``StaffInputError``, ``TelegramHtmlError``)."""
+
+    msg_id: str
+    details: dict[str, str | int]
 
 
 D = TypeVar("D", bound=BaseModel)
@@ -190,10 +196,11 @@ class Wizard(Generic[D]):
         key: str,
         texts: WizardTexts,
         steps: Sequence[Step[D]],
+        refusals: tuple[type[Exception], ...] = (),
         stop_action: str = "stop",
     ) -> None:
         self.press, self.model, self.key, self.texts = press, draft, key, texts
-        self.stop_action = stop_action
+        self.refusals, self.stop_action = refusals, stop_action
         self.steps = {s.name: s for s in steps}
         self.states = {(s.name if ":" in s.name else f"{group}:{s.name}"): s for s in steps}
         self.state_of = {s.name: name for name, s in self.states.items()}
@@ -292,5 +299,6 @@ class Wizard(Generic[D]):
             return
         try:
             await self._go(ctx, step.typed(ctx, message.text))
-        except (StaffInputError, TelegramHtmlError) as exc:
-            await ctx.send(ctx.t(exc.msg_id, **exc.details))
+        except self.refusals as exc:
+            said = cast(Refusal, exc)
+            await ctx.send(ctx.t(said.msg_id, **said.details))
