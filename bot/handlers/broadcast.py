@@ -29,6 +29,7 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import wizard as wz
 from bot.catalog.cards import municipality_name
 from bot.config import Locale
 from bot.db.models import Broadcast
@@ -63,23 +64,6 @@ from bot.handlers.events import EventRemind
 from bot.handlers.menu import reply
 from bot.i18n import Translator
 from bot.roles import Role, role_router
-from bot.wizard import (
-    END,
-    NONE,
-    Broken,
-    Button,
-    Ctx,
-    Next,
-    Row,
-    Stale,
-    Step,
-    Wizard,
-    WizardPress,
-    WizardTexts,
-    keyboard,
-    paged,
-    screen,
-)
 
 router = role_router(Role.STAFF, "broadcast")
 
@@ -90,7 +74,7 @@ STYLES = "bold italic underline strikethrough spoiler code pre text_link text_me
 FORMATTING = frozenset([*STYLES.split(), "custom_emoji", "blockquote", "expandable_blockquote"])
 
 
-class ComposeStep(WizardPress, prefix="bc"):
+class ComposeStep(wz.WizardPress, prefix="bc"):
     pass
 
 
@@ -132,17 +116,17 @@ async def audience_text(
 
 async def _event_title(session: AsyncSession, event_id: str | None, t: Translator) -> str:
     stored = await load_event(session, event_id or "")
-    return stored.event.title.get(t.locale) if stored is not None else (event_id or NONE)
+    return stored.event.title.get(t.locale) if stored is not None else (event_id or wz.NONE)
 
 
 # ------------------------------------------------------------------ the dialog's steps
 
-Draft = Ctx[BroadcastDraft]
+Draft = wz.Ctx[BroadcastDraft]
 FOLLOWING = {"fi": "text_en", "en": "text_ar", "ar": "audience"}
 
 
 def _text(locale: Locale) -> Any:
-    async def typed(ctx: Draft, text: str) -> Next:
+    async def typed(ctx: Draft, text: str) -> wz.Next:
         assert isinstance(ctx.event, Message)
         formatted = any(e.type in FORMATTING for e in ctx.event.entities or ())
         # The text as HTML when the writer formatted it in Telegram; refused with a reason.
@@ -153,7 +137,7 @@ def _text(locale: Locale) -> Any:
     return typed
 
 
-async def _audience(ctx: Draft, arg: str) -> Next:
+async def _audience(ctx: Draft, arg: str) -> wz.Next:
     if arg == AudienceKind.ALL:
         ctx.draft.audience, ctx.draft.audience_arg = AudienceKind.ALL, None
         return "attach"
@@ -162,32 +146,32 @@ async def _audience(ctx: Draft, arg: str) -> Next:
         return None
     steps = {"municipality": "municipality", "topic": "topic", "event": "event_audience"}
     if arg not in steps:
-        raise Stale
+        raise wz.Stale
     return steps[arg]
 
 
-async def _municipalities(ctx: Draft, page: int) -> list[Row]:
+async def _municipalities(ctx: Draft, page: int) -> list[wz.Row]:
     index = await ctx.catalog.get(ctx.session)
     codes = sorted(index.municipalities(), key=lambda c: municipality_name(c, ctx.t))
     buttons = [(municipality_name(c, ctx.t), ComposeStep(action="mun", arg=c)) for c in codes]
     return _pages(ctx, buttons, page, "munp")
 
 
-def _pages(ctx: Draft, buttons: Sequence[Button], page: int, turn: str) -> list[Row]:
+def _pages(ctx: Draft, buttons: Sequence[wz.Button], page: int, turn: str) -> list[wz.Row]:
     labels = (ctx.t("bc-previous"), ctx.t("bc-more"))
-    return paged(buttons, page, PAGE, lambda p: ComposeStep(action=turn, arg=str(p)), labels)
+    return wz.paged(buttons, page, PAGE, lambda p: ComposeStep(action=turn, arg=str(p)), labels)
 
 
-async def _municipality(ctx: Draft, code: str) -> Next:
+async def _municipality(ctx: Draft, code: str) -> wz.Next:
     if code == ALL or not valid_municipality(code):
-        raise Stale
+        raise wz.Stale
     ctx.draft.audience, ctx.draft.audience_arg = AudienceKind.MUNICIPALITY, code
     return "attach"
 
 
-async def _topic(ctx: Draft, topic: str) -> Next:
+async def _topic(ctx: Draft, topic: str) -> wz.Next:
     if topic not in TOPICS:
-        raise Stale
+        raise wz.Stale
     ctx.draft.audience, ctx.draft.audience_arg = AudienceKind.TOPIC, topic
     return "attach"
 
@@ -200,19 +184,22 @@ async def _events(ctx: Draft) -> list[ListedEvent]:
     return sorted(events, key=lambda e: e.id != first)
 
 
-def _event_rows(action: str, turn: str) -> Any:
-    async def rows(ctx: Draft, page: int) -> list[Row]:
+def _event_step(name: str, text: str, action: str, chosen: Any) -> wz.Step[BroadcastDraft]:
+    """Choose among the upcoming events (``action``), a page at a time (``action`` + "p")."""
+
+    async def rows(ctx: Draft, page: int) -> list[wz.Row]:
+        label = "{} · {}"
         buttons = [
             (
-                f"{ctx.t.format_date(e.next.start)} · {e.event.title.get(ctx.t.locale)}"[:60],
+                label.format(ctx.t.format_date(e.next.start), e.event.title.get(ctx.t.locale))[:60],
                 ComposeStep(action=action, arg=e.token),
             )
             for e in await _events(ctx)
         ]
-        none: list[Row] = [[(ctx.t("bc-attach-none"), ComposeStep(action="att"))]]
-        return (none if action == "att" else []) + _pages(ctx, buttons, page, turn)
+        none: list[wz.Row] = [[(ctx.t("bc-attach-none"), ComposeStep(action="att"))]]
+        return (none if action == "att" else []) + _pages(ctx, buttons, page, f"{action}p")
 
-    return rows
+    return wz.Step(name, text, rows, paged=f"{action}p", pressed={action: chosen})
 
 
 async def _event(ctx: Draft, token: str) -> str | None:
@@ -224,7 +211,7 @@ async def _event(ctx: Draft, token: str) -> str | None:
     return stored.row_id
 
 
-async def _event_audience(ctx: Draft, token: str) -> Next:
+async def _event_audience(ctx: Draft, token: str) -> wz.Next:
     row_id = await _event(ctx, token)
     if row_id is None:
         return None
@@ -232,12 +219,12 @@ async def _event_audience(ctx: Draft, token: str) -> Next:
     return "attach"
 
 
-async def _attach(ctx: Draft, token: str) -> Next:
-    ctx.draft.event_id = None if token == NONE else await _event(ctx, token)
-    if token != NONE and ctx.draft.event_id is None:
+async def _attach(ctx: Draft, token: str) -> wz.Next:
+    ctx.draft.event_id = None if token == wz.NONE else await _event(ctx, token)
+    if token != wz.NONE and ctx.draft.event_id is None:
         return None
     if not ctx.draft.complete():
-        raise Broken("bc-draft-broken")
+        raise wz.Broken("bc-draft-broken")
     return "preview"
 
 
@@ -286,21 +273,21 @@ async def _preview(ctx: Draft) -> str:
     return "\n\n".join(lines)
 
 
-async def _create(ctx: Draft, at: datetime, now: datetime, msg_id: str, **args: str) -> Next:
+async def _create(ctx: Draft, at: datetime, now: datetime, msg_id: str, **args: str) -> wz.Next:
     if not ctx.draft.complete():
-        raise Broken("bc-draft-broken")
+        raise wz.Broken("bc-draft-broken")
     broadcast = await create_broadcast(ctx.session, ctx.draft, ctx.user_id, at, now)
     status = await ctx.send(ctx.t(msg_id, id=str(broadcast.id), **args))
     await set_status_message(ctx.session, broadcast.id, status.chat.id, status.message_id)
-    return END
+    return wz.END
 
 
-async def _send_now(ctx: Draft, _: str) -> Next:
+async def _send_now(ctx: Draft, _: str) -> wz.Next:
     now = _now()
     return await _create(ctx, now, now, "bc-starting")
 
 
-async def _later(ctx: Draft, _: str) -> Next:
+async def _later(ctx: Draft, _: str) -> wz.Next:
     return "schedule"
 
 
@@ -309,18 +296,18 @@ def _example(ctx: Draft) -> str:
     return ctx.t("bc-ask-when", example=f"{day.day}.{day.month}.{day.year} 10.00")
 
 
-async def _schedule_at(ctx: Draft, text: str) -> Next:
+async def _schedule_at(ctx: Draft, text: str) -> wz.Next:
     now = _now()
     at = parse_start(text, ctx.settings.tz, now).replace(tzinfo=ctx.settings.tz)
     return await _create(ctx, at, now, "bc-scheduled", when=ctx.t.format_datetime(at))
 
 
 # The announcement in up to three languages, who gets it, an event, the preview, when.
-COMPOSE_STEPS: list[Step[BroadcastDraft]] = [
-    Step("text_fi", lambda c: c.t("bc-ask-fi", max=MAX_MESSAGE_LENGTH), typed=_text("fi")),
-    Step("text_en", "bc-ask-en", typed=_text("en"), skip="text_ar"),
-    Step("text_ar", "bc-ask-ar", typed=_text("ar"), skip="audience"),
-    Step(
+COMPOSE_STEPS: list[wz.Step[BroadcastDraft]] = [
+    wz.Step("text_fi", lambda c: c.t("bc-ask-fi", max=MAX_MESSAGE_LENGTH), typed=_text("fi")),
+    wz.Step("text_en", "bc-ask-en", typed=_text("en"), skip="text_ar"),
+    wz.Step("text_ar", "bc-ask-ar", typed=_text("ar"), skip="audience"),
+    wz.Step(
         "audience",
         "bc-choose-audience",
         lambda c, _: [
@@ -329,14 +316,14 @@ COMPOSE_STEPS: list[Step[BroadcastDraft]] = [
         ],
         pressed={"aud": _audience},
     ),
-    Step(
+    wz.Step(
         "municipality",
         "bc-choose-municipality",
         _municipalities,
         paged="munp",
         pressed={"mun": _municipality},
     ),
-    Step(
+    wz.Step(
         "topic",
         "bc-choose-topic",
         lambda c, _: [
@@ -344,21 +331,9 @@ COMPOSE_STEPS: list[Step[BroadcastDraft]] = [
         ],
         pressed={"top": _topic},
     ),
-    Step(
-        "event_audience",
-        "bc-choose-event",
-        _event_rows("evt", "evtp"),
-        paged="evtp",
-        pressed={"evt": _event_audience},
-    ),
-    Step(
-        "attach",
-        "bc-ask-attach",
-        _event_rows("att", "attp"),
-        paged="attp",
-        pressed={"att": _attach},
-    ),
-    Step(
+    _event_step("event_audience", "bc-choose-event", "evt", _event_audience),
+    _event_step("attach", "bc-ask-attach", "att", _attach),
+    wz.Step(
         "preview",
         _preview,
         lambda c, _: [
@@ -367,13 +342,13 @@ COMPOSE_STEPS: list[Step[BroadcastDraft]] = [
         ],
         pressed={"now": _send_now, "later": _later},
     ),
-    Step("schedule", _example, typed=_schedule_at),
+    wz.Step("schedule", _example, typed=_schedule_at),
 ]
-TEXTS = WizardTexts(
+TEXTS = wz.WizardTexts(
     "bc-stop", "bc-stopped", "bc-stale", "bc-need-text", "bc-use-buttons", "bc-skip"
 )
 REFUSALS = (TelegramHtmlError, StaffInputError)  # a text Telegram refuses, a time unread
-COMPOSE = Wizard(
+COMPOSE = wz.Wizard(
     "Compose", ComposeStep, BroadcastDraft, "broadcast_draft", TEXTS, COMPOSE_STEPS, REFUSALS
 )
 
@@ -424,7 +399,7 @@ async def _list_item(
 
 @router.message(Command("broadcasts"))
 async def broadcasts_command(message: Message, **data: Any) -> None:
-    ctx = screen(message, data)
+    ctx = wz.screen(message, data)
     await ctx.state.clear()
     found = await recent_broadcasts(ctx.session)
     if not found:
@@ -437,15 +412,17 @@ async def broadcasts_command(message: Message, **data: Any) -> None:
         [(ctx.t("bc-cancel-button", id=str(i)), BroadcastAdmin(action="cancel", id=i))]
         for i in cancellable
     ]
-    await ctx.send("\n\n".join([ctx.t("bc-list-title"), *items]), keyboard(*rows) if rows else None)
+    await ctx.send(
+        "\n\n".join([ctx.t("bc-list-title"), *items]), wz.keyboard(*rows) if rows else None
+    )
 
 
 @router.callback_query(BroadcastAdmin.filter(F.action.in_({"cancel", "keep", "cancel-yes"})))
 async def cancel_button(query: CallbackQuery, callback_data: BroadcastAdmin, **data: Any) -> None:
     """Cancel a broadcast, after a confirmation ("keep" is the answer no)."""
-    ctx, number, action = screen(query, data), callback_data.id, callback_data.action
+    ctx, number, action = wz.screen(query, data), callback_data.id, callback_data.action
     if action == "cancel":
-        markup = keyboard(
+        markup = wz.keyboard(
             [(ctx.t("bc-cancel-yes"), BroadcastAdmin(action="cancel-yes", id=number))],
             [(ctx.t("bc-cancel-no"), BroadcastAdmin(action="keep", id=number))],
         )

@@ -22,6 +22,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import wizard as wz
 from bot.catalog.schema import EventKind, Locale, Service
 from bot.config import Settings
 from bot.delivery.event_news import cancel_event, move_event
@@ -53,24 +54,6 @@ from bot.events.upcoming import (
 from bot.handlers.menu import edit_or_send, reply
 from bot.i18n import Translator
 from bot.roles import Role, role_router
-from bot.wizard import (
-    END,
-    NONE,
-    REDRAW,
-    Broken,
-    Ctx,
-    Next,
-    Row,
-    Stale,
-    Step,
-    Wizard,
-    WizardPress,
-    WizardTexts,
-    keyboard,
-    page_number,
-    paged,
-    screen,
-)
 
 router = role_router(Role.STAFF, "staff_events")
 
@@ -83,11 +66,11 @@ KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
 class StaffEvents(CallbackData, prefix="se"):
     action: str
-    token: str = NONE
-    arg: str = NONE
+    token: str = wz.NONE
+    arg: str = wz.NONE
 
 
-class StaffDraft(WizardPress, prefix="sd"):
+class StaffDraft(wz.WizardPress, prefix="sd"):
     pass
 
 
@@ -96,7 +79,7 @@ def _now() -> datetime:
 
 
 def _open(t: Translator, event_id: str) -> InlineKeyboardMarkup:
-    return keyboard(
+    return wz.keyboard(
         [(t("staff-open-event"), StaffEvents(action="open", token=event_token(event_id)))]
     )
 
@@ -113,7 +96,7 @@ def _example_start(settings: Settings) -> str:
 @router.callback_query(StaffEvents.filter(F.action == "list"))
 async def staff_events(event: Message | CallbackQuery, **data: Any) -> None:
     """The upcoming events, a page at a time; the command also leaves any staff dialog."""
-    ctx, pressed, t = screen(event, data), data.get("callback_data"), data["t"]
+    ctx, pressed, t = wz.screen(event, data), data.get("callback_data"), data["t"]
     if pressed is None:
         await ctx.state.clear()
     index = await ctx.catalog.get(ctx.session)
@@ -129,8 +112,8 @@ async def staff_events(event: Message | CallbackQuery, **data: Any) -> None:
         (lambda p: StaffEvents(action="list", arg=str(p))),
         (t("events-previous"), t("events-more")),
     )
-    rows = paged(buttons, page_number(pressed.arg) if pressed else 0, PAGE, turn, labels)
-    markup = keyboard(*rows, [(t("staff-add-event"), StaffEvents(action="add"))])
+    rows = wz.paged(buttons, wz.page_number(pressed.arg) if pressed else 0, PAGE, turn, labels)
+    markup = wz.keyboard(*rows, [(t("staff-add-event"), StaffEvents(action="add"))])
     text = t("staff-events-title", count=len(events))
     await (
         edit_or_send(event, text, markup)
@@ -141,7 +124,7 @@ async def staff_events(event: Message | CallbackQuery, **data: Any) -> None:
 
 @router.callback_query(StaffEvents.filter(F.action == "open"))
 async def staff_open(query: CallbackQuery, callback_data: StaffEvents, **data: Any) -> None:
-    ctx, t, token = screen(query, data), data["t"], callback_data.token
+    ctx, t, token = wz.screen(query, data), data["t"], callback_data.token
     await ctx.state.clear()
     index = await ctx.catalog.get(ctx.session)
     listed = await listed_by_token(ctx.session, index.services, token, ctx.settings.tz, _now())
@@ -150,7 +133,7 @@ async def staff_open(query: CallbackQuery, callback_data: StaffEvents, **data: A
         return
     families = await families_reminded(ctx.session, listed.id)
     text = "\n\n".join([render_event_card(listed, t), t("staff-event-reminded", count=families)])
-    markup = keyboard(
+    markup = wz.keyboard(
         [(t("staff-edit-title"), StaffEvents(action="title", token=token))],
         [(t("staff-move"), StaffEvents(action="move", token=token))],
         [(t("staff-cancel-event"), StaffEvents(action="cancel", token=token))],
@@ -173,7 +156,7 @@ async def staff_change(query: CallbackQuery, callback_data: StaffEvents, **data:
             [(t(f"staff-language-{loc}"), StaffEvents(action=action, token=token, arg=loc))]
             for loc in LOCALES
         ]
-        await reply(query, t("staff-ask-title-language"), keyboard(*rows))
+        await reply(query, t("staff-ask-title-language"), wz.keyboard(*rows))
     elif action == "title":
         memo = {"event": stored.row_id, "locale": arg, "current": stored.event.title.get(arg)}
         await EVENTS.start(query, data, "EditEvent:title", memo)
@@ -182,7 +165,7 @@ async def staff_change(query: CallbackQuery, callback_data: StaffEvents, **data:
     elif arg != "yes":
         title = stored.event.title.get(t.locale)
         families = await families_reminded(session, stored.row_id)
-        markup = keyboard(
+        markup = wz.keyboard(
             [(t("staff-cancel-yes"), StaffEvents(action="cancel", token=token, arg="yes"))],
             [(t("staff-cancel-no"), StaffEvents(action="open", token=token))],
         )
@@ -203,12 +186,12 @@ async def add_event_start(event: Message | CallbackQuery, **data: Any) -> None:
 
 # ------------------------------------------------------------------ the wizard's steps
 
-Draft = Ctx[EventDraft]
+Draft = wz.Ctx[EventDraft]
 FOLLOWING = {"fi": "title_en", "en": "title_ar", "ar": "service"}
 
 
 def _title(locale: Locale) -> Any:
-    async def typed(ctx: Draft, text: str) -> Next:
+    async def typed(ctx: Draft, text: str) -> wz.Next:
         ctx.draft.titles[locale] = parse_title(text)
         return FOLLOWING[locale]
 
@@ -219,21 +202,23 @@ async def _service_of(ctx: Draft) -> Service:
     index = await ctx.catalog.get(ctx.session)
     service = index.services.get(ctx.draft.service_id or "")
     if service is None:
-        raise Broken("staff-draft-broken")
+        raise wz.Broken("staff-draft-broken")
     return service
 
 
-async def _services(ctx: Draft, page: int) -> list[Row]:
+async def _services(ctx: Draft, page: int) -> list[wz.Row]:
     index = await ctx.catalog.get(ctx.session)
     services = sorted(index.services.values(), key=lambda s: s.name.get(ctx.t.locale).lower())
     buttons = [
         (s.name.get(ctx.t.locale)[:60], StaffDraft(action="svc", arg=s.id)) for s in services
     ]
     labels = (ctx.t("events-previous"), ctx.t("events-more"))
-    return paged(buttons, page, PAGE, lambda p: StaffDraft(action="svc-page", arg=str(p)), labels)
+    return wz.paged(
+        buttons, page, PAGE, lambda p: StaffDraft(action="svc-page", arg=str(p)), labels
+    )
 
 
-async def _service(ctx: Draft, service_id: str) -> Next:
+async def _service(ctx: Draft, service_id: str) -> wz.Next:
     index = await ctx.catalog.get(ctx.session)
     if service_id.strip() not in index.services:
         await ctx.send(ctx.t("staff-error-service", id=service_id.strip()[:64]))
@@ -242,49 +227,49 @@ async def _service(ctx: Draft, service_id: str) -> Next:
     return "start"
 
 
-async def _start(ctx: Draft, text: str) -> Next:
+async def _start(ctx: Draft, text: str) -> wz.Next:
     ctx.draft.start = f"{parse_start(text, ctx.settings.tz, _now()):%Y-%m-%dT%H:%M}"
     return "duration"
 
 
-async def _duration(ctx: Draft, minutes: str) -> Next:
+async def _duration(ctx: Draft, minutes: str) -> wz.Next:
     if not minutes.isdigit() or int(minutes) not in DURATIONS:
-        raise Stale
+        raise wz.Stale
     return await _minutes(ctx, int(minutes))
 
 
-async def _duration_typed(ctx: Draft, text: str) -> Next:
+async def _duration_typed(ctx: Draft, text: str) -> wz.Next:
     return await _minutes(ctx, int(parse_duration(text).total_seconds() // 60))
 
 
-async def _minutes(ctx: Draft, minutes: int) -> Next:
+async def _minutes(ctx: Draft, minutes: int) -> wz.Next:
     ctx.draft.minutes = minutes
     await _service_of(ctx)
     return "place"
 
 
-async def _places(ctx: Draft, _: int) -> list[Row]:
+async def _places(ctx: Draft, _: int) -> list[wz.Row]:
     locations = (await _service_of(ctx)).locations
-    rows: list[Row] = [
+    rows: list[wz.Row] = [
         [(loc.name.get(ctx.t.locale)[:60], StaffDraft(action="place", arg=str(i)))]
         for i, loc in enumerate(locations[:20])
     ]
     return rows if locations else [[(ctx.t("staff-no-place"), StaffDraft(action="place"))]]
 
 
-async def _place(ctx: Draft, arg: str) -> Next:
+async def _place(ctx: Draft, arg: str) -> wz.Next:
     locations = (await _service_of(ctx)).locations
-    if arg == NONE and not locations:
+    if arg == wz.NONE and not locations:
         ctx.draft.location = None
     elif arg.isdigit() and int(arg) < len(locations):
         ctx.draft.location = locations[int(arg)].id
     else:
-        raise Stale
+        raise wz.Stale
     return "kinds"
 
 
-def _kinds(ctx: Draft, _: int) -> list[Row]:
-    rows: list[Row] = [
+def _kinds(ctx: Draft, _: int) -> list[wz.Row]:
+    rows: list[wz.Row] = [
         [
             (
                 f"{ctx.t('news-on-mark' if kind in ctx.draft.kinds else 'news-off-mark')} "
@@ -297,48 +282,48 @@ def _kinds(ctx: Draft, _: int) -> list[Row]:
     return [*rows, [(ctx.t("staff-done"), StaffDraft(action="kinds-done"))]]
 
 
-async def _kind(ctx: Draft, kind: str) -> Next:
+async def _kind(ctx: Draft, kind: str) -> wz.Next:
     if kind not in KINDS:
-        raise Stale
+        raise wz.Stale
     chosen = set(ctx.draft.kinds) ^ {kind}  # a press turns the kind on or off
     ctx.draft.kinds = [k for k in KINDS if k in chosen]
-    return REDRAW
+    return wz.REDRAW
 
 
-async def _kinds_done(ctx: Draft, _: str) -> Next:
+async def _kinds_done(ctx: Draft, _: str) -> wz.Next:
     if not ctx.draft.kinds:
         await ctx.acknowledge(ctx.t("staff-error-kinds"))
         return None
     return "ages"
 
 
-async def _ages(ctx: Draft, arg: str) -> Next:
-    if arg != NONE and arg not in AGE_CHOICES:
-        raise Stale
-    ctx.draft.ages = None if arg == NONE else parse_ages(arg)
+async def _ages(ctx: Draft, arg: str) -> wz.Next:
+    if arg != wz.NONE and arg not in AGE_CHOICES:
+        raise wz.Stale
+    ctx.draft.ages = None if arg == wz.NONE else parse_ages(arg)
     return "cost"
 
 
-async def _ages_typed(ctx: Draft, text: str) -> Next:
+async def _ages_typed(ctx: Draft, text: str) -> wz.Next:
     ctx.draft.ages = parse_ages(text)
     return "cost"
 
 
-async def _cost(ctx: Draft, arg: str) -> Next:
-    if arg not in (NONE, "free", "fee"):
-        raise Stale
-    ctx.draft.cost = None if arg == NONE else ("free" if arg == "free" else "fee")
+async def _cost(ctx: Draft, arg: str) -> wz.Next:
+    if arg not in (wz.NONE, "free", "fee"):
+        raise wz.Stale
+    ctx.draft.cost = None if arg == wz.NONE else ("free" if arg == "free" else "fee")
     return "repeat"
 
 
-async def _repeat(ctx: Draft, arg: str) -> Next:
+async def _repeat(ctx: Draft, arg: str) -> wz.Next:
     if arg == "weekly":
         return "until"
     ctx.draft.until = None
     return "preview"
 
 
-async def _until(ctx: Draft, text: str) -> Next:
+async def _until(ctx: Draft, text: str) -> wz.Next:
     until = parse_date(text)
     if ctx.draft.start is None:
         raise StaffInputError("staff-draft-broken")
@@ -353,10 +338,10 @@ async def _preview(ctx: Draft) -> str:
     try:
         event = draft_event(draft, "preview", tz)
     except ValueError:
-        raise Broken("staff-draft-broken") from None
+        raise wz.Broken("staff-draft-broken") from None
     following = next_occurrence(event, tz, _now())
     if following is None:
-        raise Broken("staff-draft-broken")
+        raise wz.Broken("staff-draft-broken")
     listed = ListedEvent("preview", event, service, event_location(service, event), following, None)
     titles = {loc: escape(draft.titles.get(loc) or "-") for loc in LOCALES}
     parts = [
@@ -373,36 +358,36 @@ async def _preview(ctx: Draft) -> str:
     return "\n\n".join(parts)
 
 
-async def _save(ctx: Draft, _: str) -> Next:
+async def _save(ctx: Draft, _: str) -> wz.Next:
     service = await _service_of(ctx)
     try:
         event = draft_event(ctx.draft, new_event_id(), ctx.settings.tz)
     except ValueError:
-        raise Broken("staff-draft-broken") from None
+        raise wz.Broken("staff-draft-broken") from None
     await add_event(ctx.session, service.id, event, ctx.settings.tz, _now())
     await ctx.send(ctx.t("staff-saved", title=event.title.fi), _open(ctx.t, event.id))
-    return END
+    return wz.END
 
 
-async def _new_title(ctx: Draft, text: str) -> Next:
+async def _new_title(ctx: Draft, text: str) -> wz.Next:
     title, event_id = parse_title(text), str(ctx.memo.get("event"))
     if not await rename_event(ctx.session, event_id, ctx.memo.get("locale", "fi"), title, _now()):
         await ctx.send(ctx.t("events-gone"))
-        return END
+        return wz.END
     await ctx.send(ctx.t("staff-title-saved", title=title), _open(ctx.t, event_id))
-    return END
+    return wz.END
 
 
-async def _move_to(ctx: Draft, text: str) -> Next:
+async def _move_to(ctx: Draft, text: str) -> wz.Next:
     event_id, tz, now = str(ctx.memo.get("event")), ctx.settings.tz, _now()
     start = parse_start(text, tz, now)
     told = await move_event(ctx.session, event_id, start, tz, now)
     if told is None:
         await ctx.send(ctx.t("events-gone"))
-        return END
+        return wz.END
     when = ctx.t.format_datetime(start.replace(tzinfo=tz))
     await ctx.send(ctx.t("staff-moved", when=when, count=told), _open(ctx.t, event_id))
-    return END
+    return wz.END
 
 
 def _choices(action: str, *choices: tuple[str, str]) -> Any:
@@ -411,7 +396,7 @@ def _choices(action: str, *choices: tuple[str, str]) -> Any:
     ]
 
 
-def _durations(ctx: Draft, _: int) -> list[Row]:
+def _durations(ctx: Draft, _: int) -> list[wz.Row]:
     return [
         [
             (ctx.t("staff-minutes", minutes=m), StaffDraft(action="dur", arg=str(m)))
@@ -420,19 +405,19 @@ def _durations(ctx: Draft, _: int) -> list[Row]:
     ]
 
 
-def _age_choices(ctx: Draft, _: int) -> list[Row]:
-    rows: list[Row] = [
+def _age_choices(ctx: Draft, _: int) -> list[wz.Row]:
+    rows: list[wz.Row] = [
         [(c.replace("-", "–"), StaffDraft(action="ages", arg=c))] for c in AGE_CHOICES
     ]
     return [[(ctx.t("staff-ages-same"), StaffDraft(action="ages"))], *rows]
 
 
 # Adding an event (title_fi ... preview), then renaming and moving one: a step each.
-EVENT_STEPS: list[Step[EventDraft]] = [
-    Step("title_fi", "staff-ask-title-fi", typed=_title("fi")),
-    Step("title_en", "staff-ask-title-en", typed=_title("en"), skip="title_ar"),
-    Step("title_ar", "staff-ask-title-ar", typed=_title("ar"), skip="service"),
-    Step(
+EVENT_STEPS: list[wz.Step[EventDraft]] = [
+    wz.Step("title_fi", "staff-ask-title-fi", typed=_title("fi")),
+    wz.Step("title_en", "staff-ask-title-en", typed=_title("en"), skip="title_ar"),
+    wz.Step("title_ar", "staff-ask-title-ar", typed=_title("ar"), skip="service"),
+    wz.Step(
         "service",
         "staff-ask-service",
         _services,
@@ -440,64 +425,64 @@ EVENT_STEPS: list[Step[EventDraft]] = [
         pressed={"svc": _service},
         paged="svc-page",
     ),
-    Step(
+    wz.Step(
         "start",
         lambda ctx: ctx.t("staff-ask-start", example=_example_start(ctx.settings)),
         typed=_start,
     ),
-    Step(
+    wz.Step(
         "duration",
         "staff-ask-duration",
         _durations,
         typed=_duration_typed,
         pressed={"dur": _duration},
     ),
-    Step("place", "staff-ask-place", _places, pressed={"place": _place}),
-    Step("kinds", "staff-ask-kinds", _kinds, pressed={"kind": _kind, "kinds-done": _kinds_done}),
-    Step(
+    wz.Step("place", "staff-ask-place", _places, pressed={"place": _place}),
+    wz.Step("kinds", "staff-ask-kinds", _kinds, pressed={"kind": _kind, "kinds-done": _kinds_done}),
+    wz.Step(
         "ages",
         "staff-ask-ages",
         _age_choices,
         typed=_ages_typed,
         pressed={"ages": _ages},
     ),
-    Step(
+    wz.Step(
         "cost",
         "staff-ask-cost",
         _choices(
             "cost",
             ("event-cost-free", "free"),
             ("event-cost-fee", "fee"),
-            ("staff-cost-same", NONE),
+            ("staff-cost-same", wz.NONE),
         ),
         pressed={"cost": _cost},
     ),
-    Step(
+    wz.Step(
         "repeat",
         "staff-ask-repeat",
         _choices("repeat", ("staff-repeat-once", "once"), ("staff-repeat-weekly", "weekly")),
         pressed={"repeat": _repeat},
     ),
-    Step("until", "staff-ask-until", typed=_until),
-    Step(
+    wz.Step("until", "staff-ask-until", typed=_until),
+    wz.Step(
         "preview",
         _preview,
-        _choices("save", ("staff-save", NONE)),
+        _choices("save", ("staff-save", wz.NONE)),
         pressed={"save": _save},
         html=True,
     ),
-    Step(
+    wz.Step(
         "EditEvent:title",
         lambda ctx: ctx.t("staff-ask-new-title", current=ctx.memo.get("current", "")),
         typed=_new_title,
     ),
-    Step(
+    wz.Step(
         "EditEvent:move",
         lambda ctx: ctx.t("staff-ask-move", example=_example_start(ctx.settings)),
         typed=_move_to,
     ),
 ]
-TEXTS = WizardTexts(
+TEXTS = wz.WizardTexts(
     "staff-abort",
     "staff-aborted",
     "staff-stale",
@@ -505,7 +490,7 @@ TEXTS = WizardTexts(
     "staff-need-text",
     "staff-skip",
 )
-EVENTS = Wizard(
+EVENTS = wz.Wizard(
     "AddEvent",
     StaffDraft,
     EventDraft,
