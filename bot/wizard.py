@@ -158,6 +158,8 @@ Text = str | Callable[[Ctx[D]], str | Awaitable[str]]
 
 @dataclass(frozen=True)
 class Step(Generic[D]):
+    """One step of a wizard; see the module's docstring."""
+
     name: str
     text: Text[D]
     buttons: Callable[[Ctx[D], int], Sequence[Row] | Awaitable[Sequence[Row]]] | None = None
@@ -216,15 +218,11 @@ class Wizard(Generic[D]):
         router.message(states)(self._typed)
 
     async def start(
-        self,
-        event: Message | CallbackQuery,
-        data: dict[str, Any],
-        step: str,
-        memo: dict[str, Any] | None = None,
+        self, event: Message | CallbackQuery, data: dict[str, Any], step: str, memo: Any = None
     ) -> None:
-        state: FSMContext = data["state"]
-        await state.clear()
-        await self._go(Ctx(event, data, self.model(), memo or {}), step)
+        """Begin at ``step`` with a new draft (``memo``: what the steps need to know)."""
+        await data["state"].clear()
+        await self._go(Ctx(event, data, self.model(), memo), step)
 
     async def _ctx(self, event: Message | CallbackQuery, data: dict[str, Any]) -> Ctx[D]:
         stored = await data["state"].get_data()

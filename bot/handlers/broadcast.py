@@ -12,7 +12,7 @@ for the list (``cancel``, ``cancel-yes``, ``keep``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
 )
@@ -85,16 +84,7 @@ class BroadcastAdmin(CallbackData, prefix="bcl"):
 
 def remind_keyboard(event_id: str, t: Translator) -> InlineKeyboardMarkup:
     """The events feature's "Remind me" button for ``event_id``, in the reader's language."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("event-remind-me"),
-                    callback_data=EventRemind(token=event_token(event_id)).pack(),
-                )
-            ]
-        ]
-    )
+    return wz.keyboard([(t("event-remind-me"), EventRemind(token=event_token(event_id)))])
 
 
 def _now() -> datetime:
@@ -157,23 +147,23 @@ async def _municipalities(ctx: Draft, page: int) -> list[wz.Row]:
     return _pages(ctx, buttons, page, "munp")
 
 
+def _municipality(code: str) -> bool:
+    return code != ALL and valid_municipality(code)
+
+
 def _pages(ctx: Draft, buttons: Sequence[wz.Button], page: int, turn: str) -> list[wz.Row]:
     labels = (ctx.t("bc-previous"), ctx.t("bc-more"))
     return wz.paged(buttons, page, PAGE, lambda p: ComposeStep(action=turn, arg=str(p)), labels)
 
 
-async def _municipality(ctx: Draft, code: str) -> wz.Next:
-    if code == ALL or not valid_municipality(code):
-        raise wz.Stale
-    ctx.draft.audience, ctx.draft.audience_arg = AudienceKind.MUNICIPALITY, code
-    return "attach"
+def _audience_is(kind: AudienceKind, valid: Callable[[str], bool]) -> Any:
+    async def chosen(ctx: Draft, arg: str) -> wz.Next:
+        if not valid(arg):
+            raise wz.Stale
+        ctx.draft.audience, ctx.draft.audience_arg = kind, arg
+        return "attach"
 
-
-async def _topic(ctx: Draft, topic: str) -> wz.Next:
-    if topic not in TOPICS:
-        raise wz.Stale
-    ctx.draft.audience, ctx.draft.audience_arg = AudienceKind.TOPIC, topic
-    return "attach"
+    return chosen
 
 
 async def _events(ctx: Draft) -> list[ListedEvent]:
@@ -253,20 +243,10 @@ async def _preview(ctx: Draft) -> str:
         )
     counts = {group.locale: group.families for group in groups}
     audience = await audience_text(ctx.session, draft.audience, draft.audience_arg, t)
-    lines = [
-        t(
-            "bc-preview-summary",
-            audience=audience,
-            total=len(found),
-            fi=counts["fi"],
-            en=counts["en"],
-            ar=counts["ar"],
-        )
-    ]
+    lines = [t("bc-preview-summary", audience=audience, total=len(found), **counts)]
     if draft.event_id:
-        lines.append(
-            t("bc-preview-event", event=await _event_title(ctx.session, draft.event_id, t))
-        )
+        title = await _event_title(ctx.session, draft.event_id, t)
+        lines.append(t("bc-preview-event", event=title))
     lines += warnings
     if not found:
         lines.append(t("bc-preview-nobody"))
@@ -321,7 +301,7 @@ COMPOSE_STEPS: list[wz.Step[BroadcastDraft]] = [
         "bc-choose-municipality",
         _municipalities,
         paged="munp",
-        pressed={"mun": _municipality},
+        pressed={"mun": _audience_is(AudienceKind.MUNICIPALITY, _municipality)},
     ),
     wz.Step(
         "topic",
@@ -329,7 +309,7 @@ COMPOSE_STEPS: list[wz.Step[BroadcastDraft]] = [
         lambda c, _: [
             [(c.t(f"news-topic-{topic}"), ComposeStep(action="top", arg=topic))] for topic in TOPICS
         ],
-        pressed={"top": _topic},
+        pressed={"top": _audience_is(AudienceKind.TOPIC, TOPICS.__contains__)},
     ),
     _event_step("event_audience", "bc-choose-event", "evt", _event_audience),
     _event_step("attach", "bc-ask-attach", "att", _attach),

@@ -16,6 +16,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import wizard as wz
 from bot.catalog.matching import CatalogIndex
 from bot.catalog.store import open_flags, resolve_flags
 from bot.config import Settings
@@ -24,7 +25,6 @@ from bot.db.staff import (
     PendingInvite,
     Redeemed,
     Revoked,
-    StaffMember,
     cancel_invite,
     create_invite,
     invite_link,
@@ -38,17 +38,6 @@ from bot.handlers.menu import column, reply
 from bot.i18n import I18n, Translator
 from bot.roles import IsStaff as IsStaff  # the staff filter, where tests know it
 from bot.roles import Role, role_router
-from bot.wizard import (
-    END,
-    Blank,
-    Ctx,
-    Next,
-    Step,
-    Wizard,
-    WizardPress,
-    WizardTexts,
-    screen,
-)
 
 log = logging.getLogger(__name__)
 router = role_router(Role.STAFF, "staff")
@@ -72,15 +61,9 @@ def _flags_text(
         return t("staff-flags-none")
     lines = [t("staff-flags-title")]
     for service_id, reason, count, latest in flags:
-        lines.append(
-            t(
-                "staff-flags-line",
-                service=escape(_name(index, service_id, t)),
-                reason=t(f"card-flag-{reason}"),
-                count=count,
-                date=t.format_date(latest),
-            )
-        )
+        service, why = escape(_name(index, service_id, t)), t(f"card-flag-{reason}")
+        date = t.format_date(latest)
+        lines.append(t("staff-flags-line", service=service, reason=why, count=count, date=date))
     return "\n".join(lines)
 
 
@@ -88,7 +71,7 @@ def _flags_text(
 @router.callback_query(FlagFixed.filter())
 async def flags(event: Message | CallbackQuery, **data: Any) -> None:
     """The open flags; a press on a service's button marks its flags handled first."""
-    ctx = screen(event, data)
+    ctx = wz.screen(event, data)
     t, session = ctx.t, ctx.session
     if isinstance(event, CallbackQuery):
         resolved = await resolve_flags(session, data["callback_data"].service)
@@ -115,27 +98,27 @@ class StaffAdmin(CallbackData, prefix="stf"):
     target: int = 0
 
 
-class InviteStep(WizardPress, prefix="stf"):
+class InviteStep(wz.WizardPress, prefix="stf"):
     """The invite wizard's button, ``stf:skip:0`` (``StaffAdmin`` takes every other action)."""
 
     arg: str = "0"
 
 
 def _who(user_id: int, label: str | None, t: Translator) -> str:
-    return (
-        t("stf-who-labelled", label=label, id=str(user_id))
-        if label
-        else t("stf-who", id=str(user_id))
-    )
+    who = str(user_id)
+    return t("stf-who-labelled", label=label, id=who) if label else t("stf-who", id=who)
 
 
 def _invite_for(invite: PendingInvite, t: Translator) -> str:
     return invite.label or t("stf-invite-anyone")
 
 
-def _staff_screen(
-    members: list[StaffMember], invites: list[PendingInvite], me: int, t: Translator
+async def _screen_for(
+    session: AsyncSession, settings: Settings, me: int, t: Translator
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """Who is staff and since when, the unused invites, and the buttons for both."""
+    members = await staff_members(session, settings.staff_ids)
+    invites = await pending_invites(session, datetime.now(UTC))
     lines = [t("stf-title", count=len(members))]
     for member in members:
         who = _who(member.user_id, member.label, t)
@@ -177,17 +160,9 @@ def _staff_screen(
     return "\n".join(lines), column(*buttons)
 
 
-async def _screen_for(
-    session: AsyncSession, settings: Settings, me: int, t: Translator
-) -> tuple[str, InlineKeyboardMarkup]:
-    members = await staff_members(session, settings.staff_ids)
-    invites = await pending_invites(session, datetime.now(UTC))
-    return _staff_screen(members, invites, me, t)
-
-
 @router.message(Command("staff"))
 async def staff_command(message: Message, **data: Any) -> None:
-    ctx = screen(message, data)
+    ctx = wz.screen(message, data)
     await ctx.state.clear()
     await ctx.send(*await _screen_for(ctx.session, ctx.settings, ctx.user_id, ctx.t))
 
@@ -197,7 +172,7 @@ async def invite_button(query: CallbackQuery, **data: Any) -> None:
     await invite.start(query, data, "label")
 
 
-async def _send_invite(ctx: Ctx[Blank], label: str | None) -> Next:
+async def _send_invite(ctx: wz.Ctx[wz.Blank], label: str | None) -> wz.Next:
     invite_row = await create_invite(ctx.session, ctx.user_id, label, datetime.now(UTC))
     me = await ctx.bot.me()
     who = label.strip() if label and label.strip() else ctx.t("stf-invite-anyone")
@@ -208,24 +183,26 @@ async def _send_invite(ctx: Ctx[Blank], label: str | None) -> Next:
         expires=ctx.t.format_datetime(invite_row.expires_at),
     )
     await ctx.send(text)
-    return END
+    return wz.END
 
 
-async def _no_label(ctx: Ctx[Blank], _: str) -> Next:
+async def _no_label(ctx: wz.Ctx[wz.Blank], _: str) -> wz.Next:
     return await _send_invite(ctx, None)
 
 
-TEXTS = WizardTexts(None, "staff-aborted", "bc-stale", "stf-ask-label", "stf-ask-label", "stf-skip")
+TEXTS = wz.WizardTexts(
+    None, "staff-aborted", "bc-stale", "stf-ask-label", "stf-ask-label", "stf-skip"
+)
 # One step: who the invite is for (typed), or skip.
-INVITE_STEPS = [Step("label", "stf-ask-label", typed=_send_invite, pressed={"skip": _no_label})]
-invite = Wizard("InviteDialog", InviteStep, Blank, "invite", TEXTS, INVITE_STEPS)
+INVITE_STEPS = [wz.Step("label", "stf-ask-label", typed=_send_invite, pressed={"skip": _no_label})]
+invite = wz.Wizard("InviteDialog", InviteStep, wz.Blank, "invite", TEXTS, INVITE_STEPS)
 invite.register(router)
 
 
 @router.callback_query(StaffAdmin.filter(F.action.in_({"remove", "remove-yes", "cancel", "list"})))
 async def staff_admin(query: CallbackQuery, callback_data: StaffAdmin, **data: Any) -> None:
     """Remove a member (after a confirmation), cancel an unused invite, or list again."""
-    ctx, action, target = screen(query, data), callback_data.action, callback_data.target
+    ctx, action, target = wz.screen(query, data), callback_data.action, callback_data.target
     t, session, staff_ids, now = ctx.t, ctx.session, ctx.settings.staff_ids, datetime.now(UTC)
     member = next((m for m in await staff_members(session, staff_ids) if m.user_id == target), None)
     who = _who(target, member.label if member else None, t)

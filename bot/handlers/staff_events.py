@@ -20,10 +20,9 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import wizard as wz
-from bot.catalog.schema import EventKind, Locale, Service
+from bot.catalog.schema import Event, EventKind, Locale, Service
 from bot.config import Settings
 from bot.delivery.event_news import cancel_event, move_event
 from bot.events.cards import render_event_card
@@ -108,11 +107,9 @@ async def staff_events(event: Message | CallbackQuery, **data: Any) -> None:
         )
         for e in events
     ]
-    turn, labels = (
-        (lambda p: StaffEvents(action="list", arg=str(p))),
-        (t("events-previous"), t("events-more")),
-    )
-    rows = wz.paged(buttons, wz.page_number(pressed.arg) if pressed else 0, PAGE, turn, labels)
+    labels = (t("events-previous"), t("events-more"))
+    page = wz.page_number(pressed.arg) if pressed else 0
+    rows = wz.paged(buttons, page, PAGE, lambda p: StaffEvents(action="list", arg=str(p)), labels)
     markup = wz.keyboard(*rows, [(t("staff-add-event"), StaffEvents(action="add"))])
     text = t("staff-events-title", count=len(events))
     await (
@@ -145,8 +142,7 @@ async def staff_open(query: CallbackQuery, callback_data: StaffEvents, **data: A
 @router.callback_query(StaffEvents.filter(F.action.in_({"title", "move", "cancel"})))
 async def staff_change(query: CallbackQuery, callback_data: StaffEvents, **data: Any) -> None:
     """Rename (in a language chosen first), move, or cancel (after a confirmation) an event."""
-    t: Translator = data["t"]
-    session: AsyncSession = data["session"]
+    ctx, t, session = wz.screen(query, data), data["t"], data["session"]
     token, action, arg = callback_data.token, callback_data.action, callback_data.arg
     stored = await event_by_token(session, token)
     if stored is None or (action != "title" and stored.event.cancelled):
@@ -171,8 +167,7 @@ async def staff_change(query: CallbackQuery, callback_data: StaffEvents, **data:
         )
         await reply(query, t("staff-cancel-confirm", title=title, count=families), markup)
     else:
-        settings: Settings = data["settings"]
-        told = await cancel_event(session, stored.row_id, settings.tz, _now())
+        told = await cancel_event(session, stored.row_id, ctx.settings.tz, _now())
         title = stored.event.title.get(t.locale)
         done = t("events-gone") if told is None else t("staff-cancelled", title=title, count=told)
         await reply(query, done)
@@ -332,13 +327,16 @@ async def _until(ctx: Draft, text: str) -> wz.Next:
     return "preview"
 
 
-async def _preview(ctx: Draft) -> str:
-    draft, t, tz = ctx.draft, ctx.t, ctx.settings.tz
-    service = await _service_of(ctx)
+def _event(ctx: Draft, event_id: str) -> Event:
     try:
-        event = draft_event(draft, "preview", tz)
+        return draft_event(ctx.draft, event_id, ctx.settings.tz)
     except ValueError:
         raise wz.Broken("staff-draft-broken") from None
+
+
+async def _preview(ctx: Draft) -> str:
+    draft, t, tz = ctx.draft, ctx.t, ctx.settings.tz
+    service, event = await _service_of(ctx), _event(ctx, "preview")
     following = next_occurrence(event, tz, _now())
     if following is None:
         raise wz.Broken("staff-draft-broken")
@@ -359,35 +357,33 @@ async def _preview(ctx: Draft) -> str:
 
 
 async def _save(ctx: Draft, _: str) -> wz.Next:
-    service = await _service_of(ctx)
-    try:
-        event = draft_event(ctx.draft, new_event_id(), ctx.settings.tz)
-    except ValueError:
-        raise wz.Broken("staff-draft-broken") from None
+    service, event = await _service_of(ctx), _event(ctx, new_event_id())
     await add_event(ctx.session, service.id, event, ctx.settings.tz, _now())
     await ctx.send(ctx.t("staff-saved", title=event.title.fi), _open(ctx.t, event.id))
     return wz.END
 
 
-async def _new_title(ctx: Draft, text: str) -> wz.Next:
-    title, event_id = parse_title(text), str(ctx.memo.get("event"))
-    if not await rename_event(ctx.session, event_id, ctx.memo.get("locale", "fi"), title, _now()):
+async def _changed(ctx: Draft, done: bool, said: str) -> wz.Next:
+    """The change is saved (``said``, with a button to the event), or the event is gone."""
+    if done:
+        await ctx.send(said, _open(ctx.t, str(ctx.memo.get("event"))))
+    else:
         await ctx.send(ctx.t("events-gone"))
-        return wz.END
-    await ctx.send(ctx.t("staff-title-saved", title=title), _open(ctx.t, event_id))
     return wz.END
+
+
+async def _new_title(ctx: Draft, text: str) -> wz.Next:
+    title, locale = parse_title(text), ctx.memo.get("locale", "fi")
+    saved = await rename_event(ctx.session, str(ctx.memo.get("event")), locale, title, _now())
+    return await _changed(ctx, saved, ctx.t("staff-title-saved", title=title))
 
 
 async def _move_to(ctx: Draft, text: str) -> wz.Next:
     event_id, tz, now = str(ctx.memo.get("event")), ctx.settings.tz, _now()
     start = parse_start(text, tz, now)
     told = await move_event(ctx.session, event_id, start, tz, now)
-    if told is None:
-        await ctx.send(ctx.t("events-gone"))
-        return wz.END
     when = ctx.t.format_datetime(start.replace(tzinfo=tz))
-    await ctx.send(ctx.t("staff-moved", when=when, count=told), _open(ctx.t, event_id))
-    return wz.END
+    return await _changed(ctx, told is not None, ctx.t("staff-moved", when=when, count=told or 0))
 
 
 def _choices(action: str, *choices: tuple[str, str]) -> Any:
