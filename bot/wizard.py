@@ -154,6 +154,8 @@ def screen(event: Message | CallbackQuery, data: dict[str, Any]) -> Ctx[Blank]:
 
 Next = str | None
 Text = str | Callable[[Ctx[D]], str | Awaitable[str]]
+Answer = Callable[[Ctx[D], str], Awaitable[Next]]  # a typed text or a button's arg -> what next
+Rows = Callable[[Ctx[D], int], Sequence[Row] | Awaitable[Sequence[Row]]]  # page -> buttons
 
 
 @dataclass(frozen=True)
@@ -162,9 +164,9 @@ class Step(Generic[D]):
 
     name: str
     text: Text[D]
-    buttons: Callable[[Ctx[D], int], Sequence[Row] | Awaitable[Sequence[Row]]] | None = None
-    typed: Callable[[Ctx[D], str], Awaitable[Next]] | None = None
-    pressed: Mapping[str, Callable[[Ctx[D], str], Awaitable[Next]]] = field(default_factory=dict)
+    buttons: Rows[D] | None = None
+    typed: Answer[D] | None = None
+    pressed: Mapping[str, Answer[D]] = field(default_factory=dict)
     skip: str | None = None
     paged: str | None = None
     html: bool = False

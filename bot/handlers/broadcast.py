@@ -112,10 +112,11 @@ async def _event_title(session: AsyncSession, event_id: str | None, t: Translato
 # ------------------------------------------------------------------ the dialog's steps
 
 Draft = wz.Ctx[BroadcastDraft]
+Answer = wz.Answer[BroadcastDraft]
 FOLLOWING = {"fi": "text_en", "en": "text_ar", "ar": "audience"}
 
 
-def _text(locale: Locale) -> Any:
+def _text(locale: Locale) -> Answer:
     async def typed(ctx: Draft, text: str) -> wz.Next:
         assert isinstance(ctx.event, Message)
         formatted = any(e.type in FORMATTING for e in ctx.event.entities or ())
@@ -156,7 +157,7 @@ def _pages(ctx: Draft, buttons: Sequence[wz.Button], page: int, turn: str) -> li
     return wz.paged(buttons, page, PAGE, lambda p: ComposeStep(action=turn, arg=str(p)), labels)
 
 
-def _audience_is(kind: AudienceKind, valid: Callable[[str], bool]) -> Any:
+def _audience_is(kind: AudienceKind, valid: Callable[[str], bool]) -> Answer:
     async def chosen(ctx: Draft, arg: str) -> wz.Next:
         if not valid(arg):
             raise wz.Stale
@@ -174,7 +175,7 @@ async def _events(ctx: Draft) -> list[ListedEvent]:
     return sorted(events, key=lambda e: e.id != first)
 
 
-def _event_step(name: str, text: str, action: str, chosen: Any) -> wz.Step[BroadcastDraft]:
+def _event_step(name: str, text: str, action: str, chosen: Answer) -> wz.Step[BroadcastDraft]:
     """Choose among the upcoming events (``action``), a page at a time (``action`` + "p")."""
 
     async def rows(ctx: Draft, page: int) -> list[wz.Row]:

@@ -78,9 +78,8 @@ def _now() -> datetime:
 
 
 def _open(t: Translator, event_id: str) -> InlineKeyboardMarkup:
-    return wz.keyboard(
-        [(t("staff-open-event"), StaffEvents(action="open", token=event_token(event_id)))]
-    )
+    button = (t("staff-open-event"), StaffEvents(action="open", token=event_token(event_id)))
+    return wz.keyboard([button])
 
 
 def _example_start(settings: Settings) -> str:
@@ -112,11 +111,10 @@ async def staff_events(event: Message | CallbackQuery, **data: Any) -> None:
     rows = wz.paged(buttons, page, PAGE, lambda p: StaffEvents(action="list", arg=str(p)), labels)
     markup = wz.keyboard(*rows, [(t("staff-add-event"), StaffEvents(action="add"))])
     text = t("staff-events-title", count=len(events))
-    await (
-        edit_or_send(event, text, markup)
-        if isinstance(event, CallbackQuery)
-        else ctx.send(text, markup)
-    )
+    if isinstance(event, CallbackQuery):
+        await edit_or_send(event, text, markup)
+    else:
+        await ctx.send(text, markup)
 
 
 @router.callback_query(StaffEvents.filter(F.action == "open"))
@@ -185,7 +183,7 @@ Draft = wz.Ctx[EventDraft]
 FOLLOWING = {"fi": "title_en", "en": "title_ar", "ar": "service"}
 
 
-def _title(locale: Locale) -> Any:
+def _title(locale: Locale) -> wz.Answer[EventDraft]:
     async def typed(ctx: Draft, text: str) -> wz.Next:
         ctx.draft.titles[locale] = parse_title(text)
         return FOLLOWING[locale]
@@ -386,7 +384,7 @@ async def _move_to(ctx: Draft, text: str) -> wz.Next:
     return await _changed(ctx, told is not None, ctx.t("staff-moved", when=when, count=told or 0))
 
 
-def _choices(action: str, *choices: tuple[str, str]) -> Any:
+def _choices(action: str, *choices: tuple[str, str]) -> wz.Rows[EventDraft]:
     return lambda ctx, _: [
         [(ctx.t(label), StaffDraft(action=action, arg=arg))] for label, arg in choices
     ]
