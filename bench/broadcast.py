@@ -68,7 +68,7 @@ from bot.delivery.broadcasts import (
     start_due_broadcasts,
 )
 from bot.delivery.ledger import DeliveryLedger
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 
 REPO = Path(__file__).resolve().parent.parent
 FAMILIES = 10_000
@@ -247,7 +247,7 @@ async def wait_report(app: App, broadcast_id: int) -> dict[str, int]:
 
 FAKE_SERVER = """
 import asyncio, json, sys
-from tests.e2e.fake_telegram import FakeTelegram
+from bot.emulator.telegram import FakeTelegram
 
 async def main(families, first, staff):
     async with FakeTelegram() as fake:

@@ -63,6 +63,7 @@ from bot.delivery.clock import SystemClock
 from bot.delivery.ledger import State
 from bot.delivery.ratelimit import MemoryRateLimiter
 from bot.delivery.worker import DeliveryWorker
+from bot.emulator.telegram import FakeTelegram
 from bot.events.occurrences import occurrences
 from tests.delivery_support import (
     SERVICE_ID,
@@ -73,7 +74,6 @@ from tests.delivery_support import (
     event,
     make_worker,
 )
-from tests.e2e.fake_telegram import FakeTelegram
 
 REMINDERS = 100_000
 EVENTS = 1_000

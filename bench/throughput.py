@@ -78,7 +78,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bench.common import machine
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-0123456789"

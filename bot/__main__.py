@@ -1,5 +1,5 @@
-"""Command line: ``valo-bot run | web | worker | check | try | match | catalog ... | report |
-db ...``."""
+"""Command line: ``valo-bot run | web | worker | check | try | demo | match | catalog ... |
+report | db ...``."""
 
 from __future__ import annotations
 
@@ -318,6 +318,41 @@ def _start_role(role: Callable[[Settings], Awaitable[None]]) -> int:
         _print_errors(exc.errors)
         print("valo-bot: refusing to start with broken data files", file=sys.stderr)
         return EXIT_DATA
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo.host import check_host
+
+    refused = check_host(args.host, args.allow_remote)
+    if refused is not None:
+        raise UsageError(refused)
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a TCP port is 0-65535 (0: any free one)")
+    from bot.demo.server import DemoOptions, ListenError, demo_settings, serve_demo
+
+    home = Path(args.home).expanduser().resolve() if args.home else None
+    # The demo's own settings (not the environment's) decide the log format too.
+    configure_logging(demo_settings("http://127.0.0.1", Path("."), home))
+    # A trainer watches the page, not the log: start-up chatter only when something is wrong.
+    for chatty in ("alembic", "apscheduler", "aiogram", "bot.ops.roles"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # The catalogue's curation warnings are for editors (valo-bot check lists them).
+    logging.getLogger("bot.catalog.store").setLevel(logging.ERROR)
+
+    def ready(url: str) -> None:
+        print(f"Valo demo (a demo: a throwaway database, no Telegram) at {url}", flush=True)
+        print("Ctrl+C stops it and deletes everything it stored.", flush=True)
+
+    options = DemoOptions(host=args.host, port=args.port, watch=args.watch, home=home)
+    try:
+        asyncio.run(serve_demo(options, ready))
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        print("valo-bot demo: fix these first (valo-bot check lists them too)", file=sys.stderr)
+        return EXIT_DATA
+    except ListenError as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 
@@ -678,6 +713,30 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check
     )
     add_try_command(commands, backend_factory=catalogue_backend)
+
+    demo = commands.add_parser(
+        "demo",
+        help="the real bot in a browser chat, without Telegram (throwaway database)",
+        description="Starts a Bot API emulator, the real bot and worker talking to it, and a "
+        "chat page. Ignores .env, BOT_TOKEN, DATABASE_URL and TELEGRAM_API_BASE: everything "
+        "goes to a temporary SQLite database that is deleted on exit.",
+    )
+    demo.add_argument("--port", type=int, default=8080, help="the page's port (0: any free one)")
+    demo.add_argument("--host", default="127.0.0.1", help="loopback unless --allow-remote")
+    demo.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host (the page has no login)",
+    )
+    demo.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload dialogs/, locales/ and services_catalog/ when a file changes",
+    )
+    demo.add_argument(
+        "--home", metavar="DIR", help="the folder with dialogs/, locales/, services_catalog/"
+    )
+    demo.set_defaults(func=cmd_demo)
 
     match = commands.add_parser(
         "match",

@@ -302,6 +302,11 @@ class I18n:
             bundles[locale] = bundle
         return cls(bundles, tz, strict=strict)
 
+    def adopt(self, other: I18n) -> None:
+        """Take ``other``'s texts in place (``valo-bot demo --watch``): the middlewares, the
+        worker and the handlers all hold this object, so each sees the new texts at once."""
+        self._translators = dict(other._translators)
+
     @property
     def locales(self) -> tuple[Locale, ...]:
         return tuple(self._translators)

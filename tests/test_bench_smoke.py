@@ -23,7 +23,7 @@ import pytest
 from bot.app import build_app, prepare_database
 from bot.catalog.matching import CatalogIndex
 from bot.config import Settings
-from tests.e2e.fake_telegram import TEST_TOKEN
+from bot.emulator.telegram import TEST_TOKEN
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "match.py"
 

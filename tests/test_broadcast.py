@@ -60,6 +60,7 @@ from bot.delivery.telegram_html import (
     check_html,
 )
 from bot.delivery.worker import DeliveryWorker
+from bot.emulator.telegram import FakeTelegram
 from bot.events.upcoming import event_token
 from bot.handlers.broadcast import remind_keyboard
 from bot.i18n import I18n
@@ -75,7 +76,6 @@ from tests.delivery_support import (
     local,
     register_chats,
 )
-from tests.e2e.fake_telegram import FakeTelegram
 
 NOW = local("2027-03-01T12:00")
 STAFF = 900

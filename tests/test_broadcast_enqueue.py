@@ -32,7 +32,7 @@ from bot.delivery.broadcasts import (
     ref,
 )
 from bot.delivery.clock import SystemClock
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 
 STAFF = 900001
 FIRST_FAMILY = 10_000_000

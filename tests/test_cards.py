@@ -14,9 +14,9 @@ from bot.catalog.cards import TELEGRAM_TEXT_LIMIT, explain, hours_today, render_
 from bot.catalog.matching import Answers, CatalogIndex, Match
 from bot.catalog.schema import WEEKDAYS, Location, Service
 from bot.config import SUPPORTED_LOCALES
+from bot.emulator.telegram import ApiError, parse_html, utf16_len
 from bot.i18n import I18n, Translator
 from tests.conftest import REPO
-from tests.e2e.fake_telegram import ApiError, parse_html, utf16_len
 from tests.real_catalogue import real_catalogue
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

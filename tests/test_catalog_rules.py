@@ -224,6 +224,28 @@ def test_sources_none_of_them_recent_are_a_stale_warning(tmp_path: Path) -> None
     )
 
 
+def test_a_page_that_gives_only_a_month_or_a_year_counts_from_its_first_day(
+    tmp_path: Path,
+) -> None:
+    # Many pages show only "10/2023" or "2024": the source says so instead of inventing a day.
+    assert check(tmp_path, BASE.replace("2026-05-01", "2024")) == ([], [])
+    assert check(tmp_path, BASE.replace("2026-05-01", "2023-12")) == ([], [])
+    _, warnings = check(tmp_path, BASE.replace("2026-05-01", "2023-11"))
+    assert warnings == [
+        "cat/a.yaml:16: services[0].sources: stale: no source published or updated in the "
+        "last three years (the newest is from 2023-11)"
+    ]
+    _, warnings = check(tmp_path, BASE.replace("2026-05-01", "2023"))
+    assert warnings[0].endswith("(the newest is from 2023)")
+
+
+@pytest.mark.parametrize("bad", ["2023-13", "2023-02-30", "23-10", "10/2023"])
+def test_a_page_date_that_is_no_date_is_refused(tmp_path: Path, bad: str) -> None:
+    errors, _ = check(tmp_path, BASE.replace("2026-05-01", bad))
+    assert len(errors) == 1
+    assert errors[0].startswith("cat/a.yaml:16: services[0].sources[0].updated: ")
+
+
 def test_duplicates_declared_distinct_on_either_card_pass(tmp_path: Path) -> None:
     duplicate = BASE.replace("access: [walk-in]", "access: [walk-in, call]").replace(
         "    sources:\n", '    contacts: {phone: "+35852206000"}\n    sources:\n'

@@ -23,9 +23,9 @@ from bot.db.outage import Backoff, database_unreachable, describe, retry_unreach
 from bot.delivery.clock import ManualClock
 from bot.delivery.ledger import Claimed, NewDelivery, enqueue
 from bot.delivery.worker import Outgoing, Renderer
+from bot.emulator.telegram import FakeTelegram
 from bot.i18n import Translator
 from tests.delivery_support import add_users, close_bot, ledger, make_worker, register_chats
-from tests.e2e.fake_telegram import FakeTelegram
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 CHAT = 8601

@@ -40,6 +40,7 @@ from bot.delivery.ledger import Claimed
 from bot.delivery.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from bot.delivery.reminders import due_time, set_reminder
 from bot.delivery.worker import DeliveryWorker, Outgoing, SweepReport
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 from bot.events.occurrences import Occurrence, occurrences, span, to_ics
 from bot.i18n import Translator
 from tests.conftest import REDIS_URL, REPO
@@ -60,7 +61,6 @@ from tests.delivery_support import (
     utc,
     write_catalogue,
 )
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 FI, EN, AR = 501, 502, 503
 FAMILIES = {FI: "fi", EN: "en", AR: "ar"}

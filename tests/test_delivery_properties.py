@@ -44,6 +44,7 @@ from bot.delivery.clock import ManualClock
 from bot.delivery.ledger import FINAL_STATES, Claimed, State
 from bot.delivery.reminders import cancel_reminder, extend_series, set_reminder
 from bot.delivery.worker import DeliveryWorker
+from bot.emulator.telegram import CallRecord, FakeTelegram
 from bot.events.occurrences import next_occurrence, occurrences
 from tests.delivery_support import (
     TZ,
@@ -56,7 +57,6 @@ from tests.delivery_support import (
     make_worker,
     register_chats,
 )
-from tests.e2e.fake_telegram import CallRecord, FakeTelegram
 
 USERS = {701: "fi", 702: "en", 703: "ar"}
 LEASE = timedelta(seconds=30)

@@ -17,9 +17,9 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
 from bot.db.engine import make_engine
+from bot.emulator.telegram import TEST_TOKEN
 from bot.error_text import WITHHELD, describe, format_traceback
 from bot.logs import JsonLogFormatter, TextLogFormatter, configure_logging
-from tests.e2e.fake_telegram import TEST_TOKEN
 
 USER = "7654321"
 ANSWERS = '{"needs": ["crisis-urgent"]}'

@@ -17,7 +17,8 @@ import bot
 
 # Highest first. Same-layer imports are allowed; a name matches itself and its submodules.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("bot.__main__", "bot.ops", "bot.app"),
+    # The emulator and the demo are top-level tools: nothing in the bot imports them.
+    ("bot.__main__", "bot.ops", "bot.app", "bot.emulator", "bot.demo"),
     ("bot.handlers",),
     ("bot.indicators",),
     # The dialog engines: the families' YAML trees (flow) and the staff wizards (wizard).

@@ -152,8 +152,8 @@ async def test_stats_builds_the_report_off_the_event_loop(
 
     from bot.app import build_app, prepare_database
     from bot.config import Settings
+    from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
     from bot.handlers import stats
-    from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
     built_on: list[threading.Thread] = []
     real = stats.build_report

@@ -10,9 +10,9 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from prometheus_client import REGISTRY
 
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 from bot.ops.metrics import instrument_bot
 from bot.updates import EditTextUnread, RepairingSession
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 
 @pytest.fixture

@@ -24,12 +24,12 @@ from bot.config import Settings
 from bot.db.engine import write_transaction
 from bot.db.models import Delivery, DeliveryCount, FsmState
 from bot.delivery.ledger import NewDelivery, enqueue
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 from bot.logs import QUIET_BELOW_DEBUG, JsonLogFormatter, configure_logging
 from bot.ops import lease, retention
 from bot.ops.dedup import Claim, MemoryDedup, RedisDedup
 from bot.ops.observe import UpdateLogMiddleware
 from bot.ops.roles import PolledUpdates, confirm_handled
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 PERIOD = timedelta(seconds=30)

@@ -10,11 +10,11 @@ from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, UserC
 from aiogram.types import TelegramObject, Update
 
 from bot.config import Settings
+from bot.emulator.telegram import TEST_TOKEN
 from bot.i18n import I18n
 from bot.middlewares import PrivateChatsOnlyMiddleware
 from tests.conftest import REPO
 from tests.delivery_support import TZ
-from tests.e2e.fake_telegram import TEST_TOKEN
 
 HANDLED = frozenset({"message", "callback_query", "my_chat_member"})
 FAMILY = {"id": 42, "is_bot": False, "first_name": "-", "language_code": "fi"}

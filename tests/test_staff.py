@@ -17,9 +17,9 @@ from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker, write_transaction
 from bot.db.models import User
 from bot.db.staff import Redeemed, create_invite, redeem_invite
+from bot.emulator.telegram import TEST_TOKEN
 from bot.handlers.staff import IsStaff
 from bot.middlewares import load_user
-from tests.e2e.fake_telegram import TEST_TOKEN
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, build_app, prepare_database
 from bot.config import Settings
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 from bot.middlewares import MemoryEventIsolation
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 RATE = 3
 _update_ids = itertools.count(1)

@@ -23,8 +23,8 @@ from aiogram.types import (
 )
 from aiohttp import FormData
 
+from bot.emulator.telegram import TEST_TOKEN
 from bot.updates import EditTextUnread, RepairingSession
-from tests.e2e.fake_telegram import TEST_TOKEN
 
 
 @pytest.fixture

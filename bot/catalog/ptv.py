@@ -432,7 +432,7 @@ def _service(
     register = PTV_SERVICE_URL.format(id=record.ptv_id)
     # The suomi.fi page is the register entry, last updated when the record was modified; the
     # channels' web pages are the pages the organiser itself gives for the service.
-    updated = checked if record.data.get("modified") else None  # else checked is today
+    updated = checked.isoformat() if record.data.get("modified") else None  # else it is today
     sources = [Source(url=register, kind="register", updated=updated)]
     sources += [Source(url=url, kind="organiser") for url in pages if url != register]
     try:

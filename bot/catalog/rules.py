@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from bot.catalog import vocab
-from bot.catalog.schema import Organization, Service, host_of, on_domains
+from bot.catalog.schema import Organization, Service, host_of, on_domains, page_date_start
 
 # Hosts of public registers a card may cite as kind ``register``, whoever the organiser is.
 REGISTER_DOMAINS = ("suomi.fi", "kela.fi", "finlex.fi")
@@ -157,9 +157,10 @@ def _sources(service: Service, organization: Organization | None, today: date) -
                 "entry)",
             )
         )
-    dates = [s.updated for s in service.sources if s.updated is not None]
-    if not dates or today - max(dates) > STALE_SOURCES_AFTER:
-        newest = f"the newest is from {max(dates).isoformat()}" if dates else "none is dated"
+    # A page dated only "2023" counts from 1 January 2023: it may be that old.
+    dated = {page_date_start(s.updated): s.updated for s in service.sources if s.updated}
+    if not dated or today - max(dated) > STALE_SOURCES_AFTER:
+        newest = f"the newest is from {dated[max(dated)]}" if dated else "none is dated"
         problems.append(
             Problem(
                 4,
@@ -299,11 +300,6 @@ def _declared(a: Service, b: Service) -> bool:
 # violated, so the list only shrinks; when it is empty, delete it.
 KNOWN_VIOLATIONS: frozenset[tuple[str, int]] = frozenset(
     {
-        # rule 1: access call without a phone
-        ("eksote-neuvola", 1),
-        ("kymenhva-family-counselling", 1),
-        ("kymenhva-neuvola", 1),
-        ("lpr-immigration-services", 1),
         # rule 4: no organiser source / only news
         ("eksote-children-youth-house", 4),
         ("etk-nuppu", 4),

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from dateutil.rrule import rrulestr
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -40,6 +41,38 @@ Locale = Literal["fi", "en", "ar"]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 # A web host of an organisation's own pages; its subdomains count as its own too.
 Domain = Annotated[str, StringConstraints(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$", max_length=253)]
+
+
+def _page_date(value: object) -> object:
+    """A page's own date as precise as the page gives it: "2023", "2023-10" or "2023-10-11"
+    (many pages show only a month or a year; writing a full date would invent a day)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        page_date_start(value)  # raises ValueError for "2023-13" or "2023-02-30"
+    return value
+
+
+def page_date_start(value: str) -> date:
+    """The earliest day a page dated ``value`` can be from: what staleness is measured by."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if match is None:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = match.groups()
+    try:
+        return date(int(year), int(month or 1), int(day or 1))
+    except ValueError as err:
+        raise ValueError(f"{value!r} is not a date: {err}") from None
+
+
+# The date a page says it was published or last updated, to the precision it gives.
+PageDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    BeforeValidator(_page_date),
+]
 # organiser: the organiser's own page; register: a public register (suomi.fi/PTV, Kela's
 # benefit pages for Kela's facts...); news: a press or news article, or any page on a host
 # that is not the organiser's; other: anything else (say what in the source's note).
@@ -146,7 +179,7 @@ class Source(Strict):
 
     url: Url
     kind: SourceKind
-    updated: date | None = None  # the date the page says it was published or last updated
+    updated: PageDate | None = None  # when the page says it was published or last updated
     note: NonEmpty | None = None  # internal, never shown to families
 
 

@@ -340,6 +340,11 @@ class LiveCatalog:
         self._index: CatalogIndex | None = None
         self._lock = asyncio.Lock()
 
+    def expire(self) -> None:
+        """Look for a newer version on the next ``get`` (the demo reloads a changed file at
+        once instead of up to ``check_every`` seconds late)."""
+        self._checked_at = -float("inf")
+
     async def get(self, session: AsyncSession) -> CatalogIndex:
         if self._index is not None and self._clock() - self._checked_at < self._check_every:
             return self._index

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import make_engine
 from bot.db.models import Base
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 from tests.conftest import REPO
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 from tests.e2e.launcher import LaunchedProcess, Launcher
 
 STOP_TIMEOUT = 15.0

@@ -26,10 +26,10 @@ from bot.db.engine import make_engine, make_sessionmaker, write_transaction
 from bot.db.models import Broadcast, DeepLinkCount, Delivery, Subscription, User
 from bot.delivery.broadcasts import AudienceKind, BroadcastDraft, create_broadcast
 from bot.delivery.ledger import FINAL_STATES
+from bot.emulator.telegram import BotMessage, FakeTelegram
 from bot.events.upcoming import event_token
 from tests.delivery_support import TZ, add_users, event, register_chats, write_catalogue
 from tests.e2e.conftest import BotProcess, start_and_wait
-from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 from tests.e2e.test_delivery_crash import wait_for_db
 
 STAFF = 900001  # in STAFF_IDS (see the e2e conftest)

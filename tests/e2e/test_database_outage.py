@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.delivery.broadcasts import AudienceKind, BroadcastDraft, create_broadcast
 from bot.delivery.ledger import FINAL_STATES, State
+from bot.emulator.telegram import FakeTelegram
 from tests.conftest import PG_URL
 from tests.delivery_support import add_users, register_chats
 from tests.e2e.conftest import BotProcess
-from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.tcp_proxy import TcpProxy
 from tests.e2e.test_broadcast import STAFF, prepare, report_counts, wait_report
 from tests.e2e.test_delivery_crash import wait_for_db

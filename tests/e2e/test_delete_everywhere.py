@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import make_sessionmaker
 from bot.db.storage import SQLStorage
+from bot.emulator.telegram import FakeTelegram
 from tests.e2e.conftest import BotProcess
-from tests.e2e.fake_telegram import FakeTelegram
 
 FAMILY = 5101
 GROUP = -100777

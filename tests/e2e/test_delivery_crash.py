@@ -19,11 +19,11 @@ from bot.db.models import Delivery
 from bot.delivery.event_news import sync_catalog_path
 from bot.delivery.ledger import FINAL_STATES, NewDelivery, enqueue
 from bot.delivery.reminders import set_reminder
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
 from bot.events.occurrences import occurrences
 from tests.conftest import REPO
 from tests.delivery_support import TZ, add_users, event, ledger, register_chats, write_catalogue
 from tests.e2e.conftest import BotProcess
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram
 
 FAMILIES = {8101: "fi", 8102: "en", 8103: "ar", 8104: "fi", 8105: "en", 8106: "fi"}
 HELD = 3  # the third reminder send is held open, and the bot is killed right then

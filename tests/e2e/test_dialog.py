@@ -8,10 +8,10 @@ import signal
 
 import pytest
 
+from bot.emulator.telegram import BotMessage, FakeTelegram
 from bot.flow.keyboard import CHECK_MARK
 from bot.ops.roles import POLLING_CONCURRENCY
 from tests.e2e.conftest import BotProcess, start_and_wait
-from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 
 HEADINGS = {
     "fi": "Löysin",

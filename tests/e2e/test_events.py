@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import make_sessionmaker, write_transaction
 from bot.db.models import CatalogEvent, Delivery, Reminder, Subscription
+from bot.emulator.telegram import BotMessage, FakeTelegram
 from bot.events.upcoming import event_token
 from tests.e2e.conftest import BotProcess, start_and_wait
-from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 
 TZ = ZoneInfo("Europe/Helsinki")
 STAFF = 900001

@@ -35,7 +35,7 @@ from aiogram.types import (
 )
 from aiohttp import ClientSession, web
 
-from tests.e2e.fake_telegram import TEST_TOKEN, FakeTelegram, parse_html
+from bot.emulator.telegram import TEST_TOKEN, FakeTelegram, parse_html
 
 CHAT = 4242
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import DeepLinkCount, User
+from bot.emulator.telegram import BotMessage, FakeTelegram
 from tests.conftest import REPO
 from tests.e2e.conftest import BotProcess, rows_mentioning, start_and_wait
-from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 
 GREETING_START = {"fi": "Hei! Olen Valo.", "en": "Hello! I am Valo.", "ar": "مرحبًا! أنا Valo."}
 MENU_TITLE = {

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker, write_transaction
 from bot.db.models import Subscription, User
+from bot.emulator.telegram import JSON, FakeTelegram
 from tests.delivery_support import add_users, register_chats
 from tests.e2e.conftest import BotProcess, rows_mentioning, start_and_wait
-from tests.e2e.fake_telegram import JSON, FakeTelegram
 
 STAFF = 900001  # in STAFF_IDS (see the e2e conftest)
 SENDS = ("sendMessage", "sendDocument", "sendLocation", "sendVenue", "editMessageText")

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import IndicatorEvent
+from bot.emulator.telegram import FakeTelegram
 from tests.e2e.conftest import BotProcess, eventually, rows_mentioning
-from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.test_dialog import open_dialog, walk_to_results
 
 # Values the family "gives" Telegram and the bot; none may end up in the indicator events.

@@ -13,8 +13,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.emulator.telegram import FakeTelegram
 from tests.e2e.conftest import BotProcess, start_and_wait
-from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.test_dialog import data_for, open_dialog, press
 
 FAMILY = 7_654_321  # answers the dialog; its answers are saved when the database refuses

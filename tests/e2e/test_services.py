@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import CardFlag
+from bot.emulator.telegram import BotMessage, FakeTelegram
 from tests.e2e.conftest import BotProcess, start_and_wait
-from tests.e2e.fake_telegram import BotMessage, FakeTelegram
 
 
 def button(message: BotMessage, prefix: str) -> str:

@@ -11,8 +11,8 @@ import os
 import signal
 import socket
 
+from bot.emulator.telegram import FakeTelegram
 from tests.e2e.conftest import BotProcess
-from tests.e2e.fake_telegram import FakeTelegram
 
 START_TIMEOUT = 60.0
 

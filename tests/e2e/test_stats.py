@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.emulator.telegram import FakeTelegram
 from bot.indicators.period import shift
 from tests.e2e.conftest import BotProcess, start_and_wait
-from tests.e2e.fake_telegram import FakeTelegram
 from tests.indicator_data import insert_events, synthetic_year
 
 STAFF, ARABIC_STAFF, FAMILY = 900001, 900002, 8301

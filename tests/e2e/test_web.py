@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.emulator.telegram import FakeTelegram
 from tests.e2e.conftest import BotProcess, eventually
-from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.test_dialog import open_dialog, press
 
 SECRET = "test-secret_0123456789"

@@ -15,9 +15,9 @@ from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import WorkerLease
 from bot.delivery.ledger import FINAL_STATES, NewDelivery, enqueue
+from bot.emulator.telegram import FakeTelegram
 from tests.delivery_support import add_users, ledger, register_chats
 from tests.e2e.conftest import BotProcess, eventually
-from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.test_web import free_port, wait_healthy
 
 FAMILIES = {8301 + n: "en" for n in range(8)}

@@ -1,4 +1,4 @@
-"""A strict fake of the Telegram Bot API for Valo's end-to-end tests.
+"""A strict emulator of the Telegram Bot API, for the end-to-end tests and `valo-bot demo`.
 
 The fake is a real HTTP server (aiohttp) on 127.0.0.1 with a random free port, so
 the production code path -- aiogram's ``Bot`` with its ``AiohttpSession`` -- runs
@@ -780,6 +780,8 @@ class FakeTelegram:
         # State-change broadcast: the current Event is set and replaced on every
         # change, so waiters never miss a wake-up and never need to sleep.
         self._changed = asyncio.Event()
+        #: How many state changes so far: a cheap version for pollers (the demo page).
+        self.changes = 0
         self._stopping = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -880,8 +882,20 @@ class FakeTelegram:
     # ------------------------------------------------------------------ notifications
 
     def _notify(self) -> None:
+        self.changes += 1
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def notify(self) -> None:
+        """Wake every waiter: something a waiter watches changed outside the emulator (the
+        demo page's banner or clock)."""
+        self._notify()
+
+    async def wait_change(self, since: int, timeout: float) -> int:
+        """Wait until ``changes`` differs from ``since`` or ``timeout`` passes; returns it."""
+        if self.changes == since:
+            await self._wait_change(timeout)
+        return self.changes
 
     async def _wait_change(self, within: float | None) -> None:
         event = self._changed
@@ -992,6 +1006,14 @@ class FakeTelegram:
         """Bot messages to ``chat_id`` in send order (current state after edits)."""
         sent = self._bot_messages.get(chat_id, [])
         return list(sent) if include_deleted else [m for m in sent if not m.deleted]
+
+    def user_messages(self, chat_id: int) -> list[JSON]:
+        """What the user wrote in their private chat (not deleted), oldest first."""
+        return [
+            copy.deepcopy(message)
+            for (chat, message_id), message in sorted(self._user_messages.items())
+            if chat == chat_id and (chat, message_id) not in self._deleted_user_messages
+        ]
 
     def sent_count(self, chat_id: int) -> int:
         """How many bot messages were ever stored for ``chat_id`` (deleted included)."""
