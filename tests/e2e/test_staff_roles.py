@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import make_sessionmaker, write_transaction
 from bot.db.models import User
+from bot.emulator.telegram import FakeTelegram
 from tests.e2e.conftest import BotProcess, start_and_wait
-from tests.e2e.fake_telegram import FakeTelegram
 from tests.e2e.test_broadcast import FI_TEXT, NOT_ALLOWED, prepare
 
 MARIA = 8701
