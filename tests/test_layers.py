@@ -21,10 +21,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.__main__", "bot.ops", "bot.app", "bot.emulator", "bot.demo"),
     ("bot.handlers",),
     ("bot.indicators",),
-    ("bot.delivery", "bot.flow"),
+    # The dialog engines: the families' YAML trees (flow) and the staff wizards (wizard).
+    ("bot.delivery", "bot.flow", "bot.wizard"),
     ("bot.events",),
     ("bot.catalog",),
-    ("bot.db", "bot.i18n", "bot.middlewares"),
+    ("bot.db", "bot.i18n", "bot.middlewares", "bot.roles"),
     # Leaves that import only each other: settings, error reporting, the file readers, and
     # the update sanitiser / log setup that app and handlers share (they import nothing
     # above these).

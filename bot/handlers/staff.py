@@ -1,35 +1,30 @@
-"""Staff rights and staff tools. Every staff command and button is checked against the
-database (``IsStaff``), never trusted from button text or callback data; anyone else gets
-"not allowed" and nothing more."""
+"""Staff rights and staff tools: /flags, /staff (who has rights, invites, removal) and the
+invite link a new member opens. The router is the staff role's (``bot.roles``):
+checked against the database on every update, one refusal for everyone else."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
 from html import escape
+from typing import Any
 
-from aiogram import Bot, F, Router
-from aiogram.enums import ParseMode
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
-from aiogram.types import User as TelegramUser
-from sqlalchemy import select
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import wizard as wz
 from bot.catalog.matching import CatalogIndex
-from bot.catalog.store import LiveCatalog, open_flags, resolve_flags
+from bot.catalog.store import open_flags, resolve_flags
 from bot.config import Settings
-from bot.db.models import User
 from bot.db.staff import (
     LABEL_MAX,
     PendingInvite,
     Redeemed,
     Revoked,
-    StaffMember,
     cancel_invite,
     create_invite,
     invite_link,
@@ -41,29 +36,11 @@ from bot.db.staff import (
 )
 from bot.handlers.menu import column, reply
 from bot.i18n import I18n, Translator
+from bot.roles import IsStaff as IsStaff  # the staff filter, where tests know it
+from bot.roles import Role, role_router
 
 log = logging.getLogger(__name__)
-
-
-async def is_staff(session: AsyncSession, user_id: int) -> bool:
-    """Whether ``user_id`` has staff rights right now (a fresh read, not a cached flag)."""
-    flag = await session.scalar(select(User.staff).where(User.user_id == user_id))
-    return bool(flag)
-
-
-class IsStaff(Filter):
-    """Passes only for users whose database row has the staff flag."""
-
-    async def __call__(
-        self,
-        event: TelegramObject,
-        session: AsyncSession,
-        event_from_user: TelegramUser | None = None,
-    ) -> bool:
-        return event_from_user is not None and await is_staff(session, event_from_user.id)
-
-
-router = Router(name="staff")
+router = role_router(Role.STAFF, "staff")
 
 
 class FlagFixed(CallbackData, prefix="sf"):
@@ -84,67 +61,29 @@ def _flags_text(
         return t("staff-flags-none")
     lines = [t("staff-flags-title")]
     for service_id, reason, count, latest in flags:
-        lines.append(
-            t(
-                "staff-flags-line",
-                service=escape(_name(index, service_id, t)),
-                reason=t(f"card-flag-{reason}"),
-                count=count,
-                date=t.format_date(latest),
-            )
-        )
+        service, why = escape(_name(index, service_id, t)), t(f"card-flag-{reason}")
+        date = t.format_date(latest)
+        lines.append(t("staff-flags-line", service=service, reason=why, count=count, date=date))
     return "\n".join(lines)
 
 
-async def _show_flags(
-    bot: Bot, chat_id: int, session: AsyncSession, catalog: LiveCatalog, t: Translator
-) -> None:
-    flags = await open_flags(session)
-    index = await catalog.get(session)
-    services = list(dict.fromkeys(service_id for service_id, *_ in flags))[:10]
-    keyboard = column(
-        *(
-            (
-                t("staff-flags-fixed", service=_name(index, s, t)[:40]),
-                FlagFixed(service=s),
-            )
-            for s in services
-        )
-    )
-    await bot.send_message(
-        chat_id, _flags_text(flags, index, t), parse_mode=ParseMode.HTML, reply_markup=keyboard
-    )
-
-
-@router.message(Command("flags"), IsStaff())
-async def flags_command(
-    message: Message, bot: Bot, session: AsyncSession, catalog: LiveCatalog, t: Translator
-) -> None:
-    await _show_flags(bot, message.chat.id, session, catalog, t)
-
-
-@router.callback_query(FlagFixed.filter(), IsStaff())
-async def flag_fixed(
-    query: CallbackQuery,
-    callback_data: FlagFixed,
-    bot: Bot,
-    session: AsyncSession,
-    catalog: LiveCatalog,
-    t: Translator,
-) -> None:
-    resolved = await resolve_flags(session, callback_data.service)
-    await query.answer(t("staff-flags-resolved", count=resolved))
-    await _show_flags(bot, query.from_user.id, session, catalog, t)
-
-
 @router.message(Command("flags"))
-async def flags_not_allowed(message: Message, t: Translator) -> None:
-    await message.answer(t("not-allowed"))
-
-
 @router.callback_query(FlagFixed.filter())
-async def flag_fixed_not_allowed(query: CallbackQuery, t: Translator) -> None:
-    await query.answer(t("not-allowed"), show_alert=True)
+async def flags(event: Message | CallbackQuery, **data: Any) -> None:
+    """The open flags; a press on a service's button marks its flags handled first."""
+    ctx = wz.screen(event, data)
+    t, session = ctx.t, ctx.session
+    if isinstance(event, CallbackQuery):
+        resolved = await resolve_flags(session, data["callback_data"].service)
+        await ctx.acknowledge(t("staff-flags-resolved", count=resolved), alert=False)
+    found = await open_flags(session)
+    index = await ctx.catalog.get(session)
+    services = list(dict.fromkeys(service_id for service_id, *_ in found))[:10]
+    buttons = (
+        (t("staff-flags-fixed", service=_name(index, s, t)[:40]), FlagFixed(service=s))
+        for s in services
+    )
+    await ctx.send(_flags_text(found, index, t), column(*buttons), html=True)
 
 
 # ------------------------------------------------------------------ /staff: who, invites, removal
@@ -159,25 +98,27 @@ class StaffAdmin(CallbackData, prefix="stf"):
     target: int = 0
 
 
-class InviteDialog(StatesGroup):
-    label = State()
+class InviteStep(wz.WizardPress, prefix="stf"):
+    """The invite wizard's button, ``stf:skip:0`` (``StaffAdmin`` takes every other action)."""
+
+    arg: str = "0"
 
 
 def _who(user_id: int, label: str | None, t: Translator) -> str:
-    return (
-        t("stf-who-labelled", label=label, id=str(user_id))
-        if label
-        else t("stf-who", id=str(user_id))
-    )
+    who = str(user_id)
+    return t("stf-who-labelled", label=label, id=who) if label else t("stf-who", id=who)
 
 
 def _invite_for(invite: PendingInvite, t: Translator) -> str:
     return invite.label or t("stf-invite-anyone")
 
 
-def _staff_screen(
-    members: list[StaffMember], invites: list[PendingInvite], me: int, t: Translator
+async def _screen_for(
+    session: AsyncSession, settings: Settings, me: int, t: Translator
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """Who is staff and since when, the unused invites, and the buttons for both."""
+    members = await staff_members(session, settings.staff_ids)
+    invites = await pending_invites(session, datetime.now(UTC))
     lines = [t("stf-title", count=len(members))]
     for member in members:
         who = _who(member.user_id, member.label, t)
@@ -219,147 +160,84 @@ def _staff_screen(
     return "\n".join(lines), column(*buttons)
 
 
-async def _screen_for(
-    session: AsyncSession, settings: Settings, me: int, t: Translator
-) -> tuple[str, InlineKeyboardMarkup]:
-    members = await staff_members(session, settings.staff_ids)
-    invites = await pending_invites(session, datetime.now(UTC))
-    return _staff_screen(members, invites, me, t)
+@router.message(Command("staff"))
+async def staff_command(message: Message, **data: Any) -> None:
+    ctx = wz.screen(message, data)
+    await ctx.state.clear()
+    await ctx.send(*await _screen_for(ctx.session, ctx.settings, ctx.user_id, ctx.t))
 
 
-@router.message(Command("staff"), IsStaff())
-async def staff_command(
-    message: Message,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-    state: FSMContext,
-) -> None:
-    assert message.from_user is not None
-    await state.clear()
-    text, markup = await _screen_for(session, settings, message.from_user.id, t)
-    await message.answer(text, reply_markup=markup)
+@router.callback_query(StaffAdmin.filter(F.action == "invite"))
+async def invite_button(query: CallbackQuery, **data: Any) -> None:
+    await invite.start(query, data, "label")
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "invite"), IsStaff())
-async def invite_button(query: CallbackQuery, t: Translator, state: FSMContext) -> None:
-    await state.set_state(InviteDialog.label)
-    await reply(query, t("stf-ask-label"), column((t("stf-skip"), StaffAdmin(action="skip"))))
-
-
-async def _send_invite(
-    bot: Bot, staff_id: int, session: AsyncSession, label: str | None, t: Translator
-) -> None:
-    invite = await create_invite(session, staff_id, label, datetime.now(UTC))
-    me = await bot.me()
-    who = label.strip() if label and label.strip() else t("stf-invite-anyone")
-    text = t(
+async def _send_invite(ctx: wz.Ctx[wz.Blank], label: str | None) -> wz.Next:
+    invite_row = await create_invite(ctx.session, ctx.user_id, label, datetime.now(UTC))
+    me = await ctx.bot.me()
+    who = label.strip() if label and label.strip() else ctx.t("stf-invite-anyone")
+    text = ctx.t(
         "stf-invite-created",
         who=who[:LABEL_MAX],
-        link=invite_link(me.username or "", invite.token),
-        expires=t.format_datetime(invite.expires_at),
+        link=invite_link(me.username or "", invite_row.token),
+        expires=ctx.t.format_datetime(invite_row.expires_at),
     )
-    await bot.send_message(staff_id, text)
+    await ctx.send(text)
+    return wz.END
 
 
-@router.message(InviteDialog.label, F.text, IsStaff())
-async def invite_label(
-    message: Message, bot: Bot, session: AsyncSession, t: Translator, state: FSMContext
-) -> None:
-    assert message.from_user is not None
-    await state.clear()
-    await _send_invite(bot, message.from_user.id, session, message.text, t)
+async def _no_label(ctx: wz.Ctx[wz.Blank], _: str) -> wz.Next:
+    return await _send_invite(ctx, None)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "skip"), InviteDialog.label, IsStaff())
-async def invite_without_label(
-    query: CallbackQuery, bot: Bot, session: AsyncSession, t: Translator, state: FSMContext
-) -> None:
-    await state.clear()
-    await query.answer()
-    await _send_invite(bot, query.from_user.id, session, None, t)
+TEXTS = wz.WizardTexts(
+    None, "staff-aborted", "bc-stale", "stf-ask-label", "stf-ask-label", "stf-skip"
+)
+# One step: who the invite is for (typed), or skip.
+INVITE_STEPS = [wz.Step("label", "stf-ask-label", typed=_send_invite, pressed={"skip": _no_label})]
+invite = wz.Wizard("InviteDialog", InviteStep, wz.Blank, "invite", TEXTS, INVITE_STEPS)
+invite.register(router)
 
 
-async def _member(session: AsyncSession, settings: Settings, user_id: int) -> StaffMember | None:
-    members = await staff_members(session, settings.staff_ids)
-    return next((m for m in members if m.user_id == user_id), None)
+@router.callback_query(StaffAdmin.filter(F.action.in_({"remove", "remove-yes", "cancel", "list"})))
+async def staff_admin(query: CallbackQuery, callback_data: StaffAdmin, **data: Any) -> None:
+    """Remove a member (after a confirmation), cancel an unused invite, or list again."""
+    ctx, action, target = wz.screen(query, data), callback_data.action, callback_data.target
+    t, session, staff_ids, now = ctx.t, ctx.session, ctx.settings.staff_ids, datetime.now(UTC)
+    member = next((m for m in await staff_members(session, staff_ids) if m.user_id == target), None)
+    who = _who(target, member.label if member else None, t)
+    if action == "remove" and member is None:
+        await ctx.send(t("stf-remove-not-staff", who=who))
+    elif action == "remove":
+        markup = column(
+            (t("stf-remove-yes"), StaffAdmin(action="remove-yes", target=target)),
+            (t("stf-remove-no"), StaffAdmin(action="list")),
+        )
+        await ctx.send(t("stf-remove-confirm", who=who), markup)
+    elif action == "remove-yes":
+        revocation = await revoke_staff(session, target, ctx.user_id, staff_ids, now)
+        text = t(REVOKED[revocation.outcome], who=who)
+        if revocation.invites_expired:
+            text += "\n" + t("stf-removed-invites", count=revocation.invites_expired)
+        await ctx.send(text)
+    else:
+        cancelled = action == "cancel" and await cancel_invite(session, target, now)
+        notice = [t("stf-invite-cancelled") if cancelled else t("stf-invite-gone")]
+        text, markup = await _screen_for(session, ctx.settings, ctx.user_id, t)
+        await ctx.send("\n\n".join([*(notice if action == "cancel" else []), text]), markup)
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "remove"), IsStaff())
-async def remove_button(
-    query: CallbackQuery,
-    callback_data: StaffAdmin,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-) -> None:
-    member = await _member(session, settings, callback_data.target)
-    who = _who(callback_data.target, member.label if member else None, t)
-    if member is None:
-        await reply(query, t("stf-remove-not-staff", who=who))
-        return
-    markup = column(
-        (t("stf-remove-yes"), StaffAdmin(action="remove-yes", target=callback_data.target)),
-        (t("stf-remove-no"), StaffAdmin(action="list")),
-    )
-    await reply(query, t("stf-remove-confirm", who=who), markup)
+REVOKED = {
+    Revoked.REVOKED: "stf-removed",
+    Revoked.BOOTSTRAP: "stf-remove-bootstrap",
+    Revoked.SELF: "stf-remove-self",
+    Revoked.NOT_STAFF: "stf-remove-not-staff",
+}
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "remove-yes"), IsStaff())
-async def remove_confirmed(
-    query: CallbackQuery,
-    callback_data: StaffAdmin,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-) -> None:
-    member = await _member(session, settings, callback_data.target)
-    who = _who(callback_data.target, member.label if member else None, t)
-    revocation = await revoke_staff(
-        session, callback_data.target, query.from_user.id, settings.staff_ids, datetime.now(UTC)
-    )
-    messages = {
-        Revoked.REVOKED: "stf-removed",
-        Revoked.BOOTSTRAP: "stf-remove-bootstrap",
-        Revoked.SELF: "stf-remove-self",
-        Revoked.NOT_STAFF: "stf-remove-not-staff",
-    }
-    text = t(messages[revocation.outcome], who=who)
-    if revocation.invites_expired:
-        text += "\n" + t("stf-removed-invites", count=revocation.invites_expired)
-    await reply(query, text)
-
-
-@router.callback_query(StaffAdmin.filter(F.action == "cancel"), IsStaff())
-async def cancel_invite_button(
-    query: CallbackQuery,
-    callback_data: StaffAdmin,
-    session: AsyncSession,
-    settings: Settings,
-    t: Translator,
-) -> None:
-    cancelled = await cancel_invite(session, callback_data.target, datetime.now(UTC))
-    text, markup = await _screen_for(session, settings, query.from_user.id, t)
-    notice = t("stf-invite-cancelled") if cancelled else t("stf-invite-gone")
-    await reply(query, f"{notice}\n\n{text}", markup)
-
-
-@router.callback_query(StaffAdmin.filter(F.action == "list"), IsStaff())
-async def list_button(
-    query: CallbackQuery, session: AsyncSession, settings: Settings, t: Translator
-) -> None:
-    text, markup = await _screen_for(session, settings, query.from_user.id, t)
-    await reply(query, text, markup)
-
-
-@router.callback_query(StaffAdmin.filter(), IsStaff())
+@router.callback_query(StaffAdmin.filter())
 async def staff_stale_button(query: CallbackQuery, t: Translator) -> None:
     await reply(query, t("bc-stale"))
-
-
-@router.message(InviteDialog.label, IsStaff())
-async def invite_needs_text(message: Message, t: Translator) -> None:
-    await message.answer(t("stf-ask-label"))
 
 
 async def accept_staff_invite(
@@ -389,22 +267,3 @@ async def accept_staff_invite(
             await bot.send_message(result.created_by, inviter("stf-joined", who=who))
         except TelegramAPIError as exc:
             log.info("could not tell the inviter: %s", type(exc).__name__)
-
-
-# ------------------------------------------------------------------ everyone else: not allowed
-
-
-@router.message(Command("staff"))
-async def staff_not_allowed(message: Message, t: Translator) -> None:
-    await message.answer(t("not-allowed"))
-
-
-@router.callback_query(StaffAdmin.filter())
-async def staff_button_not_allowed(query: CallbackQuery, t: Translator) -> None:
-    await query.answer(t("not-allowed"), show_alert=True)
-
-
-@router.message(InviteDialog.label)
-async def not_staff_anymore(message: Message, t: Translator, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(t("not-allowed"))

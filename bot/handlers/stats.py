@@ -1,6 +1,6 @@
 """``/stats`` for staff: the indicators of the last whole month in a few lines, and the full
-report as a self-contained HTML file. Checked against the database (``IsStaff``) like every staff
-command; anyone else gets "not allowed"."""
+report as a self-contained HTML file. On the staff role's router (``bot.roles``) like
+every staff command; anyone else gets "not allowed"."""
 
 from __future__ import annotations
 
@@ -8,21 +8,20 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 
 from bot.catalog.cards import language_name
 from bot.config import Settings
 from bot.db.engine import make_engine, make_sessionmaker
-from bot.handlers.staff import IsStaff
 from bot.i18n import I18n, Translator
 from bot.indicators.assemble import build_report
 from bot.indicators.formats import Format, file_name, render, report_locale
 from bot.indicators.period import MonthRange, PeriodError, PeriodProblem
 from bot.indicators.render import Labels, summary_text
+from bot.roles import Role, role_router
 
-router = Router(name="stats")
+router = role_router(Role.STAFF, "stats")
 
 
 def stats_period(args: str | None, today: date) -> MonthRange:
@@ -45,7 +44,7 @@ class _StatsReply:
     period: str
 
 
-@router.message(Command("stats"), IsStaff())
+@router.message(Command("stats"))
 async def stats_command(
     message: Message,
     command: CommandObject,
@@ -91,8 +90,3 @@ async def _make_report(
         file_name=file_name(report, Format.HTML),
         period=labels.period(report),
     )
-
-
-@router.message(Command("stats"))
-async def stats_not_allowed(message: Message, t: Translator) -> None:
-    await message.answer(t("not-allowed"))
