@@ -38,7 +38,7 @@ import collections
 import sqlite3
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy import Engine, Row, create_engine, event
@@ -265,7 +265,7 @@ class OnLoop:
         """
         try:
             with self.engine.connect() as connection:
-                sqlite: sqlite3.Connection = connection.connection.driver_connection
+                sqlite = cast(sqlite3.Connection, connection.connection.driver_connection)
                 relaxed = writes and not durable
                 if relaxed:
                     sqlite.execute(_SYNC_NORMAL).close()
