@@ -238,11 +238,15 @@ class BotUnderTest:
     def cpu(self) -> float:
         return cpu_seconds(self.proc.pid)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """SIGTERM, then wait for the exit without blocking this loop: it serves the fake Bot
+        API, and Valo's shutdown still calls it (it confirms the last polled offset). A blocking
+        wait here stalled that call until the kill, so cProfile never wrote Valo's profile."""
         self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(30)
+            await asyncio.to_thread(self.proc.wait, 30)
         except subprocess.TimeoutExpired:
+            print(f"{self.log_path.name}: no exit 30 s after SIGTERM, killed", file=sys.stderr)
             self.proc.kill()
             self.proc.wait()
 
@@ -527,12 +531,17 @@ async def measure(stack: Stack, bare: bool, args: argparse.Namespace, workdir: P
         finally:
             gc.enable()
             await families.close()
-            bot.stop()
+            await bot.stop()
             # The bot's first errors, with their tracebacks: a benchmark also finds bugs.
             log = bot.log_path.read_text(errors="replace").splitlines()
             for n in [n for n, line in enumerate(log) if " ERROR " in line][:2]:
                 print("\n".join(log[n : n + 120]), file=sys.stderr)
     profile = ""
+    if args.profile and not bot.profile_path.exists():
+        print(
+            f"{bot.profile_path.name}: no profile (exit code {bot.proc.returncode})",
+            file=sys.stderr,
+        )
     if args.profile and bot.profile_path.exists():
         out = io.StringIO()
         stats = pstats.Stats(str(bot.profile_path), stream=out)

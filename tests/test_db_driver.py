@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,6 +23,7 @@ from bot.db import engine as db_engine
 from bot.db import sqlite_driver
 from bot.db.engine import execute_alone, make_engine, make_sessionmaker, write_transaction
 from bot.db.models import User
+from bot.db.storage import SQLStorage
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -353,5 +355,48 @@ async def test_every_kind_of_sqlite_connection_syncs_each_commit(
             [(on_loop,)] = await execute_alone(session, pragma, writes=False)
         assert hand_offs == []  # it ran on the loop's connection
         assert on_loop == SYNCHRONOUS_FULL
+    finally:
+        await engine.dispose()
+
+
+SYNCHRONOUS_NORMAL = 1
+
+
+async def test_only_a_dialog_step_commits_without_waiting_for_its_fsync(
+    tmp_path: Path, hand_offs: list[str]
+) -> None:
+    """The FSM row every dialog step writes runs on the loop with synchronous=NORMAL (its
+    fsync blocked the loop on each step; a step lost in a power cut is pressed again); the
+    connection is back to FULL for the next statement, and other lone writes (a user row, the
+    ledger's stamps) still sync before they return."""
+    from bot.db import migrate
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'steps.db'}")
+    seen: list[tuple[str, int]] = []
+
+    def sync_level(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        raw = connection.connection.driver_connection
+        if isinstance(raw, sqlite3.Connection):  # the loop's own connection
+            [(level,)] = raw.execute("PRAGMA synchronous").fetchall()
+            seen.append((statement.split()[0], level))
+
+    try:
+        await migrate.upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session, write_transaction(session):
+            await session.execute(insert(User).values(**user(5)))
+        event.listen(engine.sync_engine, "before_cursor_execute", sync_level)
+        hand_offs.clear()
+        await SQLStorage(sessions).save(StorageKey(1, 5, 5), "Dialog:step", {"answer": "a"})
+        async with sessions() as session:
+            await execute_alone(session, update(User).values(locale="en"))
+            [(after,)] = await execute_alone(session, text("PRAGMA synchronous"), writes=False)
+        assert hand_offs == []  # all three ran on the loop's connection
+        assert seen == [
+            ("INSERT", SYNCHRONOUS_NORMAL),
+            ("UPDATE", SYNCHRONOUS_FULL),
+            ("PRAGMA", SYNCHRONOUS_FULL),
+        ]
+        assert after == SYNCHRONOUS_FULL
     finally:
         await engine.dispose()

@@ -205,6 +205,7 @@ async def execute_alone(
     params: dict[str, Any] | None = None,
     *,
     writes: bool = True,
+    durable: bool = True,
 ) -> Sequence[Row[Any]]:
     """Run one statement as a transaction of its own and return its rows.
 
@@ -218,6 +219,11 @@ async def execute_alone(
     it writes uses :func:`write_transaction`. It runs on a connection of its own, back in the
     pool at once; a writing statement needs a session with nothing open, a read joins a
     transaction already open.
+
+    ``durable=False`` is for a write whose loss in a power cut or OS crash is harmless (a
+    family's dialog position: they press again). On the loop's SQLite connection it commits
+    without waiting for its fsync; every other write still syncs before it returns, and syncs
+    the log written before it too. Never for the delivery ledger, consent or erasure.
     """
     if session.in_transaction():
         if writes:  # it would run beside the transaction, on a connection of its own
@@ -228,7 +234,11 @@ async def execute_alone(
     options: dict[str, Any] = {_ALONE_OPTION: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
     on_loop = _on_loop.get(engine) if isinstance(engine, Engine) else None
     async with _writer_turn(engine) if writes else nullcontext():
-        rows = None if on_loop is None else on_loop.run(statement, params, writes=writes)
+        rows = (
+            None
+            if on_loop is None
+            else on_loop.run(statement, params, writes=writes, durable=durable)
+        )
         if rows is None:  # PostgreSQL, or SQLite busy: wait on SQLite's thread
             return await greenlet_spawn(_run_alone, engine, options, statement, params)
     assert on_loop is not None

@@ -38,7 +38,7 @@ import collections
 import sqlite3
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy import Engine, Row, create_engine, event
@@ -61,6 +61,11 @@ from sqlalchemy.util.concurrency import await_
 # committed ledger stamp ("about to send") and the row be sent again, or a confirmed /delete.
 # The cost is one fsync per write transaction (bench/README.md, durability).
 CONNECTION_PRAGMAS = ("synchronous=FULL", "foreign_keys=ON")
+# A write that may be lost in a power cut (OnLoop.run, durable=False) is committed with
+# NORMAL: the fsync it skips blocked the loop on every dialog step (bench/README.md, eighth
+# round). The connection goes back to FULL at once.
+_SYNC_NORMAL = "PRAGMA synchronous=NORMAL"
+_SYNC_FULL = "PRAGMA synchronous=FULL"
 
 # Writes on the loop's connection between two checkpoints run on SQLite's thread: a write adds
 # a page or two to the log, and SQLite's own automatic checkpoint comes every 1,000 pages.
@@ -243,15 +248,34 @@ class OnLoop:
         event.listen(forward_to, "engine_disposed", lambda _engine: self.engine.dispose())
 
     def run(
-        self, statement: Executable, params: dict[str, Any] | None, *, writes: bool
+        self,
+        statement: Executable,
+        params: dict[str, Any] | None,
+        *,
+        writes: bool,
+        durable: bool = True,
     ) -> Sequence[Row[Any]] | None:
         """The statement's rows, or None if SQLite is busy: then nothing ran, and the caller
-        runs it on SQLite's thread, where it may wait for the lock."""
+        runs it on SQLite's thread, where it may wait for the lock.
+
+        ``durable=False``: a write whose loss in a power cut is harmless commits without
+        waiting for its fsync (``synchronous=NORMAL`` for this statement only), so the loop
+        is not blocked on the disk. The log is append-only, so the next durable commit or
+        checkpoint syncs it too: a durable write never loses what came before it.
+        """
         try:
             with self.engine.connect() as connection:
-                result = connection.execute(statement, params)
-                rows = result.all() if result.returns_rows else []
-                connection.commit()  # autocommit: nothing left to commit
+                sqlite = cast(sqlite3.Connection, connection.connection.driver_connection)
+                relaxed = writes and not durable
+                if relaxed:
+                    sqlite.execute(_SYNC_NORMAL).close()
+                try:
+                    result = connection.execute(statement, params)
+                    rows = result.all() if result.returns_rows else []
+                    connection.commit()  # autocommit: nothing left to commit
+                finally:
+                    if relaxed:
+                        sqlite.execute(_SYNC_FULL).close()
         except OperationalError as exc:
             if _busy(exc.orig):
                 return None

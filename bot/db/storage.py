@@ -140,7 +140,10 @@ class SQLStorage(BaseStorage):
             if all(value is not None for value in values.values()) and not (
                 session.in_transaction()
             ):
-                await execute_alone(session, statement, params)  # one statement: no BEGIN
+                # One statement: no BEGIN. Not durable: a dialog step lost in a power cut is
+                # pressed again, and syncing it blocked the loop on every step. A clearing
+                # write (below, /delete's too) is a durable transaction.
+                await execute_alone(session, statement, params, durable=False)
             else:
                 async with write_transaction(session):
                     await session.execute(statement, params)
