@@ -18,7 +18,6 @@ from sqlalchemy import event, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import App, build_app, prepare_database
-from bot.config import Settings
 from bot.db.engine import write_transaction
 from bot.db.models import Broadcast, Delivery, Subscription, User
 from bot.delivery import broadcasts
@@ -32,7 +31,8 @@ from bot.delivery.broadcasts import (
     ref,
 )
 from bot.delivery.clock import SystemClock
-from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
+from bot.emulator.telegram import FakeTelegram
+from tests.app_support import in_process_settings
 
 STAFF = 900001
 FIRST_FAMILY = 10_000_000
@@ -97,14 +97,7 @@ async def app(
     redis_url: str | None,
     tmp_path: Path,
 ) -> AsyncIterator[App]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TEST_TOKEN,
-        telegram_api_base=fake.base_url,
-        database_url=database_url,
-        redis_url=redis_url,
-        catalog_path=tmp_path / "no-catalogue",  # the dialog's first question needs none
-    )
+    settings = in_process_settings(fake, database_url, redis_url, tmp_path)
     built = build_app(settings)
     try:
         await prepare_database(built)

@@ -18,6 +18,7 @@ from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker, write_transaction
 from bot.db.models import Delivery
 from bot.delivery.ledger import EXPIRE_BATCH, DeliveryLedger, State
+from tests.app_support import in_process_settings
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 OVERDUE, LEASE_GONE, HEALTHY = 1_200, 1_100, 3_000
@@ -151,8 +152,7 @@ async def test_stats_builds_the_report_off_the_event_loop(
     from aiogram.types import Update
 
     from bot.app import build_app, prepare_database
-    from bot.config import Settings
-    from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
+    from bot.emulator.telegram import FakeTelegram
     from bot.handlers import stats
 
     built_on: list[threading.Thread] = []
@@ -166,15 +166,7 @@ async def test_stats_builds_the_report_off_the_event_loop(
     staff = 900001
     async with FakeTelegram() as fake:
         app = build_app(
-            Settings(
-                _env_file=None,  # type: ignore[call-arg]
-                bot_token=TEST_TOKEN,
-                telegram_api_base=fake.base_url,
-                database_url=database_url,
-                redis_url=redis_url,
-                staff_ids=str(staff),  # type: ignore[arg-type]
-                catalog_path=tmp_path / "no-catalogue",
-            )
+            in_process_settings(fake, database_url, redis_url, tmp_path, staff_ids=str(staff))
         )
         try:
             await prepare_database(app)

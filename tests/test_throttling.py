@@ -20,9 +20,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, build_app, prepare_database
-from bot.config import Settings
-from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
+from bot.emulator.telegram import FakeTelegram
 from bot.middlewares import MemoryEventIsolation
+from tests.app_support import in_process_settings
 
 RATE = 3
 _update_ids = itertools.count(1)
@@ -52,15 +52,13 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def make_app(
     fake: FakeTelegram, database_url: str, redis_url: str | None, tmp_path: Path
 ) -> App:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TEST_TOKEN,
-        telegram_api_base=fake.base_url,
-        database_url=database_url,
-        redis_url=redis_url,
+    settings = in_process_settings(
+        fake,
+        database_url,
+        redis_url,
+        tmp_path,
         throttle_rate=RATE,
         throttle_window=3600,  # one window for the whole test
-        catalog_path=tmp_path / "no-catalogue",
     )
     app = build_app(settings)
     await prepare_database(app)

@@ -12,15 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_app, make_worker, start_scheduler
 from bot.catalog.schema import Event
-from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import Delivery
 from bot.delivery.event_news import sync_catalog_path
 from bot.delivery.ledger import FINAL_STATES, NewDelivery, enqueue
 from bot.delivery.reminders import set_reminder
-from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
+from bot.emulator.telegram import FakeTelegram
 from bot.events.occurrences import occurrences
+from tests.app_support import in_process_settings
 from tests.conftest import REPO
 from tests.delivery_support import TZ, add_users, event, ledger, register_chats, write_catalogue
 from tests.e2e.conftest import BotProcess
@@ -156,15 +156,8 @@ async def test_apscheduler_triggers_sweeps(
 ) -> None:
     """``start_scheduler`` in-process with SWEEP_INTERVAL=0.2: a row that comes due after
     the scheduler started is sent by a later sweep, with nobody calling ``sweep``."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TEST_TOKEN,
-        telegram_api_base=fake.base_url,
-        database_url=database_url,
-        redis_url=redis_url,
-        sweep_interval=0.2,
-        dialogs_path=REPO / "dialogs",
-        catalog_path=tmp_path / "no-catalogue",
+    settings = in_process_settings(
+        fake, database_url, redis_url, tmp_path, sweep_interval=0.2, dialogs_path=REPO / "dialogs"
     )
     chat = 8201
     register_chats(fake, {chat: "en"})
