@@ -11,7 +11,7 @@ bc-ask-ar = Kirjoita nyt arabiankielinen teksti tai ohita se: arabiaa käyttäv�
 bc-skip = Ohita ⏭
 bc-stop = ✖️ Lopeta, älä lähetä mitään
 bc-stopped = Lopetettu. Mitään ei lähetetty.
-bc-need-text = Lähetä tiedote tekstiviestinä tai paina ”Lopeta, älä lähetä mitään”.
+bc-need-text = Lähetä tiedote viestinä tai paina ”Lopeta, älä lähetä mitään”.
 bc-stale = Painike on aiemmasta vaiheesta. Jatka uusimmasta viestistä.
 bc-draft-broken = Tiedotteesta puuttuu jotain. Aloita alusta komennolla /broadcast.
 
@@ -78,7 +78,7 @@ bc-report-done = ✅ Tiedote #{ $id } on lähetetty.
 bc-report-cancelled = ⛔ Tiedote #{ $id } peruttiin.
 bc-report-recipients = Vastaanottajia: { $count }
 bc-report-not-sent = Jäi lähettämättä perumisen takia: { $count }
-bc-report-unknown-help = ”Ei tiedossa” tarkoittaa, ettei Telegram vahvistanut viestiä. Se on voinut perille mennä; sitä ei koskaan lähetetä kahdesti.
+bc-report-unknown-help = ”Ei tiedossa” tarkoittaa, ettei Telegram vahvistanut viestiä. Viesti on ehkä mennyt perille, mutta sitä ei koskaan lähetetä kahdesti.
 
 ## Tiedotteiden luettelo.
 
@@ -100,7 +100,7 @@ bc-cancel-no = Ei, jatka
 bc-kept = Selvä: tiedote #{ $id } jatkuu suunnitellusti.
 bc-cancelled = ⛔ Tiedote #{ $id } on peruttu. Kukaan ei saa sitä.
 bc-cancel-stopped = ⛔ Tiedotteen #{ $id } lähetys on pysäytetty: { $count } perhettä ei saa sitä. Jo lähetettyjä viestejä ei voi perua.
-bc-cancel-too-late = Tiedote #{ $id } on jo lähetetty, joten perottavaa ei ole.
+bc-cancel-too-late = Tiedote #{ $id } on jo lähetetty, joten sitä ei voi enää perua.
 bc-unknown = Tiedotetta ei ole.
 
 ## Henkilökunnan oikeudet.
