@@ -326,7 +326,7 @@ def test_why_it_matches_only_with_a_match(i18n: I18n) -> None:
     t = i18n["en"]
     with_match = telegram_text(render_card(service, t, MONDAY, match))
     assert t("card-why") in with_match
-    assert "• helps with meeting other families" in with_match.splitlines()
+    assert "• what you asked about: meeting other families" in with_match.splitlines()
     assert "• you can just walk in" in with_match.splitlines()
     assert t("card-why") not in telegram_text(render_card(service, t, MONDAY))
 

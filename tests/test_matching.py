@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import vocab
-from bot.catalog.cards import match_json
+from bot.catalog.cards import explain, match_json
 from bot.catalog.matching import Answers, CatalogIndex, Match, Reason
 from bot.catalog.schema import Contacts, Service
 from bot.i18n import I18n
@@ -138,7 +138,7 @@ def test_need_fit_comes_first() -> None:
     matches = index.match(Answers(municipality=KOTKA, needs=("early-education",), free_only=True))
     # A service for none of the family's needs is not offered as a match at all.
     assert ids(matches) == ["b-nationwide-fit"]
-    assert "need" in keys(matches[0])
+    assert "needs" in keys(matches[0])
     without_needs = index.match(Answers(municipality=KOTKA, free_only=True))
     assert ids(without_needs) == ["a-local-other", "b-nationwide-fit"]
 
@@ -202,8 +202,8 @@ def test_without_a_municipality_nationwide_services_come_first() -> None:
     )
     matches = index.match(Answers(needs=("early-education",)))
     assert ids(matches) == ["b-finland", "a-kotka"]
-    assert keys(matches[0]) == ["need", "nationwide"]
-    assert keys(matches[1]) == ["need"]  # no place given: no place reason either
+    assert keys(matches[0]) == ["needs", "nationwide"]
+    assert keys(matches[1]) == ["needs"]  # no place given: no place reason either
 
 
 def test_a_language_the_family_speaks_then_an_interpreter() -> None:
@@ -298,7 +298,7 @@ def test_reasons_carry_keys_and_codes() -> None:
     )
     # What ranked it comes first: the need, then the child it fits, then the place.
     assert match.reasons == (
-        Reason("need", (("need", "peer-support"),)),
+        Reason("needs", (("needs", "peer-support"),)),
         Reason("child-age", (("age", 2),)),
         Reason("local", (("municipality", KOTKA),)),
         Reason("free"),
@@ -575,7 +575,7 @@ def test_real_catalogue_kotka_toddler_early_education(real_index: CatalogIndex) 
     # the city's page does not say the open sessions are free, so the cards no longer claim it.)
     assert top.reach == "local"
     assert "P3.4" in top.service.service_classes
-    assert {"need", "local", "walk-in"} <= set(keys(top))
+    assert {"needs", "local", "walk-in"} <= set(keys(top))
     assert "kotka-open-ecec" in ids(matches[:2])
     for match in matches:
         service = match.service
@@ -592,7 +592,7 @@ def test_real_catalogue_has_something_for_every_municipality_served(
     for code in real_index.municipalities():
         matches = real_index.match(Answers(municipality=code, needs=("crisis-urgent",)), limit=3)
         assert matches, code
-        assert "need" in keys(matches[0]), code
+        assert "needs" in keys(matches[0]), code
 
 
 def test_match_json_of_one_match() -> None:
@@ -613,7 +613,7 @@ def test_match_json_of_one_match() -> None:
     # Municipality names come from the locales; until they are there, the code is shown.
     town = t(f"municipality-{KOTKA}") if t.has(f"municipality-{KOTKA}") else KOTKA
     assert reasons == [
-        "helps with daycare and early education",
+        "what you asked about: daycare and early education",
         f"in {town}",
         "free of charge",
         "you can just walk in",
@@ -682,3 +682,30 @@ def test_valo_bot_match_prints_the_designed_json(
     assert matches == expected
     nationwide = next(m for m in matches if m["reach"] == "nationwide")
     assert t("reason-nationwide") in nationwide["reasons"]
+
+
+def test_real_catalogue_cards_name_each_need_once(real_index: CatalogIndex) -> None:
+    """The why-list names the needs a card meets in one reason, each once, and that reason's
+    own words never repeat a need name's ("helps with urgent help", issue #21)."""
+    i18n = I18n.load(REPO / "locales", ZoneInfo("Europe/Helsinki"), strict=True)
+    needs = tuple(vocab.NEED_TAGS)
+    # Every need, one twice (a family can reach the same need from two questions).
+    answers = [
+        Answers(municipality=code, child_ages=(3,), needs=(*needs, needs[0]), languages=("fi",))
+        for code in (None, *real_index.municipalities())
+    ]
+    for locale in i18n.locales:
+        t = i18n[locale]
+        names = {tag: t(f"need-{tag}") for tag in needs}
+        lead = t("reason-needs", needs="\ue000").replace("\ue000", "").casefold()
+        for tag, name in names.items():
+            shared = set(lead.replace(":", " ").split()) & set(name.casefold().split())
+            assert not shared, f"{locale}: reason-needs repeats {shared} of need-{tag}"
+        for family in answers:
+            for match in real_index.match(family, limit=1000):
+                lines = [r for r in match.reasons if r.key == "needs"]
+                assert len(lines) == 1, (locale, match.service.id, match.reasons)
+                texts = explain(match, t)
+                for tag, name in names.items():
+                    said = sum(text.count(name) for text in texts)
+                    assert said <= 1, f"{locale}: {match.service.id} says {name!r} {said} times"

@@ -37,8 +37,11 @@ def reason_text(reason: Reason, t: Translator) -> str:
         args["municipality"] = municipality_name(str(args["municipality"]), t)
     if "language" in args:
         args["language"] = language_name(str(args["language"]), t)
-    if "need" in args:
-        args["need"] = t(f"need-{args['need']}")
+    if "needs" in args:
+        # The codes of the needs met, in the family's order; named, once each. Joined like
+        # the card's other lists (card-languages), so one list convention serves the card.
+        codes = dict.fromkeys(str(args["needs"]).split(","))
+        args["needs"] = ", ".join(t(f"need-{code}") for code in codes)
     return t(f"reason-{reason.key}", **args)
 
 

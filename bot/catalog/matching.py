@@ -108,7 +108,7 @@ class Answers:
 class Reason:
     """Why a service matched, as a Fluent message id and its arguments (codes, not names)."""
 
-    key: str  # need | local | regional | nationwide | ages | expecting | free | language | ...
+    key: str  # needs | local | regional | nationwide | ages | expecting | free | language | ...
     args: tuple[tuple[str, str | int], ...] = ()
 
 
@@ -578,7 +578,10 @@ class CatalogIndex:
 
         assert reasons is not None
         # In rank order: what ranked the card where it is comes first.
-        reasons.extend(Reason("need", (("need", n),)) for n in met)
+        if met:
+            # One reason for all the needs it meets, each named once: a reason per need read
+            # "helps with ..., helps with ..." on the card (issue #21).
+            reasons.append(Reason("needs", (("needs", ",".join(dict.fromkeys(met))),)))
         if urgency == URGENT_ALWAYS:
             reasons.append(Reason("around-the-clock"))
         elif urgency == URGENT_LINE:

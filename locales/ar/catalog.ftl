@@ -13,7 +13,7 @@ need-relationship-separation = العلاقة الزوجية والانفصال
 need-mental-health = الصحة النفسية
 need-crisis-urgent = مساعدة عاجلة
 
-reason-need = يساعد في: { $need }
+reason-needs = ما سألت عنه: { $needs }
 reason-local = في { $municipality }
 reason-regional = يخدم { $municipality }
 reason-nationwide = متاح في كل أنحاء فنلندا

@@ -13,7 +13,7 @@ need-relationship-separation = relationship and separation
 need-mental-health = mental wellbeing
 need-crisis-urgent = urgent help
 
-reason-need = helps with { $need }
+reason-needs = what you asked about: { $needs }
 reason-local = in { $municipality }
 reason-regional = serves { $municipality }
 reason-nationwide = available everywhere in Finland

@@ -13,9 +13,9 @@ need-relationship-separation = parisuhde ja ero
 need-mental-health = mielen hyvinvointi
 need-crisis-urgent = kiireellinen apu
 
-reason-need = auttaa: { $need }
-reason-local = paikkakunnalla { $municipality }
-reason-regional = palvelee kuntaa { $municipality }
+reason-needs = aiheet, joista kysyit: { $needs }
+reason-local = sijainti: { $municipality }
+reason-regional = palvelee asuinkuntaasi: { $municipality }
 reason-nationwide = saatavilla koko Suomessa
 reason-ages = { $min }–{ $max }-vuotiaille lapsille
 reason-expecting = odottaville perheille
@@ -24,7 +24,7 @@ reason-around-the-clock = vastaa ympäri vuorokauden
 reason-call = voit soittaa
 reason-chat = voit kirjoittaa chatissa
 reason-free = maksuton
-reason-language = kielellä { $language }
+reason-language = kieli: { $language }
 reason-interpreter = tulkki voidaan järjestää
 reason-walk-in = voit tulla ilman ajanvarausta
 
