@@ -649,7 +649,7 @@ async def test_moved_event_notifies_each_family_once_and_the_reminders_follow(
         assert (report.updated, report.version is None) == (1 - attempt, attempt == 1)
         await env.sweep(moved_at + timedelta(minutes=attempt))
     assert env.sent_to(FI) == [
-        "📅 Tapahtuman Art Day (fi) aika on muuttunut.\n"
+        "📅 Tapahtuman aika on muuttunut: Art Day (fi)\n"
         "Uusi aika: pe 12.3. klo 14.00–16.00\n"
         "Muistutuksesi siirtyy uuteen aikaan."
     ]
@@ -688,7 +688,7 @@ async def test_two_moves_before_a_sweep_tell_the_family_once(
         await import_events(session, [second], local("2027-03-05T09:10"))
     await env.sweep(local("2027-03-05T09:20"))
     assert env.sent_to(FI) == [
-        "📅 Tapahtuman Art Day (fi) aika on muuttunut.\n"
+        "📅 Tapahtuman aika on muuttunut: Art Day (fi)\n"
         "Uusi aika: pe 12.3. klo 10.00–12.00\n"
         "Muistutuksesi siirtyy uuteen aikaan."
     ]

@@ -41,8 +41,8 @@ bc-choose-event = أي فعالية؟ ستتلقى الرسالة العائلا
 bc-no-events = لا توجد فعاليات قادمة.
 bc-audience-all = جميع المشتركين
 bc-audience-municipality = المشتركون في { $municipality }
-bc-audience-topic = المشتركون في موضوع { $topic }
-bc-audience-event = العائلات التي لديها تذكير بـ { $event }
+bc-audience-topic = المشتركون في الموضوع: { $topic }
+bc-audience-event = العائلات التي لديها تذكير بالفعالية: { $event }
 bc-ask-attach = هل تريد إرفاق فعالية؟ عندها يكون في الرسالة زر «ذكّرني» لها.
 bc-attach-none = بدون فعالية
 bc-more = المزيد ▶
@@ -117,7 +117,7 @@ stf-remove-button = إزالة { $who } ➖
 stf-ask-label = لمن الدعوة؟ اكتب اسمه أو ملاحظة قصيرة (يراها الموظفون فقط)، أو تخطَّ.
 stf-skip = تخطَّ ⏭
 stf-invite-created =
-    رابط دعوة لمرة واحدة لـ { $who } ✅:
+    رابط دعوة لمرة واحدة ✅ (المدعو: { $who }):
     { $link }
 
     يعمل مرة واحدة وتنتهي صلاحيته في { $expires }. أرسله لهذا الشخص فقط: كل من يفتحه يصبح موظفًا.
@@ -135,11 +135,11 @@ stf-removed-invites = { $count ->
    *[other] روابط الدعوة غير المستخدمة التي أنشأها ({ $count }) لم تعد تعمل.
 }
 stf-pending-title = روابط الدعوة غير المستخدمة: { $count }
-stf-pending-line = • لـ { $who }، أنشأه المعرّف { $by }، يعمل حتى { $expires }
-stf-cancel-button = إلغاء الدعوة لـ { $who } ✖
+stf-pending-line = • المدعو: { $who }، أنشأه المعرّف { $by }، يعمل حتى { $expires }
+stf-cancel-button = إلغاء دعوة: { $who } ✖
 stf-invite-cancelled = أُلغيت الدعوة ✅: لم يعد رابطها يعمل.
 stf-invite-gone = كانت هذه الدعوة مستخدمة أو منتهية الصلاحية، فلم يكن هناك ما يُلغى.
-stf-remove-bootstrap = صلاحيات { $who } تأتي من إعداد STAFF_IDS. اطلب من المسؤول تغيير الإعداد.
+stf-remove-bootstrap = صلاحيات الموظف { $who } تأتي من إعداد STAFF_IDS. اطلب من المسؤول تغيير الإعداد.
 stf-remove-self = لا يمكنك إزالة صلاحياتك بنفسك. اطلب ذلك من موظف آخر.
 stf-remove-not-staff = لم يعد { $who } موظفًا.
 stf-welcome =

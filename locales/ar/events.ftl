@@ -76,8 +76,8 @@ remind-choice-b = الاثنان معًا
 remind-offsets-d = في اليوم السابق الساعة 18:00
 remind-offsets-h = قبل ساعة
 remind-offsets-b = في اليوم السابق الساعة 18:00 وقبل ساعة
-remind-set-once = ✅ تم! سأذكّرك بفعالية { $title } ({ $when }): { $offsets }.
-remind-set-series = ✅ تم! سأذكّرك في كل مرة بفعالية { $title }: { $offsets }.
+remind-set-once = ✅ تم! سأذكّرك مرة واحدة بالفعالية: { $title } ({ $when })، { $offsets }.
+remind-set-series = ✅ تم! سأذكّرك في كل مرة بالفعالية: { $title }، { $offsets }.
 remind-too-late = فات وقت التذكير: الفعالية تبدأ قريبًا جدًا. نراك هناك!
 remind-see-all = 📋 تذكيراتي
 
@@ -168,7 +168,7 @@ staff-moved = ✅ نُقلت الفعالية إلى { $when }. { $count ->
     [many] سنُبلغ { $count } عائلة لديها تذكير.
    *[other] سنُبلغ { $count } عائلة لديها تذكير.
 }
-staff-cancel-confirm = هل تريد إلغاء { $title }؟ { $count ->
+staff-cancel-confirm = هل تريد إلغاء الفعالية: { $title }؟ { $count ->
     [zero] لا توجد عائلة لديها تذكير بها.
     [one] سنُبلغ عائلة واحدة لديها تذكير.
     [two] سنُبلغ عائلتين لديهما تذكير.
@@ -178,7 +178,7 @@ staff-cancel-confirm = هل تريد إلغاء { $title }؟ { $count ->
 }
 staff-cancel-yes = نعم، ألغِها
 staff-cancel-no = لا، أبقِها
-staff-cancelled = ✅ أُلغيت فعالية { $title }. { $count ->
+staff-cancelled = ✅ أُلغيت الفعالية: { $title }. { $count ->
     [zero] لم يكن لدى أي عائلة تذكير.
     [one] سنُبلغ عائلة واحدة لديها تذكير.
     [two] سنُبلغ عائلتين لديهما تذكير.

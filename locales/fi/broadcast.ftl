@@ -40,9 +40,9 @@ bc-choose-topic = Mikä aihe? Sitä tai kaikkia uutisia seuraavat perheet saavat
 bc-choose-event = Mikä tapahtuma? Perheet, joilla on siitä muistutus, saavat tiedotteen.
 bc-no-events = Tulevia tapahtumia ei ole.
 bc-audience-all = kaikille tilaajille
-bc-audience-municipality = tilaajille kunnassa { $municipality }
-bc-audience-topic = aiheen { $topic } tilaajille
-bc-audience-event = perheille, joilla on muistutus tapahtumasta { $event }
+bc-audience-municipality = tilaajille (kunta: { $municipality })
+bc-audience-topic = tilaajille (aihe: { $topic })
+bc-audience-event = perheille, joilla on muistutus (tapahtuma: { $event })
 bc-ask-attach = Liitetäänkö tiedotteeseen tapahtuma? Viestissä on silloin sen ”Muistuta minua” -painike.
 bc-attach-none = Ei tapahtumaa
 bc-more = Lisää ▶
@@ -117,12 +117,12 @@ stf-remove-button = ➖ Poista { $who }
 stf-ask-label = Kenelle kutsu on? Kirjoita nimi tai lyhyt muistiinpano (vain henkilökunta näkee sen), tai ohita.
 stf-skip = Ohita ⏭
 stf-invite-created =
-    ✅ Kertakäyttöinen kutsulinkki henkilölle { $who }:
+    ✅ Kertakäyttöinen kutsulinkki (kenelle: { $who }):
     { $link }
 
     Se toimii kerran ja vanhenee { $expires }. Lähetä se vain tälle henkilölle: jokainen, joka avaa sen, saa henkilökunnan oikeudet.
 stf-invite-anyone = uusi henkilökunnan jäsen
-stf-remove-confirm = Poistetaanko henkilökunnan oikeudet henkilöltä { $who }? Hän ei sen jälkeen voi lähettää tiedotteita eikä hallita tapahtumia.
+stf-remove-confirm = { $who }: poistetaanko henkilökunnan oikeudet? Hän ei sen jälkeen voi lähettää tiedotteita eikä hallita tapahtumia.
 stf-remove-yes = Kyllä, poista
 stf-remove-no = Ei, säilytä
 stf-removed = ✅ { $who } ei ole enää henkilökuntaa.

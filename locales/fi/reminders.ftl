@@ -9,7 +9,7 @@ reminder-hour-before =
     Milloin: { $when }
     Missä: { $place }
 event-moved =
-    📅 Tapahtuman <b>{ $title }</b> aika on muuttunut.
+    📅 Tapahtuman aika on muuttunut: <b>{ $title }</b>
     Uusi aika: { $when }
     Muistutuksesi siirtyy uuteen aikaan.
 event-cancelled =

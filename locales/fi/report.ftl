@@ -119,4 +119,4 @@ stats-no-match = Tulokset kokonaan ilman osumia: { $count }
 stats-legend = ”<5” tarkoittaa alle viittä ja ”..” lukua, joka on piilotettu pienen luvun suojaamiseksi; ketään ei voi tunnistaa. Koko raportti on tiedostossa.
 stats-caption = Valon indikaattorit, { $period }. Avaa tiedosto selaimessa; sen voi myös tulostaa.
 stats-bad-period = Anna kokonaiset kuukaudet muodossa VVVV-KK: /stats edelliselle kokonaiselle kuukaudelle, /stats 2026-03 yhdelle kuukaudelle tai /stats 2026-01 2026-06 jaksolle (päättyneet kuukaudet, enintään 60, ensimmäinen kuukausi ensin).
-stats-report-language = Raporttitiedosto on kielellä { $language }: raportit tehdään suomeksi ja englanniksi.
+stats-report-language = Raporttitiedoston kieli: { $language }. Raportit tehdään suomeksi ja englanniksi.

@@ -326,8 +326,8 @@ async def test_staff_move_tells_the_family_and_non_staff_are_refused(
     fi = await fake.wait_until(
         lambda: next((m for m in fake.messages(8402) if (m.text or "").startswith("📅")), None)
     )
-    assert (ar.text or "").startswith("📅 تغيّر موعد فعالية تجريبية later-cafe.")
-    assert (fi.text or "").startswith("📅 Tapahtuman Testitapahtuma later-cafe aika on muuttunut.")
+    assert (ar.text or "").startswith("📅 تغيّر موعد الفعالية: فعالية تجريبية later-cafe")
+    assert (fi.text or "").startswith("📅 Tapahtuman aika on muuttunut: Testitapahtuma later-cafe")
     assert "klo 12.00–13.00" in (fi.text or "")
     async with db.connect() as conn:
         row = (
