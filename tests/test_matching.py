@@ -706,6 +706,6 @@ def test_real_catalogue_cards_name_each_need_once(real_index: CatalogIndex) -> N
                 lines = [r for r in match.reasons if r.key == "needs"]
                 assert len(lines) == 1, (locale, match.service.id, match.reasons)
                 texts = explain(match, t)
-                for tag, name in names.items():
+                for name in names.values():
                     said = sum(text.count(name) for text in texts)
                     assert said <= 1, f"{locale}: {match.service.id} says {name!r} {said} times"
