@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -23,6 +24,7 @@ from fluent.syntax.visitor import Visitor
 
 from bot.config import SUPPORTED_LOCALES, Locale
 from bot.data_errors import DataError, DataFileError
+from bot.yaml_source import read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class _Entry:
     line: int
     variables: frozenset[str]
     references: frozenset[str]
+    words: str = ""  # the message's own text, variables left out (for button widths)
 
 
 class _ReferenceCollector(Visitor):
@@ -147,7 +150,11 @@ def _parse_locales(root: Path) -> _ParsedLocales:
                 collector = _ReferenceCollector()
                 collector.visit(item)
                 parsed.entries[locale][ident] = _Entry(
-                    name, line, frozenset(collector.variables), frozenset(collector.references)
+                    name,
+                    line,
+                    frozenset(collector.variables),
+                    frozenset(collector.references),
+                    _own_words(item.value) if item.value is not None else "",
                 )
     return parsed
 
@@ -188,9 +195,135 @@ def _cross_check(parsed: _ParsedLocales) -> list[DataError]:
 
 
 def validate_locales(root: Path) -> list[DataError]:
-    """Check every locale under ``root`` (``root/<locale>/*.ftl``) without loading it."""
+    """Check every locale under ``root`` (``root/<locale>/*.ftl``) without loading it, and
+    the width of every button text ``root/buttons.yaml`` lists."""
     parsed = _parse_locales(root)
-    return sorted(parsed.errors + _cross_check(parsed))
+    return sorted(parsed.errors + _cross_check(parsed) + _check_buttons(root, parsed))
+
+
+# ------------------------------------------------------------------ buttons
+
+BUTTONS_FILE = "buttons.yaml"
+# Characters that take no room of their own: variation selectors and the zero-width joiner
+# (they shape an emoji), and bidi marks.
+_ZERO_WIDTH = frozenset("\ufe0e\ufe0f\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
+
+
+def text_width(text: str) -> int:
+    """How wide ``text`` is on a button, in characters as a reader counts them: combining
+    marks (Arabic vowel signs, shadda) and joiners take no room; an emoji or another wide
+    character counts as two, since it is about two letters wide on a phone."""
+    width = 0
+    for char in text:
+        if char in _ZERO_WIDTH or unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) == "W" else 1
+    return width
+
+
+def _own_words(pattern: ast.Pattern) -> str:
+    """``pattern``'s text with variables and references left out; a select expression
+    contributes its longest variant."""
+    parts: list[str] = []
+    for element in pattern.elements:
+        if isinstance(element, ast.TextElement):
+            parts.append(element.value)
+            continue
+        expression = element.expression
+        if isinstance(expression, ast.StringLiteral | ast.NumberLiteral):
+            parts.append(expression.value)
+        elif isinstance(expression, ast.SelectExpression):
+            variants = [_own_words(v.value) for v in expression.variants]
+            parts.append(max(variants, key=text_width, default=""))
+    return "".join(parts).strip()
+
+
+@dataclass(frozen=True)
+class ButtonLayout:
+    """A message shown as a button: at most ``per_row`` buttons share its row, and
+    ``reserve`` characters of the button are taken by what the code adds (a check mark)."""
+
+    per_row: int
+    reserve: int = 0
+    line: int = 0  # in buttons.yaml
+
+
+def read_button_layouts(root: Path) -> tuple[dict[int, int], dict[str, ButtonLayout]]:
+    """``root/buttons.yaml``: the width limit per layout (buttons per row) and the layout of
+    each message id shown on a button (``prefix-*`` for a family of ids). Raises
+    DataFileError; a locales directory without the file has no buttons to check."""
+    path = root / BUTTONS_FILE
+    if not path.is_file():
+        return {}, {}
+    document = read_yaml(path, _display(path, root))
+    data = document.data if isinstance(document.data, dict) else {}
+    errors: list[DataError] = []
+    limits: dict[int, int] = {}
+    raw_limits = data.get("limits")
+    if not isinstance(raw_limits, dict) or not raw_limits:
+        errors.append(document.error(("limits",), "a map of buttons per row to a width"))
+        raw_limits = {}
+    for key, value in raw_limits.items():
+        if not (str(key).isdigit() and str(value).isdigit() and int(key) > 0 and int(value) > 0):
+            errors.append(document.error(("limits", key), "positive whole numbers expected"))
+            continue
+        limits[int(key)] = int(value)
+    layouts: dict[str, ButtonLayout] = {}
+    raw_buttons = data.get("buttons")
+    if not isinstance(raw_buttons, dict) or not raw_buttons:
+        errors.append(document.error(("buttons",), "a map of message ids to their layout"))
+        raw_buttons = {}
+    for ident, value in raw_buttons.items():
+        spec = value if isinstance(value, dict) else {"per_row": value}
+        per_row, reserve = str(spec.get("per_row", "")), str(spec.get("reserve", "0"))
+        if set(spec) - {"per_row", "reserve"} or not (per_row.isdigit() and reserve.isdigit()):
+            errors.append(
+                document.error(("buttons", ident), "buttons per row, or {per_row: N, reserve: N}")
+            )
+        elif int(per_row) not in limits:
+            errors.append(document.error(("buttons", ident), f"no limit for {per_row} per row"))
+        else:
+            line = document.line_of(("buttons", ident))
+            layouts[str(ident)] = ButtonLayout(int(per_row), int(reserve), line)
+    if errors:
+        raise DataFileError(errors)
+    return limits, layouts
+
+
+def _button_ids(pattern: str, ids: list[str]) -> list[str]:
+    if pattern.endswith("*"):
+        return [i for i in ids if i.startswith(pattern[:-1])]
+    return [pattern] if pattern in ids else []
+
+
+def _check_buttons(root: Path, parsed: _ParsedLocales) -> list[DataError]:
+    try:
+        limits, layouts = read_button_layouts(root)
+    except DataFileError as exc:
+        return exc.errors
+    errors: list[DataError] = []
+    for pattern, layout in layouts.items():
+        limit = limits[layout.per_row]
+        found = False
+        for locale in SUPPORTED_LOCALES:
+            entries = parsed.entries.get(locale, {})
+            for ident in _button_ids(pattern, sorted(entries)):
+                found = True
+                entry = entries[ident]
+                width = text_width(entry.words) + layout.reserve
+                if width > limit:
+                    reason = (
+                        f"button text is {width} characters; the limit for this layout is {limit}"
+                    )
+                    errors.append(DataError(entry.file, entry.line, ident, reason))
+        if not found:
+            path = root / BUTTONS_FILE
+            errors.append(
+                DataError(
+                    _display(path, root), layout.line, pattern, "no such message in any locale"
+                )
+            )
+    return errors
 
 
 def message_variables(root: Path) -> dict[Locale, dict[str, frozenset[str]]]:
@@ -291,7 +424,7 @@ class I18n:
     def load(cls, root: Path, tz: tzinfo, *, strict: bool = False) -> I18n:
         """Validate and load ``root``; raise :class:`DataFileError` with every problem found."""
         parsed = _parse_locales(root)
-        errors = parsed.errors + _cross_check(parsed)
+        errors = parsed.errors + _cross_check(parsed) + _check_buttons(root, parsed)
         if errors:
             raise DataFileError(errors)
         bundles: dict[Locale, FluentBundle] = {}

@@ -126,13 +126,21 @@ def _label(step: Step, choice: ShownChoice, t: Translator) -> str:
     return f"{CHECK_MARK} {text}" if choice.selected else text
 
 
+def choices_per_row(kind: str, count: int) -> int:
+    """How many of a question's ``count`` choice buttons share a row: municipalities two
+    (short names, many of them), yes and no side by side, other answers one a row (they are
+    sentences). locales/buttons.yaml gives each label the width limit of this layout."""
+    if kind == "municipality":
+        return 2
+    if kind == "yesno":
+        return max(count, 1)
+    return 1
+
+
 def _choice_rows(step: Step, t: Translator) -> list[list[Button]]:
     buttons = [_button(_label(step, c, t), step.press(c.id).pack()) for c in step.choices]
-    if step.kind == "municipality":
-        return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    if step.kind == "yesno":
-        return [buttons]
-    return [[b] for b in buttons]
+    size = choices_per_row(step.kind, len(buttons))
+    return [buttons[i : i + size] for i in range(0, len(buttons), size)]
 
 
 def _navigation(step: Step, t: Translator) -> list[Button]:

@@ -199,12 +199,8 @@ staff-ask-service = إلى أي خدمة تنتمي الفعالية؟ اختر�
 staff-ask-start = متى تبدأ؟ اكتب التاريخ والوقت هكذا: { $example }
 staff-ask-duration = كم تستغرق؟ اختر، أو اكتب الدقائق (90) أو الساعات والدقائق (1.30).
 staff-minutes = { $minutes ->
-    [zero] المدة: صفر دقيقة
-    [one] المدة: دقيقة واحدة
-    [two] المدة: دقيقتان
-    [few] المدة: { $minutes } دقائق
-    [many] المدة: { $minutes } دقيقة
-   *[other] المدة: { $minutes } دقيقة
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
 }
 staff-ask-place = أين تقام؟ اختر أحد أماكن الخدمة.
 staff-no-place = بدون مكان ثابت

@@ -65,7 +65,7 @@ needs-age-6-12 = من 6 إلى 12 سنة
 needs-age-13-17 = من 13 إلى 17 سنة
 
 needs-help = ما الذي قد يجعل الحياة اليومية أسهل الآن؟
-needs-help-talk = 💬 شخص أتحدث معه عن تربية الأطفال
+needs-help-talk = 💬 الحديث عن تربية الأطفال
 needs-help-daycare = 🧸 روضة أو تعليم مبكر مفتوح
 needs-help-activities = 🎨 أنشطة وفنون للأطفال
 needs-help-money = 💶 المال والإعانات

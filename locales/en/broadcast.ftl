@@ -32,9 +32,9 @@ bc-html-link-without-address = A link (<a>) needs an address: <a href="https://.
 
 bc-choose-audience = Who should receive it?
 bc-audience-button-all = 📣 All subscribers
-bc-audience-button-municipality = 📍 Subscribers in one municipality
+bc-audience-button-municipality = 📍 Subscribers by municipality
 bc-audience-button-topic = 🗂 Subscribers of one topic
-bc-audience-button-event = ⏰ Families with a reminder for an event
+bc-audience-button-event = ⏰ Families with a reminder
 bc-choose-municipality = Which municipality? Families following it, or the whole region, will get it.
 bc-choose-topic = Which topic? Families following it, or everything, will get it.
 bc-choose-event = Which event? Families with a reminder for it will get the message.

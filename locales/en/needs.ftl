@@ -57,19 +57,19 @@ needs-age-6-12 = 6–12 years
 needs-age-13-17 = 13–17 years
 
 needs-help = What would make everyday life easier right now?
-needs-help-talk = 💬 Someone to talk to about parenting
-needs-help-daycare = 🧸 Daycare or open early education
-needs-help-activities = 🎨 Activities and art for the children
+needs-help-talk = 💬 Talking about parenting
+needs-help-daycare = 🧸 Daycare or play sessions
+needs-help-activities = 🎨 Activities and art
 needs-help-money = 💶 Money and benefits
 needs-help-home = 🏠 Tiredness and help at home
 needs-help-families = 👋 Meeting other families
-needs-help-finnish = 🗣 Finnish language and settling in
+needs-help-finnish = 🗣 Finnish and settling in
 needs-help-urgent = 🆘 Something urgent
 
 needs-home = Thank you for telling me. What is making things heavy at home?
 needs-home-baby = 👶 A new baby in the family
 needs-home-illness = 🤒 Illness or exhaustion
-needs-home-hard-times = 🌧 A separation or another hard situation
+needs-home-hard-times = 🌧 Separation or hard times
 
 needs-free = Would you like me to show only free services?
 

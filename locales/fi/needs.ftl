@@ -57,9 +57,9 @@ needs-age-6-12 = 6–12-vuotias
 needs-age-13-17 = 13–17-vuotias
 
 needs-help = Mikä helpottaisi arkeanne juuri nyt?
-needs-help-talk = 💬 Keskusteluapua vanhemmuuteen
-needs-help-daycare = 🧸 Päiväkoti tai avoin varhaiskasvatus
-needs-help-activities = 🎨 Harrastuksia ja taidetta lapsille
+needs-help-talk = 💬 Keskustelua vanhemmuudesta
+needs-help-daycare = 🧸 Päiväkoti ja avoimet kerhot
+needs-help-activities = 🎨 Harrastuksia ja taidetta
 needs-help-money = 💶 Raha-asiat ja etuudet
 needs-help-home = 🏠 Väsymys ja apu kotiin
 needs-help-families = 👋 Muiden perheiden tapaaminen
@@ -69,7 +69,7 @@ needs-help-urgent = 🆘 Jotain kiireellistä
 needs-home = Kiitos, kun kerroit. Mikä kotona tuntuu nyt raskaalta?
 needs-home-baby = 👶 Perheeseen on tullut vauva
 needs-home-illness = 🤒 Sairaus tai uupumus
-needs-home-hard-times = 🌧 Ero tai muu vaikea elämäntilanne
+needs-home-hard-times = 🌧 Ero tai muu vaikea tilanne
 
 needs-free = Näytänkö vain maksuttomat palvelut?
 
