@@ -58,7 +58,7 @@ needs-age-13-17 = 13–17-vuotias
 
 needs-help = Mikä helpottaisi arkeanne juuri nyt?
 needs-help-talk = 💬 Keskustelua vanhemmuudesta
-needs-help-daycare = 🧸 Päiväkoti ja avoimet kerhot
+needs-help-daycare = 🧸 Päiväkoti tai avoin kerho
 needs-help-activities = 🎨 Harrastuksia ja taidetta
 needs-help-money = 💶 Raha-asiat ja etuudet
 needs-help-home = 🏠 Väsymys ja apu kotiin
