@@ -22,6 +22,7 @@ import pytest
 from fluent.syntax import FluentParser, ast
 
 from tests.conftest import REPO
+from tests.real_catalogue import real_catalogue
 
 # Variables that hold a name or other text Valo cannot inflect (numbers, dates and times are
 # not here: "{ $count } palvelua" and "{ $date } asti" are fine).
@@ -152,3 +153,51 @@ def test_the_check_flags_the_pattern(tmp_path: Path, locale: str, line: str, fla
     assert bool(problems) == flagged, problems
     if flagged:
         assert problems[0].startswith(f"locales/{locale}/x.ftl:1: ")
+
+
+# Errors a language review found, by kind: each pattern, where it is wrong, and why. A text
+# that matches fails the test, so the same error cannot come back (locales/STYLE.md).
+KNOWN_ERRORS: tuple[tuple[str, str, str], ...] = (
+    (r"perottava", "fi", "misspelt: peruttava"),
+    (r"tekstiviestinä|text message|رسالة نصية", "locales", "means SMS; Valo sends messages"),
+    (r"perille mennä", "fi", "word order: mennyt perille"),
+    (r"hakea (sen|lapsilisän) yksin", "fi", "reads 'apply alone'; the source says 'on its own'"),
+    ("\u062a\u062e\u0637\u064d\u0651", "ar", "تخطٍّ has the wrong vowel mark: تخطَّ"),
+)
+
+
+def _texts() -> Iterator[tuple[str, str, str]]:
+    """(where, language, text) of every locale message line and catalogue text."""
+    for path in sorted((REPO / "locales").glob("*/*.ftl")):
+        if path.name == "privacy.ftl":
+            continue  # rewritten with the privacy work (issue #21); reviewed there
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            yield f"{path.relative_to(REPO)}:{number}", path.parent.name, line
+    for path in sorted((REPO / "services_catalog").glob("*.yaml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = re.match(r"\s*(fi|en|ar): ", line)
+            if match:
+                yield f"{path.relative_to(REPO)}:{number}", match.group(1), line
+
+
+def test_known_text_errors_do_not_come_back() -> None:
+    found = [
+        f"{where}: {why}"
+        for where, language, text in _texts()
+        for pattern, scope, why in KNOWN_ERRORS
+        if (scope == language or (scope == "locales" and where.startswith("locales/")))
+        and re.search(pattern, text)
+    ]
+    assert found == []
+
+
+def test_the_daycare_lead_time_keeps_its_condition_in_finnish() -> None:
+    """Two weeks' notice is the exception for a job or studies that start suddenly; a Finnish
+    text without "yllättäen" (or "ennalta") makes it the rule for everyone (kotka-daycare)."""
+    for service in real_catalogue().services:
+        for text in (service.summary, service.description):
+            if text is None:
+                continue
+            english, finnish = text.get("en"), text.get("fi")
+            if "two weeks" in english and re.search(r"suddenly|foresee", english):
+                assert re.search(r"yllättäen|ennalta", finnish), (service.id, finnish)

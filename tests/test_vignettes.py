@@ -117,7 +117,7 @@ def test_in_a_crisis_no_shelter_ranks_above_a_line(municipality: str, index: Cat
 def test_a_broken_vignette_file_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "vignettes.yaml"
     bad.write_text(
-        "vignettes:\n  - id: x\n    story: s\n    answers: {}\n    top3: [a, b]\n    why: [needs]\n",
+        "vignettes:\n  - id: x\n    story: s\n    answers: {}\n    top3: [a, b]\n    why: [free]\n",
         encoding="utf-8",
     )
     with pytest.raises(DataFileError) as raised:

@@ -11,7 +11,7 @@ bc-ask-ar = Now the Arabic text, or skip it: families using Arabic then get the 
 bc-skip = Skip ⏭
 bc-stop = ✖️ Stop, send nothing
 bc-stopped = Stopped. Nothing was sent.
-bc-need-text = Please send the announcement as a text message, or press "Stop, send nothing".
+bc-need-text = Please send the announcement as a written message, or press "Stop, send nothing".
 bc-stale = That button is from an earlier step. Please continue from the latest message.
 bc-draft-broken = Something in this announcement is missing. Please start again with /broadcast.
 
@@ -32,7 +32,7 @@ bc-html-link-without-address = A link (<a>) needs an address: <a href="https://.
 
 bc-choose-audience = Who should receive it?
 bc-audience-button-all = 📣 All subscribers
-bc-audience-button-municipality = 📍 Subscribers by municipality
+bc-audience-button-municipality = 📍 Subscribers in a municipality
 bc-audience-button-topic = 🗂 Subscribers of one topic
 bc-audience-button-event = ⏰ Families with a reminder
 bc-choose-municipality = Which municipality? Families following it, or the whole region, will get it.
