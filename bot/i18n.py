@@ -207,6 +207,7 @@ BUTTONS_FILE = "buttons.yaml"
 # Characters that take no room of their own: variation selectors and the zero-width joiner
 # (they shape an emoji), and bidi marks.
 _ZERO_WIDTH = frozenset("\ufe0e\ufe0f\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
+_EMOJI_STYLE = "\ufe0f"  # after a symbol such as ⬅ or ✖: draw it as a (wide) emoji
 
 
 def text_width(text: str) -> int:
@@ -214,10 +215,13 @@ def text_width(text: str) -> int:
     marks (Arabic vowel signs, shadda) and joiners take no room; an emoji or another wide
     character counts as two, since it is about two letters wide on a phone."""
     width = 0
-    for char in text:
+    for index, char in enumerate(text):
         if char in _ZERO_WIDTH or unicodedata.combining(char):
             continue
-        width += 2 if unicodedata.east_asian_width(char) == "W" else 1
+        wide = (
+            unicodedata.east_asian_width(char) == "W" or text[index + 1 : index + 2] == _EMOJI_STYLE
+        )
+        width += 2 if wide else 1
     return width
 
 
