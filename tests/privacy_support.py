@@ -88,7 +88,7 @@ async def seed_every_kind(
                     ref="event:kotka-open-ecec",
                     dedup_key=f"seed:{user_id}",
                     payload={"msg": "event-changed"},
-                    due_at=last_seen,
+                    due_at=last_seen + timedelta(days=30),  # never sent in a test
                     state="pending",
                     attempts=0,
                     updated_at=last_seen,
