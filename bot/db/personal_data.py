@@ -90,7 +90,8 @@ async def export_user_data(session: AsyncSession, user_id: int) -> dict[str, lis
             columns.append(table.c.user_id)
         if not columns:
             continue
-        rows = await session.execute(select(table).where(or_(*(c == user_id for c in columns))))
+        query = select(table).where(or_(*(c == user_id for c in columns)))
+        rows = await session.execute(query.order_by(*table.primary_key.columns))
         found = [{k: _plain(v) for k, v in row.items()} for row in rows.mappings()]
         if found:
             exported[table.name] = found
