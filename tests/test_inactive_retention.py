@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_transaction
-from bot.db.models import User
+from bot.db.models import Broadcast, Subscription, User
 from bot.db.personal_data import erase_inactive_users
 from bot.db.storage import ForgetsUsers
+from bot.delivery.broadcasts import AudienceKind, BroadcastDraft, create_broadcast, enqueue_chunk
 from bot.ops import retention
 from tests.privacy_support import fsm_storage, has_state, rows_about, seed_every_kind
 
@@ -114,3 +115,32 @@ async def test_batches_cover_every_inactive_family(
     async with sessions() as session:
         left = list(await session.scalars(select(User.user_id).order_by(User.user_id)))
     assert left == list(range(2, 21, 2))
+
+
+async def test_a_finished_announcement_names_no_family(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """The enqueueing cursor (``broadcasts.enqueued_through``) is a family's Telegram id: it
+    is cleared when the announcement is fully queued, so /delete and inactivity leave no
+    trace of a family in the organisation's record of what was sent."""
+    async with sessions() as session, write_transaction(session):
+        for user_id in (7301, 7302, 7303):
+            session.add(User(user_id=user_id, locale="fi", first_seen=NOW, last_seen=NOW))
+            session.add(
+                Subscription(user_id=user_id, municipality="all", topic="all", created_at=NOW)
+            )
+    draft = BroadcastDraft(texts={"fi": "Hei"}, audience=AudienceKind.ALL)
+    async with sessions() as session:
+        created = await create_broadcast(session, draft, 7000, NOW, NOW)
+        async with write_transaction(session):
+            await session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == created.id)
+                .values(status="sending", started_at=NOW, recipients=0)
+            )
+        assert not await enqueue_chunk(session, created.id, NOW, chunk=2)
+        cursor = select(Broadcast.enqueued_through).where(Broadcast.id == created.id)
+        assert await session.scalar(cursor) == 7302  # needed while queueing
+        assert await enqueue_chunk(session, created.id, NOW, chunk=2)
+        assert await session.scalar(select(Broadcast.recipients)) == 3
+        assert await session.scalar(cursor) is None

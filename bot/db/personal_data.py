@@ -64,6 +64,7 @@ RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
 
 # Columns that hold a Telegram id without being about that person.
 NOT_ABOUT_THE_PERSON: dict[tuple[str, str], str] = {
+    # Cleared when the announcement is fully queued (bot.delivery.broadcasts.enqueue_chunk).
     ("broadcasts", "enqueued_through"): "a queueing cursor: the last recipient enqueued",
 }
 
