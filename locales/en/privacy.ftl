@@ -26,7 +26,7 @@ privacy-inactive = { $days ->
 }
 privacy-commands = /mydata shows everything stored about you. /delete erases it all.
 privacy-counting = { $counted ->
-    [yes] You are counted in the anonymous statistics (the default). They help the family services see what families need. You can turn this off.
+    [yes] You are counted in the anonymous statistics by default. They help the family services see what families need. You can turn this off.
    *[no] You chose not to be counted. Nothing you do here goes into the statistics.
 }
 privacy-count-off = 🚫 Don't count my answers

@@ -17,7 +17,7 @@ privacy-inactive = { $days ->
 }
 privacy-commands = /mydata näyttää kaiken sinusta tallennetun. /delete poistaa kaiken.
 privacy-counting = { $counted ->
-    [yes] Sinut lasketaan nimettömiin tilastoihin. Näin on, jos et muuta valintaa. Tilastot auttavat perhepalveluja näkemään, mitä perheet tarvitsevat. Voit kieltää laskemisen.
+    [yes] Sinut lasketaan oletuksena nimettömiin tilastoihin. Näin on, jos et muuta valintaa. Tilastot auttavat perhepalveluja näkemään, mitä perheet tarvitsevat. Voit kieltää laskemisen.
    *[no] Valitsit, ettei sinua lasketa. Mitään tekemääsi ei lasketa tilastoihin.
 }
 privacy-count-off = 🚫 Älä laske vastauksiani
