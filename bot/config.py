@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     sweep_interval: float = Field(default=5.0, gt=0)
     worker_lease_seconds: float = Field(default=30.0, gt=0)
     retention_days: int = Field(default=30, ge=1)
+    # A family that has sent Valo nothing (no message, command or button press) for this many
+    # days is erased as /delete would; 0 keeps everyone until they /delete.
+    inactive_retention_days: int = Field(default=365, ge=0)
 
     # Flood control for a single user: at most THROTTLE_RATE updates per THROTTLE_WINDOW seconds.
     throttle_rate: int = Field(default=20, ge=1)

@@ -654,7 +654,12 @@ async def test_delete_keeps_the_broadcasts_and_takes_the_invite_the_person_accep
         by_maria = await create_invite(session, 701, "Pekka", NOW)
         await redeem_invite(session, f"staff-{by_maria.token}", 702, NOW)
         exported = await export_user_data(session, 701)
-        assert [row["label"] for row in exported["staff_invites"]] == ["Maria"]
+        # The invite she accepted, and the one she made (a staff record carrying her id).
+        assert [row["label"] for row in exported["staff_invites"]] == ["Maria", "Pekka"]
+        assert "broadcasts" not in exported  # written by STAFF, not by her
+        assert [row["id"] for row in (await export_user_data(session, STAFF))["broadcasts"]] == [
+            created.id
+        ]
 
         await erase_user(session, STAFF)
         await erase_user(session, 701)

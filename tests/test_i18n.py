@@ -117,12 +117,12 @@ def i18n() -> I18n:
     ],
 )
 def test_arabic_plural_categories(i18n: I18n, days: int, expected: str) -> None:
-    assert f"بعد {expected}." in i18n["ar"]("privacy-text", days=days)
+    assert f"بعد {expected} " in i18n["ar"]("privacy-kind-dialog", days=days)
 
 
 def test_english_plural(i18n: I18n) -> None:
-    assert "after 1 day." in i18n["en"]("privacy-text", days=1)
-    assert "after 30 days." in i18n["en"]("privacy-text", days=30)
+    assert "after 1 day without" in i18n["en"]("privacy-kind-dialog", days=1)
+    assert "after 30 days without" in i18n["en"]("privacy-kind-dialog", days=30)
 
 
 def test_a_message_is_formatted_once_per_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,19 +142,21 @@ def test_a_message_is_formatted_once_per_arguments(monkeypatch: pytest.MonkeyPat
     assert t("flow-progress", current=2, total=5) == "Question 2 of 5"
     assert t("flow-progress", current=1, total=5) == "Question 1 of 5"
     assert len(formatted) == 3  # once per distinct arguments
-    assert "after 1 day." in t("privacy-text", days=1)
-    assert "after 30 days." in t("privacy-text", days=30)  # same message, other plural
-    assert t("privacy-text", days=2.0) == t("privacy-text", days=2.0)
+    assert "after 1 day without" in t("privacy-kind-dialog", days=1)
+    assert "after 30 days without" in t(
+        "privacy-kind-dialog", days=30
+    )  # same message, other plural
+    assert t("privacy-kind-dialog", days=2.0) == t("privacy-kind-dialog", days=2.0)
     assert len(formatted) == 7  # other kinds of arguments (dates...): formatted every time
 
 
 def test_strict_translator_refuses_missing_variable(i18n: I18n) -> None:
-    with pytest.raises(ValueError, match="privacy-text"):
-        i18n["fi"]("privacy-text")
+    with pytest.raises(ValueError, match="privacy-kind-dialog"):
+        i18n["fi"]("privacy-kind-dialog")
 
 
 def test_no_bidi_isolation_marks(i18n: I18n) -> None:
-    assert "\u2068" not in i18n["ar"]("privacy-text", days=5)
+    assert "\u2068" not in i18n["ar"]("privacy-kind-dialog", days=5)
 
 
 def test_finnish_date_format(i18n: I18n) -> None:

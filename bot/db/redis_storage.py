@@ -24,7 +24,7 @@ import copy
 import itertools
 import logging
 import secrets
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Collection, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -87,31 +87,57 @@ class CachingRedisStorage(RedisStorage):
             await pipe.execute()
         self._remember(key, state=name, data=values)
 
-    async def clear_user(self, user_id: int) -> int:
-        """Delete the state and data of every key of ``user_id``; returns how many keys.
+    async def clear_users(self, user_ids: Collection[int]) -> int:
+        """Delete the state and data of every key of these users; returns how many keys.
 
-        Keys are named by chat first (``fsm:<chat>[:<thread>]:<user>:<destiny>:<part>``), so
-        they are found with SCAN: one pass over the keyspace, for the rare /delete, rather
-        than an index of each user's keys kept up to date on every dialog step. A key matched
-        by the pattern is checked field by field (a chat or thread id may equal the user id);
-        the user's lock, held by the update asking for this, is left alone.
+        The user's lock, held by the update asking for this, is left alone.
         """
-        keys = self.key_builder
-        if not isinstance(keys, DefaultKeyBuilder):
-            raise TypeError("clear_user knows the layout of DefaultKeyBuilder's keys only")
-        sep, user = keys.separator, str(user_id)
-        # Counted from the end (..., user, [destiny], part), where the layout does not vary.
-        user_at = -3 if keys.with_destiny else -2
-        pattern = f"{keys.prefix}{sep}*{sep}{user}{sep}*"
-        found: list[str | bytes] = []
-        async for name in self.redis.scan_iter(match=pattern, count=1000):
-            fields = (name.decode() if isinstance(name, bytes) else name).split(sep)
-            if len(fields) >= 2 - user_at and fields[user_at] == user and fields[-1] in PARTS:
-                found.append(name)
+        found = await self._keys_of(user_ids)
         for start in range(0, len(found), 500):
             await self.redis.delete(*found[start : start + 500])
         forget_cached_rows()
         return len(found)
+
+    async def user_states(self, user_id: int) -> list[dict[str, Any]]:
+        """Every key of ``user_id`` with its state and data, for /mydata."""
+        shown: list[dict[str, Any]] = []
+        for name in await self._keys_of([user_id]):
+            key = name.decode() if isinstance(name, bytes) else name
+            value = await self.redis.get(name)
+            if value is None:
+                continue  # expired since the scan
+            text = value.decode() if isinstance(value, bytes) else value
+            part = "data" if key.endswith("data") else "state"
+            shown.append({"key": key, part: self.json_loads(text) if part == "data" else text})
+        return sorted(shown, key=lambda entry: str(entry["key"]))
+
+    async def _keys_of(self, user_ids: Collection[int]) -> list[str | bytes]:
+        """The state and data keys of these users, under every chat, thread and destiny.
+
+        Keys are named by chat first (``fsm:<chat>[:<thread>]:<user>:<destiny>:<part>``), so
+        they are found with SCAN: one pass over the keyspace, for the rare /delete or a batch
+        of inactive families, rather than an index of each user's keys kept up to date on
+        every dialog step. A key matched by the pattern is checked field by field (a chat or
+        thread id may equal the user id).
+        """
+        keys = self.key_builder
+        if not isinstance(keys, DefaultKeyBuilder):
+            raise TypeError("clear_users knows the layout of DefaultKeyBuilder's keys only")
+        sep, users = keys.separator, {str(user_id) for user_id in user_ids}
+        if not users:
+            return []
+        # Counted from the end (..., user, [destiny], part), where the layout does not vary.
+        user_at = -3 if keys.with_destiny else -2
+        # One user: Redis filters by the id; a batch: every FSM key, filtered here.
+        pattern = f"{keys.prefix}{sep}*"
+        if len(users) == 1:
+            pattern += f"{sep}{next(iter(users))}{sep}*"
+        found: list[str | bytes] = []
+        async for name in self.redis.scan_iter(match=pattern, count=1000):
+            fields = (name.decode() if isinstance(name, bytes) else name).split(sep)
+            if len(fields) >= 2 - user_at and fields[user_at] in users and fields[-1] in PARTS:
+                found.append(name)
+        return found
 
     def decode(self, state: Any, data: Any) -> Cached:
         """A key's row as Redis returned it (bytes or None)."""

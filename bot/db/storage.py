@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol, cast, runtime_checkable
@@ -52,16 +52,18 @@ class SavesTogether(Protocol):
 
 @runtime_checkable
 class ForgetsUsers(Protocol):
-    """A storage that can drop every key of one user, whatever chat it was kept for."""
+    """A storage that finds and drops every key of a user, whatever chat it was kept for."""
 
-    async def clear_user(self, user_id: int) -> int: ...
+    async def clear_users(self, user_ids: Collection[int]) -> int: ...
+
+    async def user_states(self, user_id: int) -> list[dict[str, Any]]: ...
 
 
 async def forget_user_states(context: FSMContext, user_id: int) -> None:
     """Drop ``user_id``'s dialog state and data under every key (every chat, thread and
     destiny), not only the context's own: /delete erases everything about the person."""
     if isinstance(context.storage, ForgetsUsers):
-        await context.storage.clear_user(user_id)
+        await context.storage.clear_users([user_id])
     await context.clear()  # the context's own key, also through aiogram's other storages
 
 
@@ -109,12 +111,16 @@ class SQLStorage(BaseStorage):
     async def close(self) -> None:
         """Sessions belong to the caller; the engine is disposed by the app."""
 
-    async def clear_user(self, user_id: int) -> int:
-        """Delete every key of ``user_id``; returns how many there were."""
+    async def clear_users(self, user_ids: Collection[int]) -> int:
+        """Delete every key of these users; returns how many there were."""
         async with session_scope(self._sessions) as session, write_transaction(session):
-            result = await session.execute(delete(_FSM).where(_FSM.c.user_id == user_id))
+            result = await session.execute(delete(_FSM).where(_FSM.c.user_id.in_(user_ids)))
         forget_cached_rows()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def user_states(self, user_id: int) -> list[dict[str, Any]]:
+        """Nothing beyond the ``fsm_states`` rows, which /mydata reads as a table already."""
+        return []
 
     async def _read(self, key: StorageKey) -> Cached:
         built = self._keys.build(key)

@@ -335,7 +335,7 @@ async def enqueue_chunk(
         if row.enqueued_at is not None:
             return True
         if row.status != Status.SENDING.value:  # cancelled meanwhile: nothing more to write
-            await _set(session, broadcast_id, enqueued_at=now)
+            await _set(session, broadcast_id, enqueued_at=now, enqueued_through=None)
             return True
         reached = audience_of(AudienceKind(row.audience), row.audience_arg)
         if row.enqueued_through is not None:
@@ -364,7 +364,9 @@ async def enqueue_chunk(
         await _set(
             session,
             broadcast_id,
-            enqueued_through=ids[-1] if ids else row.enqueued_through,
+            # The cursor is a family's Telegram id: kept only while it is needed, so a
+            # finished announcement names no family (/delete could not erase it there).
+            enqueued_through=None if done else ids[-1] if ids else row.enqueued_through,
             recipients=Broadcast.recipients + len(ids),
             enqueued_at=now if done else None,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -22,12 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.engine import execute_alone
 from bot.db.models import User
-from bot.db.personal_data import erase_user, export_user_data
-from bot.db.storage import forget_user_states
+from bot.db.personal_data import Kind, erase_user, export_user_data, kinds_in
+from bot.db.storage import ForgetsUsers, forget_user_states
 from bot.handlers.menu import MenuAction, column, main_menu, reply
 from bot.i18n import Translator
 
 router = Router(name="privacy")
+
+# The export's entry for dialog state kept outside the database (Redis keys).
+REDIS_STATES = "fsm_redis"
 
 
 class PrivacyAction(CallbackData, prefix="priv"):
@@ -39,9 +43,15 @@ def _yes_no(value: bool) -> str:
 
 
 def _privacy_text(t: Translator, settings: Settings, user: User) -> str:
+    """Every kind of data kept (bot.db.personal_data.Kind), each with what happens to it."""
+    kinds = "\n".join(t(f"privacy-kind-{kind}", days=settings.retention_days) for kind in Kind)
     return "\n\n".join(
         (
-            t("privacy-text", days=settings.retention_days),
+            t("privacy-text"),
+            kinds,
+            t("privacy-never"),
+            t("privacy-inactive", days=settings.inactive_retention_days),
+            t("privacy-commands"),
             t("privacy-counting", counted=_yes_no(user.counted)),
         )
     )
@@ -102,24 +112,36 @@ async def counting_choice(
 
 
 async def _send_my_data(
-    bot: Bot, chat_id: int, user: User, session: AsyncSession, t: Translator
+    bot: Bot, chat_id: int, user: User, session: AsyncSession, state: FSMContext, t: Translator
 ) -> None:
-    data = await export_user_data(session, user.user_id)
+    data: dict[str, Any] = await export_user_data(session, user.user_id)
+    if isinstance(state.storage, ForgetsUsers):  # dialog state outside the database (Redis)
+        outside = await state.storage.user_states(user.user_id)
+        if outside:
+            data[REDIS_STATES] = outside
     if not data:
         await bot.send_message(chat_id, t("mydata-none"))
         return
-    states = len(data.get("fsm_states", []))
-    await bot.send_message(
-        chat_id,
-        t(
-            "mydata-text",
-            locale=user.locale or t.locale,
-            first_seen=t.format_datetime(user.first_seen),
-            last_seen=t.format_datetime(user.last_seen),
-            states=states,
-            counted=_yes_no(user.counted),
-        ),
-    )
+    found = kinds_in(data)
+    if REDIS_STATES in data:  # a key's state and data are one saved step
+        keys = {entry["key"].rsplit(":", 1)[0] for entry in data[REDIS_STATES]}
+        found[Kind.DIALOG] = found.get(Kind.DIALOG, 0) + len(keys)
+    lines = [t("mydata-text")]
+    for kind in Kind:
+        if kind == Kind.ACCOUNT and kind in found:
+            lines.append(
+                t(
+                    "mydata-kind-account",
+                    locale=user.locale or t.locale,
+                    first_seen=t.format_datetime(user.first_seen),
+                    last_seen=t.format_datetime(user.last_seen),
+                    counted=_yes_no(user.counted),
+                )
+            )
+        elif kind in found:
+            lines.append(t(f"mydata-kind-{kind}", count=found[kind]))
+    lines.append(t("mydata-file"))
+    await bot.send_message(chat_id, "\n".join(lines))
     document = json.dumps(
         {"exported_at": datetime.now().astimezone().isoformat(), "tables": data},
         ensure_ascii=False,
@@ -134,17 +156,27 @@ async def _send_my_data(
 
 @router.message(Command("mydata"))
 async def mydata_command(
-    message: Message, bot: Bot, user: User, session: AsyncSession, t: Translator
+    message: Message,
+    bot: Bot,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    t: Translator,
 ) -> None:
-    await _send_my_data(bot, message.chat.id, user, session, t)
+    await _send_my_data(bot, message.chat.id, user, session, state, t)
 
 
 @router.callback_query(PrivacyAction.filter(F.action == "mydata"))
 async def mydata_button(
-    query: CallbackQuery, bot: Bot, user: User, session: AsyncSession, t: Translator
+    query: CallbackQuery,
+    bot: Bot,
+    user: User,
+    session: AsyncSession,
+    state: FSMContext,
+    t: Translator,
 ) -> None:
     await query.answer()
-    await _send_my_data(bot, query.from_user.id, user, session, t)
+    await _send_my_data(bot, query.from_user.id, user, session, state, t)
 
 
 @router.message(Command("delete"))

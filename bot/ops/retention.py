@@ -4,6 +4,10 @@
 - delivered ledger rows (any final state) are reduced to anonymous per-day counts;
 - card flag marks of past months are deleted.
 With Redis, FSM keys expire by themselves (the storage is built with a TTL).
+
+And INACTIVE_RETENTION_DAYS: a family that has sent Valo nothing for that long is erased
+exactly as /delete erases it (every table, and its dialog state under every key in SQL and
+Redis); staff keep their rights but lose their family data (:func:`erase_inactive`).
 """
 
 from __future__ import annotations
@@ -12,14 +16,18 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import upsert, write_transaction
-from bot.db.models import CardFlagMark, Delivery, DeliveryCount, FsmState
+from bot.db.models import CardFlagMark, Delivery, DeliveryCount, FsmState, User
+from bot.db.personal_data import erase_family_data, erase_inactive_users
+from bot.db.storage import ForgetsUsers
 from bot.delivery.ledger import FINAL_STATES
 
 BATCH = 2000  # rows per transaction: short write locks on SQLite
+# Inactive families erased per transaction (each deletes from every personal table).
+USER_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -70,3 +78,58 @@ async def purge(
             await session.execute(delete(Delivery).where(Delivery.id.in_([r[0] for r in rows])))
             folded += len(rows)
     return RetentionReport(states, folded)
+
+
+@dataclass(frozen=True)
+class InactiveReport:
+    """How many people one run of :func:`erase_inactive` concerned (counts only)."""
+
+    families: int  # erased entirely
+    staff_rows: int  # family data rows of inactive staff members
+
+
+async def erase_inactive(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    days: int,
+    storage: ForgetsUsers | None = None,
+) -> InactiveReport:
+    """Erase everyone whose last update (``users.last_seen``, kept to the hour) is more than
+    ``days`` ago, in batches, as /delete does; ``days`` 0 erases nobody.
+
+    Staff rights (the user row, the invite accepted) are not family data and stay; the staff
+    member's reminders, subscriptions, dialog states, messages sent and card marks go. The
+    FSM state outside the database goes through ``storage`` (Redis: under every key).
+    """
+    if days <= 0:
+        return InactiveReport(0, 0)
+    cutoff = now - timedelta(days=days)
+    families = 0
+    after = -(2**63)  # user ids ascending: a batch kept (they came back) is not read again
+    while True:
+        async with sessions() as session:
+            candidates = list(
+                await session.scalars(
+                    select(User.user_id)
+                    .where(User.last_seen < cutoff, User.staff == false(), User.user_id > after)
+                    .order_by(User.user_id)
+                    .limit(USER_BATCH)
+                )
+            )
+            if not candidates:
+                break
+            erased = await erase_inactive_users(session, candidates, cutoff)
+        after = candidates[-1]
+        if erased and storage is not None:
+            await storage.clear_users(erased)
+        families += len(erased)
+    async with sessions() as session:
+        staff = list(
+            await session.scalars(
+                select(User.user_id).where(User.last_seen < cutoff, User.staff == true())
+            )
+        )
+        staff_rows = await erase_family_data(session, staff) if staff else 0
+    if staff and storage is not None:
+        await storage.clear_users(staff)
+    return InactiveReport(families, staff_rows)

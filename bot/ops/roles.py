@@ -28,6 +28,7 @@ from sqlalchemy import text
 from bot.app import App, build_app, make_worker, prepare_database, set_commands, start_scheduler
 from bot.config import Settings
 from bot.db.outage import Backoff, database_unreachable, describe
+from bot.db.storage import ForgetsUsers
 from bot.delivery.worker import DeliveryWorker
 from bot.ops import lease, retention
 from bot.ops.dedup import Claim, MemoryDedup, RedisDedup, UpdateDedup
@@ -244,11 +245,27 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
             )
         except Exception:
             log.exception("retention failed; tomorrow's run will retry")
+        else:
+            log.info(
+                "retention: %d fsm states purged, %d ledger rows reduced to counts",
+                report.fsm_states,
+                report.deliveries,
+            )
+        storage = app.dispatcher.storage
+        try:
+            inactive = await retention.erase_inactive(
+                app.sessions,
+                worker.clock.now(),
+                app.settings.inactive_retention_days,
+                storage if isinstance(storage, ForgetsUsers) else None,
+            )
+        except Exception as exc:  # described, not traced: a database error may name an id
+            log.warning("inactive retention failed (%s); tomorrow's run will retry", describe(exc))
             return
         log.info(
-            "retention: %d fsm states purged, %d ledger rows reduced to counts",
-            report.fsm_states,
-            report.deliveries,
+            "inactive retention: %d families erased, %d rows of inactive staff's family data",
+            inactive.families,
+            inactive.staff_rows,
         )
 
     async def ledger_gauge() -> None:
