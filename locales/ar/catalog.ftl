@@ -84,7 +84,7 @@ language-name-es = الإسبانية
 language-name-de = الألمانية
 language-name-fr = الفرنسية
 
-category-health = الصحة وعيادات الأم والطفل
+category-health = الصحة وعيادات الأمومة والطفولة
 category-early-education = الحضانة والتعليم المبكر
 category-family-support = دعم العائلات
 category-leisure = الثقافة والفن ووقت الفراغ
@@ -105,7 +105,7 @@ services-found = { $count ->
     [many] { $count } خدمة:
    *[other] { $count } خدمة:
 }
-services-none = لم نجد خدمات هنا بعد. جرّب موضوعًا آخر أو "كل فنلندا".
+services-none = لم نجد خدمات هنا بعد. جرّب موضوعًا آخر أو «كل فنلندا».
 services-more = المزيد ◀
 services-previous = ▶ رجوع
 services-change-municipality = 📍 تغيير البلدية
@@ -114,6 +114,6 @@ services-unknown = عذرًا، لم أعد أجد هذه الخدمة. إليك
 
 match-none =
     لم أجد خدمة تناسب كل إجاباتك. هذه الجهات تساعد الجميع:
-    • مركز الأسرة أو عيادة الأم والطفل (neuvola) القريبة منك،
+    • مركز الأسرة أو عيادة الأمومة والطفولة (neuvola) القريبة منك،
     • خط الأزمات (MIELI) في أي وقت: 09 2525 0111،
     • في حالات الطوارئ اتصل بالرقم 112.
