@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fluent.syntax import FluentParser, ast
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.config import SUPPORTED_LOCALES
 from bot.data_errors import DataError, DataFileError
@@ -70,15 +70,6 @@ class Term(_Strict):
 
 class GlossaryFile(_Strict):
     terms: list[Term] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique(self) -> GlossaryFile:
-        seen: set[str] = set()
-        for term in self.terms:
-            if term.id in seen:
-                raise ValueError(f"duplicate term id {term.id!r}")
-            seen.add(term.id)
-        return self
 
 
 # Arabic marks that may or may not be written: harakat, superscript alef, tatweel.
@@ -171,7 +162,13 @@ def read_glossary(path: Path, display: str | None = None) -> Glossary:
     parsed = parse_model(document, GlossaryFile)
     glossary = Glossary(parsed, document)
     errors: list[DataError] = []
+    first: dict[str, int] = {}
     for i, term in enumerate(parsed.terms):
+        if term.id in first:
+            line = document.line_of(("terms", first[term.id], "id"))
+            reason = f"duplicate term id {term.id!r}, first at line {line}"
+            errors.append(document.error(("terms", i, "id"), reason))
+        first.setdefault(term.id, i)
         for locale in SUPPORTED_LOCALES:
             wording = term.wording(locale)
             for j, variant in enumerate(wording.variants):
@@ -373,14 +370,14 @@ def _blank(match: re.Match[str]) -> str:
 
 
 def _strong_neighbour(text: str, index: int, step: int) -> str | None:
-    """'ar' or 'latin' for the nearest letter from ``index`` in direction ``step``."""
+    """'ar' or 'ltr' for the nearest letter or digit from ``index`` in direction ``step``."""
     i = index + step
     while 0 <= i < len(text):
         char = text[i]
         if _ARABIC_LETTER.match(char):
             return "ar"
-        if _LATIN_LETTER.match(char):
-            return "latin"
+        if _LATIN_LETTER.match(char) or char.isdigit():
+            return "ltr"
         i += step
     return None
 
