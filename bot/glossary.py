@@ -130,7 +130,7 @@ class Glossary:
     def _variants(self) -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
         return {
             locale: [
-                (phrase_pattern(v, locale), v.removesuffix("*"), term.wording(locale).term)
+                (phrase_pattern(v, locale), v, term.wording(locale).term)
                 for term in self.terms
                 for v in term.wording(locale).variants
             ]
@@ -146,7 +146,9 @@ class Glossary:
             for match in pattern.finditer(folded):
                 start, end = match.span()
                 if not any(a <= start and end <= b for a, b in accepted):
-                    hits.append((start, end, variant, term))
+                    # An open variant ("päivähoi*") is named by the word it matched.
+                    said = match.group(0) if variant.endswith("*") else variant
+                    hits.append((start, end, said, term))
         found: list[tuple[str, str]] = []
         for start, end, variant, term in hits:
             # "التعليم المفتوح" inside "التعليم المفتوح للطفولة المبكرة" is one mistake.
@@ -325,8 +327,10 @@ def te_forms(text: str) -> list[str]:
     ]
 
 
-# Arabic second person plural (Valo says أنت, singular): pronoun, suffixes, verb endings.
-_AR_PLURAL_FORMS = [
+# Arabic address other than أنت, singular masculine: the plural (pronoun, suffixes, -ون verbs)
+# and the feminine (-ين verbs, -ي imperatives). Forms told apart only by a vowel mark
+# (يمكنكِ) are not listed: the marks are folded away.
+_AR_OTHER_ADDRESS = [
     "أنتم",
     "كنتم",
     "لديكم",
@@ -347,9 +351,22 @@ _AR_PLURAL_FORMS = [
     "تنتظرون",
     "ترغبون",
     "تعرفون",
+    "تعلمين",
+    "تحتاجين",
+    "تريدين",
+    "تستطيعين",
+    "تسجلين",
+    "تعيشين",
+    "تنتظرين",
+    "تواصلي",
+    "اتصلي",
+    "اسألي",
+    "احجزي",
+    "اختاري",
+    "اضغطي",
 ]
-_AR_PLURAL_PATTERN = re.compile(
-    r"(?<!\w)" + _AR_CLITICS + "(" + "|".join(fold(f, "ar") for f in _AR_PLURAL_FORMS) + r")(?!\w)"
+_AR_ADDRESS_PATTERN = re.compile(
+    r"(?<!\w)" + _AR_CLITICS + "(" + "|".join(fold(f, "ar") for f in _AR_OTHER_ADDRESS) + r")(?!\w)"
 )
 
 # In Arabic prose: Latin , ? ; and straight or English quotes, where Arabic has ، ؟ ؛ «».
@@ -411,10 +428,10 @@ def check_samples(glossary: Glossary | None, samples: Iterable[Sample]) -> list[
                 reason = f'uses "{form}"; Valo says sinä in Finnish (STYLE.md)'
                 errors.append(DataError(s.file, s.line, s.ident, reason))
         elif s.locale == "ar":
-            for match in _AR_PLURAL_PATTERN.finditer(fold(s.text, "ar")):
+            for match in _AR_ADDRESS_PATTERN.finditer(fold(s.text, "ar")):
                 reason = (
                     f'uses "{match.group(1)}"; Valo addresses the family as أنت, '
-                    "singular (STYLE.md)"
+                    "singular masculine (STYLE.md)"
                 )
                 errors.append(DataError(s.file, s.line, s.ident, reason))
             for mark in dict.fromkeys(arabic_punctuation(s.text)):

@@ -180,9 +180,12 @@ def test_te_forms_are_reported_in_finnish_only() -> None:
     assert found(None, "en", "Te Deum") == []
 
 
-def test_arabic_plural_address_is_reported() -> None:
+def test_arabic_plural_or_feminine_address_is_reported() -> None:
     assert len(found(None, "ar", "إذا كنتم تنتظرون مولودًا")) == 2
-    assert found(None, "ar", "إذا كنت تنتظر مولودًا") == []
+    assert len(found(None, "ar", "تواصلي مع العيادة عندما تعلمين بالحمل.")) == 2
+    assert found(None, "ar", "إذا كنت تنتظر مولودًا، تواصل مع العيادة.") == []
+    # Third person and nouns that end the same way are not address.
+    assert found(None, "ar", "الموظفين والوالدين يعرفون ذلك") == []
 
 
 @pytest.mark.parametrize(
