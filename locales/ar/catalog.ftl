@@ -3,7 +3,7 @@
 need-pregnancy-baby = الحمل والمولود الجديد
 need-child-health = صحة الطفل
 need-parenting-support = الدعم في تربية الأطفال
-need-early-education = الحضانة والتعليم المبكر
+need-early-education = الروضة والتعليم المبكر
 need-leisure-art = أنشطة وفنون للأطفال
 need-money-benefits = المال والإعانات
 need-home-help = المساعدة في البيت
@@ -85,7 +85,7 @@ language-name-de = الألمانية
 language-name-fr = الفرنسية
 
 category-health = الصحة وعيادات الأمومة والطفولة
-category-early-education = الحضانة والتعليم المبكر
+category-early-education = الروضة والتعليم المبكر
 category-family-support = دعم العائلات
 category-leisure = الثقافة والفن ووقت الفراغ
 category-peer = مجموعات الأقران والمتطوعون
