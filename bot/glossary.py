@@ -127,10 +127,16 @@ class Glossary:
         }
 
     @cached_property
-    def _variants(self) -> dict[str, list[tuple[re.Pattern[str], str, str]]]:
+    def _variants(self) -> dict[str, list[tuple[str, re.Pattern[str], str, str]]]:
+        """Per locale: (a word the text must contain, pattern, variant, term)."""
         return {
             locale: [
-                (phrase_pattern(v, locale), v, term.wording(locale).term)
+                (
+                    fold(v.removesuffix("*"), locale).split()[0],
+                    phrase_pattern(v, locale),
+                    v,
+                    term.wording(locale).term,
+                )
                 for term in self.terms
                 for v in term.wording(locale).variants
             ]
@@ -140,11 +146,17 @@ class Glossary:
     def variants_in(self, text: str, locale: str) -> list[tuple[str, str]]:
         """(variant, term) for each ruled-out variant in ``text`` outside accepted phrases."""
         folded = fold(_NOT_PROSE.sub(_blank, text), locale)
-        accepted = [m.span() for p in self._accepted.get(locale, []) for m in p.finditer(folded)]
+        accepted: list[tuple[int, int]] | None = None  # found only when a variant is
         hits: list[tuple[int, int, str, str]] = []
-        for pattern, variant, term in self._variants.get(locale, []):
+        for needle, pattern, variant, term in self._variants.get(locale, []):
+            if needle not in folded:  # the cheap test first: most texts have no variant
+                continue
             for match in pattern.finditer(folded):
                 start, end = match.span()
+                if accepted is None:
+                    accepted = [
+                        m.span() for p in self._accepted.get(locale, []) for m in p.finditer(folded)
+                    ]
                 if not any(a <= start and end <= b for a, b in accepted):
                     # An open variant ("päivähoi*") is named by the word it matched.
                     said = match.group(0) if variant.endswith("*") else variant
