@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog import importers
 from bot.catalog.cards import match_json
 from bot.catalog.coverage import (
+    Coverage,
     check_coverage,
     coverage_matrix,
     coverage_path,
@@ -60,10 +61,12 @@ from bot.delivery.event_news import import_files
 from bot.flow.cli import TryBackend, add_try_command
 from bot.flow.loader import validate_dialogs
 from bot.flow.model import FIND_DIALOG, default_municipalities
+from bot.glossary import check_wording, glossary_path
 from bot.i18n import I18n, validate_locales
 from bot.indicators.formats import REPORT_LOCALES, Format, render, report_locale
 from bot.indicators.period import MonthRange, PeriodError
 from bot.logs import configure_logging
+from bot.yaml_source import YamlDocument
 
 log = logging.getLogger("bot")
 
@@ -369,6 +372,7 @@ def cmd_check(_args: argparse.Namespace) -> int:
     errors.extend(dialog_errors)
     if not dialog_errors:
         summary.append("dialogs OK")
+    documents: list[YamlDocument] = []  # the catalogue texts the wording check reads
     try:
         catalog = read_catalog([settings.catalog_path])
     except DataFileError as exc:
@@ -377,10 +381,20 @@ def cmd_check(_args: argparse.Namespace) -> int:
         for warning in catalog.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         summary.append(f"catalogue OK ({_service_counts(settings, catalog)})")
-        coverage_errors = _check_coverage(settings.catalog_path, catalog)
+        documents.extend(f.document for f in catalog.files if f.document is not None)
+        coverage_errors, coverage = _check_coverage(settings.catalog_path, catalog)
         errors.extend(coverage_errors)
+        if coverage is not None and coverage.document is not None:
+            documents.append(coverage.document)
         if not coverage_errors and coverage_path(settings.catalog_path) is not None:
             summary.append("coverage OK")
+    if not any(e.file.endswith(".ftl") for e in errors):
+        wording_errors = check_wording(
+            settings.locales_path, documents, _shown(glossary_path(settings.locales_path))
+        )
+        errors.extend(wording_errors)
+        if not wording_errors:
+            summary.append("wording OK")
     _print_errors(errors)
     if errors:
         print(f"valo-bot check: {len(errors)} error(s)", file=sys.stderr)
@@ -400,19 +414,22 @@ def _service_counts(settings: Settings, catalog: LoadedCatalog) -> str:
     return counts
 
 
-def _check_coverage(catalog_path: Path, catalog: LoadedCatalog) -> list[DataError]:
-    """The coverage file's errors; its gaps are printed as warnings (content still grows)."""
+def _check_coverage(
+    catalog_path: Path, catalog: LoadedCatalog
+) -> tuple[list[DataError], Coverage | None]:
+    """The coverage file's errors, and the file when it could be read; its gaps are printed
+    as warnings (content still grows)."""
     path = coverage_path(catalog_path)
     if path is None:
-        return []
+        return [], None
     try:
         coverage = read_coverage(path, _shown(path))
     except DataFileError as exc:
-        return list(exc.errors)
+        return list(exc.errors), None
     errors, warnings = check_coverage(coverage, catalog.services)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return errors
+    return errors, coverage
 
 
 def _shown(path: Path) -> str:

@@ -103,10 +103,10 @@ not_offered:
 TABLE = """\
 Core family services by municipality, from the catalogue and services_catalog/coverage.yaml.
 
-L: a card with a place in the municipality, R: a regional card (e.g. the wellbeing county's), \
-N: a nationwide card, –: not offered here (the table below gives the source and the nearest \
-alternative), ?: NOT VERIFIED (nobody has checked yet; families can ask the county's advice \
-line).
+L: a card with a place in the municipality, R: a regional card (e.g. the wellbeing services \
+county's), N: a nationwide card, –: not offered here (the table below gives the source and the \
+nearest alternative), ?: NOT VERIFIED (nobody has checked yet; families can ask the county's \
+advice line).
 
 | Municipality | neuvola | kela |
 |---|---|---|

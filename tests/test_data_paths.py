@@ -213,7 +213,7 @@ def test_check_from_another_folder_counts_files_and_imports(runs: Runs) -> None:
     files = len(real_catalogue().services)
     assert done.stdout.splitlines() == [
         "valo-bot check: locales OK, dialogs OK, catalogue OK "
-        f"({files} services in files; 1 in the database from imports), coverage OK"
+        f"({files} services in files; 1 in the database from imports), coverage OK, wording OK"
     ]
     assert asyncio.run(snapshot(runs.database_url)) == runs.before
 

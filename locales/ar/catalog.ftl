@@ -3,7 +3,7 @@
 need-pregnancy-baby = الحمل والمولود الجديد
 need-child-health = صحة الطفل
 need-parenting-support = الدعم في تربية الأطفال
-need-early-education = الحضانة والتعليم المبكر
+need-early-education = الروضة والتعليم المبكر
 need-leisure-art = أنشطة وفنون للأطفال
 need-money-benefits = المال والإعانات
 need-home-help = المساعدة في البيت
@@ -84,8 +84,8 @@ language-name-es = الإسبانية
 language-name-de = الألمانية
 language-name-fr = الفرنسية
 
-category-health = الصحة وعيادات الأم والطفل
-category-early-education = الحضانة والتعليم المبكر
+category-health = الصحة وعيادات الأمومة والطفولة
+category-early-education = الروضة والتعليم المبكر
 category-family-support = دعم العائلات
 category-leisure = الثقافة والفن ووقت الفراغ
 category-peer = مجموعات الأقران والمتطوعون
@@ -105,7 +105,7 @@ services-found = { $count ->
     [many] { $count } خدمة:
    *[other] { $count } خدمة:
 }
-services-none = لم نجد خدمات هنا بعد. جرّب موضوعًا آخر أو "كل فنلندا".
+services-none = لم نجد خدمات هنا بعد. جرّب موضوعًا آخر أو «كل فنلندا».
 services-more = المزيد ◀
 services-previous = ▶ رجوع
 services-change-municipality = 📍 تغيير البلدية
@@ -114,6 +114,6 @@ services-unknown = عذرًا، لم أعد أجد هذه الخدمة. إليك
 
 match-none =
     لم أجد خدمة تناسب كل إجاباتك. هذه الجهات تساعد الجميع:
-    • مركز الأسرة أو عيادة الأم والطفل (neuvola) القريبة منك،
+    • مركز الأسرة أو عيادة الأمومة والطفولة (neuvola) القريبة منك،
     • خط الأزمات (MIELI) في أي وقت: 09 2525 0111،
     • في حالات الطوارئ اتصل بالرقم 112.

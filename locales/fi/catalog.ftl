@@ -3,7 +3,7 @@
 need-pregnancy-baby = raskaus ja vauva
 need-child-health = lapsen terveys
 need-parenting-support = tuki vanhemmuuteen
-need-early-education = päivähoito ja varhaiskasvatus
+need-early-education = päiväkoti ja varhaiskasvatus
 need-leisure-art = lasten toiminta ja taide
 need-money-benefits = raha-asiat ja tuet
 need-home-help = apu kotiin
@@ -85,7 +85,7 @@ language-name-de = saksa
 language-name-fr = ranska
 
 category-health = Terveys ja neuvola
-category-early-education = Päivähoito ja varhaiskasvatus
+category-early-education = Päiväkoti ja varhaiskasvatus
 category-family-support = Tukea perheille
 category-leisure = Kulttuuri, taide ja vapaa-aika
 category-peer = Vertaisryhmät ja vapaaehtoiset

@@ -17,7 +17,7 @@ event-kind-other = ✨ Muut tapahtumat
 
 ## Tapahtumien selaaminen.
 
-events-choose-municipality = Missä asutte? Näytän tapahtumat läheltänne.
+events-choose-municipality = Missä asut? Näytän tapahtumat läheltäsi.
 events-everywhere = 🗺 Tapahtumat kaikkialla
 events-heading-near = Tapahtumia lähellä: { $municipality }
 events-heading-everywhere = Tapahtumat kaikkialla
@@ -48,7 +48,7 @@ event-ages = Ikä: { $min }–{ $max } v
 event-ages-expecting = Vauvaa odottaville perheille
 event-cost-free = Hinta: maksuton
 event-cost-fee = Hinta: maksullinen
-event-cost-income-based = Hinta: riippuu tuloistanne
+event-cost-income-based = Hinta: riippuu tuloistasi
 event-by = Järjestäjä: { $service }
 event-line = { $when } · { $municipality }
 event-line-no-place = { $when }

@@ -48,7 +48,7 @@ needs-where =
     Jokainen perhe tarvitsee joskus apua. Vastaa muutamaan lyhyeen kysymykseen, niin ehdotan palveluita läheltäsi. Voit ohittaa minkä tahansa kysymyksen.
 
     Missä perheesi asuu?
-needs-ages = Minkä ikäisiä lapsesi ovat? Jos odotatte vauvaa, valitse myös se.
+needs-ages = Minkä ikäisiä lapsesi ovat? Jos odotat vauvaa, valitse myös se.
 needs-age-expecting = 🤰 Odotamme vauvaa
 needs-age-under-1 = Alle 1-vuotias
 needs-age-1-2 = 1–2-vuotias
@@ -56,7 +56,7 @@ needs-age-3-5 = 3–5-vuotias
 needs-age-6-12 = 6–12-vuotias
 needs-age-13-17 = 13–17-vuotias
 
-needs-help = Mikä helpottaisi arkeanne juuri nyt?
+needs-help = Mikä helpottaisi arkeasi juuri nyt?
 needs-help-talk = 💬 Keskustelua vanhemmuudesta
 needs-help-daycare = 🧸 Päiväkoti tai avoin kerho
 needs-help-activities = 🎨 Harrastuksia ja taidetta
@@ -87,6 +87,6 @@ needs-lang-et = viro (eesti)
 needs-results =
     { $count ->
         [0] En löytänyt palveluita näillä vastauksilla. Voit selata kaikkia palveluita tai aloittaa alusta.
-        [one] Löysin yhden palvelun, joka voisi auttaa perhettänne.
-       *[other] Löysin { $count } palvelua, jotka voisivat auttaa perhettänne. Parhaiten sopivat ovat ensin.
+        [one] Löysin yhden palvelun, joka voisi auttaa perhettäsi.
+       *[other] Löysin { $count } palvelua, jotka voisivat auttaa perhettäsi. Parhaiten sopivat ovat ensin.
     }
