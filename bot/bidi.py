@@ -33,8 +33,9 @@ _ENTITY = r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);"
 _CORE = rf"(?:[{_LATIN}0-9]|{_ENTITY})"
 # "&" of a plain-text URL query joins too, unless it starts an entity (kept whole as a core).
 _JOINERS = rf"(?:[ .,:;\-\u2010-\u2015/@_+=%?#~'\u2019\u00a0\u202f]|&(?!{_ENTITY[1:]}))"
-# It starts with a letter or digit: an entity alone ("&lt;") is punctuation, not a run.
-_RUN = rf"[+/@]?[{_LATIN}0-9]{_CORE}*(?:{_JOINERS}+{_CORE}+)*"
+# It starts with a letter or digit: an entity alone ("&lt;") is punctuation, not a run. It may
+# end with the "/" of a URL's path ("https://www.mll.fi/vanhemmille/").
+_RUN = rf"[+/@]?[{_LATIN}0-9]{_CORE}*(?:{_JOINERS}+{_CORE}+)*/?"
 
 _PATTERN = re.compile(
     "|".join(
