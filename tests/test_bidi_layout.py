@@ -200,3 +200,52 @@ def test_finnish_and_english_get_no_marks(i18n: I18n) -> None:
             assert strip_isolates(text := t(msg_id, **args)) == text, (locale, msg_id)
         for _, card in arabic_cards(t):
             assert strip_isolates(card) == card, locale
+
+
+# Arrows that point along the line: in Arabic the line runs the other way, so "back" points
+# right and "more" points left. (None of these is mirrored by the bidi algorithm itself: they
+# have no Bidi_Mirrored property, so the text must use the other glyph.)
+MIRRORED_ARROWS = {"⬅": "➡", "➡": "⬅", "◀": "▶", "▶": "◀", "←": "→", "→": "←"}
+
+
+def _ends(label: str) -> tuple[str, str]:
+    """The symbols (emoji, arrows) a label starts and ends with, without variation selectors."""
+    label = label.strip().replace("\ufe0f", "")
+    start = re.match(r"([^\w\s\"'«(<\u2066]+)\s", label)
+    end = re.search(r"\s([^\w\s\"'».)>?!؟\u2069]+)$", label)
+    return (start.group(1) if start else "", end.group(1) if end else "")
+
+
+def _mirrored(symbols: str) -> str:
+    return "".join(MIRRORED_ARROWS.get(char, char) for char in symbols)
+
+
+def test_arabic_button_symbols_sit_and_point_the_right_way(i18n: I18n) -> None:
+    """A label's icon leads it in every language: in English it stands at the left, in Arabic
+    at the right, which is the start of an Arabic line (logically first in both). Arrows that
+    point along the line are mirrored: "◀ Back" is "▶ رجوع", "More ▶" is "المزيد ◀"."""
+    en, ar = i18n["en"], i18n["ar"]
+    checked, wrong = 0, []
+    for msg_id, args in arabic_messages():
+        english = en(msg_id, **args)
+        if "\n" in english or english.rstrip()[-1:] in ".!?:":
+            continue  # a sentence, not a button label: its icons follow the sentence
+        lead, trail = _ends(english)
+        if not lead and not trail:
+            continue
+        checked += 1
+        expected = (_mirrored(lead), _mirrored(trail))
+        if _ends(ar(msg_id, **args)) != expected:
+            wrong.append(f"{msg_id}: {english!r} -> {ar(msg_id, **args)!r}")
+    assert checked >= 10
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_back_and_more_buttons_point_the_way_arabic_reads(i18n: I18n) -> None:
+    ar = i18n["ar"]
+    for back in ("menu-back", "flow-back", "staff-back-to-list"):
+        assert ar(back).startswith("➡"), back
+    for previous in ("services-previous", "events-previous", "bc-previous", "flow-page-prev"):
+        assert ar(previous).startswith("▶"), previous
+    for more in ("services-more", "events-more", "bc-more", "flow-page-next"):
+        assert ar(more).replace("\ufe0f", "").endswith("◀"), more
