@@ -37,19 +37,20 @@ _JOINERS = rf"(?:[ .,:;\-\u2010-\u2015/@_+=%?#~'\u2019\u00a0\u202f]|&(?!{_ENTITY
 # end with the "/" of a URL's path ("https://www.mll.fi/vanhemmille/").
 _RUN = rf"[+/@]?[{_LATIN}0-9]{_CORE}*(?:{_JOINERS}+{_CORE}+)*/?"
 
-_PATTERN = re.compile(
-    "|".join(
-        (
-            rf"(?P<isolated>[{_INITIATORS}][^{PDI}]*{PDI}?)",  # already isolated: kept as is
-            # An HTML tag and its attributes (quoted values may hold ">"): never touched.
-            r"""(?P<tag><[A-Za-z/!](?:"[^"]*"|'[^']*'|[^<>"'])*>)""",
-            rf"(?P<run>{_RUN})",
-            # An entity outside a run ("&lt;" before Arabic) is consumed whole, so the
-            # search never starts a run at its "lt".
-            _ENTITY,
-        )
+_ALTERNATIVES = "|".join(
+    (
+        rf"(?P<isolated>[{_INITIATORS}][^{PDI}]*{PDI}?)",  # already isolated: kept as is
+        # An HTML tag and its attributes (quoted values may hold ">"): never touched.
+        r"""(?P<tag><[A-Za-z/!](?:"[^"]*"|'[^']*'|[^<>"'])*>)""",
+        rf"(?P<run>{_RUN})",
+        # An entity outside a run ("&lt;" before Arabic) is consumed whole, so the
+        # search never starts a run at its "lt".
+        _ENTITY,
     )
 )
+# The lookahead rejects most positions (Arabic letters, spaces) with one class test instead of
+# four alternatives: half the time on a real Arabic card.
+_PATTERN = re.compile(rf"(?=[<&+/@{_INITIATORS}{_LATIN}0-9])(?:{_ALTERNATIVES})")
 # Fast path: a text without a Latin letter or a digit has nothing to isolate.
 _ANY_LTR = re.compile(rf"[{_LATIN}0-9]")
 

@@ -161,3 +161,20 @@ def test_cost_on_a_real_card(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nisolate_ltr: {per_card * 1e6:.0f} us per Arabic card of {len(card)} chars")
     assert per_card < 0.005
+
+
+def test_the_translator_caches_the_isolated_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    t = I18n.load(REPO / "locales", ZoneInfo("Europe/Helsinki"), strict=True)["ar"]
+    calls: list[str] = []
+    real = isolate_ltr
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr("bot.i18n.isolate_ltr", counting)
+    first = t("card-phone", phone="09 2525 0111")
+    assert f"{LRI}09 2525 0111{PDI}" in first
+    assert t("card-phone", phone="09 2525 0111") is first  # from the cache: no second pass
+    assert len(calls) == 1
+    assert strip_isolates(t.format_list(["Kotka", "Hamina"])) == "Kotka وHamina"
