@@ -10,26 +10,34 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from babel import Locale as BabelLocale
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.visitor import Visitor
 
+from bot.bidi import isolate_ltr
 from bot.config import SUPPORTED_LOCALES, Locale
 from bot.data_errors import DataError, DataFileError
 from bot.yaml_source import read_yaml
 
 log = logging.getLogger(__name__)
 
-# Right-to-left locales: texts there should start with a right-to-left word.
+# Right-to-left locales: texts there should start with a right-to-left word, and every
+# left-to-right run in them is isolated (bot.bidi) when a message is formatted.
 RTL_LOCALES = frozenset({"ar"})
+
+# The CLDR list styles every supported locale has in Babel: "standard" ("a, b and c") and
+# "or" ("a, b or c"). (Babel 2.19 has no "unit" pattern for Finnish.)
+ListStyle = Literal["standard", "or"]
 
 # Babel patterns for "weekday day.month. time" per locale, e.g. Finnish "ti 24.11. klo 18.00".
 _DATETIME_PATTERNS: dict[str, str] = {
@@ -364,6 +372,8 @@ class Translator:
         # Formatted messages by id and arguments: the bundle never changes, so the same
         # arguments make the same text (e.g. "Question 2 of 5" on each dialog step: 20-70 us).
         self._formatted: dict[Hashable, str] = {}
+        # Parsed once: Babel parses a locale given by name on every call (4x slower lists).
+        self._babel = BabelLocale.parse(locale)
 
     @property
     def rtl(self) -> bool:
@@ -373,7 +383,11 @@ class Translator:
         return self._bundle.has_message(msg_id.split(".", 1)[0])
 
     def __call__(self, msg_id: str, /, **args: Any) -> str:
-        """Render ``msg-id`` or ``msg-id.attribute`` with Fluent arguments."""
+        """Render ``msg-id`` or ``msg-id.attribute`` with Fluent arguments.
+
+        In a right-to-left locale every left-to-right run of the result (a phone number, a
+        URL, a command, a Latin name, in the message or in an argument) is isolated.
+        """
         key: Hashable | None = msg_id
         if args:  # texts and numbers; dates and the like are formatted every time
             cached = all(type(value) in _CACHED_ARGUMENTS for value in args.values())
@@ -385,7 +399,8 @@ class Translator:
         pattern = message.attributes[attribute] if attribute else message.value
         if pattern is None:
             raise KeyError(f"{self.locale}:{msg_id} has no value")
-        text, errors = self._bundle.format_pattern(pattern, args)
+        formatted, errors = self._bundle.format_pattern(pattern, args)
+        text = self.isolate(str(formatted))
         if errors:
             if self._strict:
                 raise ValueError(f"{self.locale}:{msg_id}: {errors}")
@@ -393,8 +408,19 @@ class Translator:
         elif key is not None:
             if len(self._formatted) >= _FORMATTED_KEPT:
                 self._formatted.clear()  # bounded: names and counts could vary without end
-            self._formatted[key] = str(text)
-        return str(text)
+            self._formatted[key] = text
+        return text
+
+    def isolate(self, text: str) -> str:
+        """``text`` made safe to show in this locale: in a right-to-left locale its
+        left-to-right runs are isolated (bot.bidi); other locales get it unchanged. For text
+        that does not come through a message: catalogue texts, what staff typed."""
+        return isolate_ltr(text) if self.rtl else text
+
+    def format_list(self, items: Sequence[str], style: ListStyle = "standard") -> str:
+        """``items`` joined as this locale joins a list (CLDR through Babel): Finnish
+        "a, b ja c", English "a, b and c", Arabic "a وb وc" (never a Latin comma)."""
+        return self.isolate(babel_lists.format_list(list(items), style=style, locale=self._babel))
 
     def format_datetime(self, value: datetime) -> str:
         """Weekday, date and time in TIMEZONE, e.g. Finnish "ti 24.11. klo 18.00"."""

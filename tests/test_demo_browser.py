@@ -178,7 +178,7 @@ def test_an_arabic_chat_is_laid_out_right_to_left(demo: Demo, browser: WebDriver
     browser.get(demo.url)
     choose(browser, LAYLA)
     type_message(browser, "/start")
-    wait_text(browser, "مرحبًا! أنا Valo.")
+    wait_text(browser, "مرحبًا! أنا \u2066Valo\u2069.")  # the isolate reaches the page
     chat = browser.find_element(By.ID, "chat")
     assert chat.get_attribute("dir") == "rtl"
     assert chat.value_of_css_property("direction") == "rtl"

@@ -217,7 +217,7 @@ async def test_card_and_list_line_in_finnish_and_arabic(
         "Järjestäjä: kotka-house fi",
     ]
     ar = render_event_card(listed, i18n["ar"]).splitlines()
-    assert ar[0] == "<b>saturday-art ar</b>"
+    assert ar[0] == "<b>\u2066saturday-art ar\u2069</b>"  # a Latin title, isolated
     assert ar[1].startswith("الموعد: السبت")
     assert all(line[0] in "<" or "\u0600" <= line[0] <= "\u06ff" for line in ar if line)
     line = render_event_line(listed, i18n["fi"])

@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.delivery", "bot.flow", "bot.wizard"),
     ("bot.events",),
     ("bot.catalog",),
-    ("bot.db", "bot.i18n", "bot.glossary", "bot.middlewares", "bot.roles"),
+    ("bot.db", "bot.i18n", "bot.bidi", "bot.glossary", "bot.middlewares", "bot.roles"),
     # Leaves that import only each other: settings, error reporting, the file readers, and
     # the update sanitiser / log setup that app and handlers share (they import nothing
     # above these).

@@ -2,7 +2,9 @@
 
 Cards are HTML (Telegram's subset) with every catalogue text escaped. In Arabic every line
 starts with an Arabic word (labels come first), so the text reads right-to-left even when it
-contains Finnish street names, phone numbers or links.
+contains Finnish street names, phone numbers or links, and every catalogue text is isolated
+(``Translator.isolate``) so those runs read left to right as written. Lists (ways in,
+languages, opening hours) are joined by ``Translator.format_list``.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ def reason_text(reason: Reason, t: Translator) -> str:
     if "language" in args:
         args["language"] = language_name(str(args["language"]), t)
     if "needs" in args:
-        # The codes of the needs met, in the family's order; named, once each. Joined like
-        # the card's other lists (card-languages), so one list convention serves the card.
+        # The codes of the needs met, in the family's order; named, once each, and joined by
+        # the locale's own list pattern like the card's other lists.
         codes = dict.fromkeys(str(args["needs"]).split(","))
-        args["needs"] = ", ".join(t(f"need-{code}") for code in codes)
+        args["needs"] = t.format_list([t(f"need-{code}") for code in codes])
     return t(f"reason-{reason.key}", **args)
 
 
@@ -49,20 +51,22 @@ def explain(match: Match, t: Translator) -> list[str]:
     return [reason_text(r, t) for r in match.reasons]
 
 
-def _spans_today(hours: list[OpeningHours], now: datetime) -> str | None:
-    """Today's spans of ``hours`` ("9.00–12.00, 13.00–15.00"), None if closed today."""
+def _spans_today(hours: list[OpeningHours], now: datetime, t: Translator) -> str | None:
+    """Today's spans of ``hours`` as a list ("9.00–12.00 ja 13.00–15.00"), None if closed."""
     today = WEEKDAYS[now.weekday()]
     spans = [h for h in hours if today in h.days]
     if not spans:
         return None
-    return ", ".join(f"{h.opens.replace(':', '.')}–{h.closes.replace(':', '.')}" for h in spans)
+    return t.format_list(
+        [f"{h.opens.replace(':', '.')}–{h.closes.replace(':', '.')}" for h in spans]
+    )
 
 
 def hours_today(location: Location, now: datetime, t: Translator) -> str | None:
     """Today's opening hours at ``location`` (``now`` in local time), if it publishes any."""
     if not location.hours:
         return None
-    text = _spans_today(location.hours, now)
+    text = _spans_today(location.hours, now, t)
     return t("card-hours-today", hours=text) if text else t("card-closed-today")
 
 
@@ -74,7 +78,7 @@ def line_hours(
         return t(f"card-{line}-always")
     if not hours:
         return None
-    text = _spans_today(hours, now)
+    text = _spans_today(hours, now, t)
     return t(f"card-{line}-today", hours=text) if text else t(f"card-{line}-closed-today")
 
 
@@ -83,10 +87,16 @@ def _with_data(t: Translator, msg_id: str, name: str, value: str) -> str:
 
     The value goes in after Fluent has formatted the message: fluent.runtime refuses a
     placeable over 2,500 characters (the line would read "{???}"), and schema-valid catalogue
-    texts (an address, a URL) can be longer than that once escaped.
+    texts (an address, a URL) can be longer than that once escaped. It is isolated in a
+    right-to-left locale (after escaping, so no mark lands inside an entity).
     """
     marker = "\ue000"  # a private-use character, which no message contains
-    return t(msg_id, **{name: marker}).replace(marker, escape(value))
+    return t(msg_id, **{name: marker}).replace(marker, t.isolate(escape(value)))
+
+
+def _catalogue_text(t: Translator, value: str) -> str:
+    """A catalogue text (name, summary, description) escaped for HTML and isolated."""
+    return t.isolate(escape(value))
 
 
 def address(location: Location) -> str | None:
@@ -99,9 +109,12 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
     """The full card: name, summary, why it matches, how to get it, hours, address, contacts
     (phones as dialled in Finland, with the hours the phone and chat lines answer). The
     service's internal ``notes`` and its sources' notes are never shown."""
-    lines = [f"<b>{escape(service.name.get(t.locale))}</b>", escape(service.summary.get(t.locale))]
+    lines = [
+        f"<b>{_catalogue_text(t, service.name.get(t.locale))}</b>",
+        _catalogue_text(t, service.summary.get(t.locale)),
+    ]
     if service.description is not None:
-        lines.append(escape(service.description.get(t.locale)))
+        lines.append(_catalogue_text(t, service.description.get(t.locale)))
     if match is not None and match.reasons:
         lines.append("")
         lines.append(t("card-why"))
@@ -109,7 +122,7 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
     lines.append("")
     # No way in confirmed: the schema makes sure the organiser's page is on the card.
     how_line = (
-        t("card-how", how=", ".join(t(f"access-{a}") for a in service.access))
+        t("card-how", how=t.format_list([t(f"access-{a}") for a in service.access]))
         if service.access
         else t("card-how-page")
     )
@@ -117,7 +130,7 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
     if service.cost is not None:
         lines.append(t(f"card-cost-{service.cost}"))
     if service.languages:
-        names = ", ".join(language_name(code, t) for code in service.languages)
+        names = t.format_list([language_name(code, t) for code in service.languages])
         lines.append(t("card-languages", languages=names))
     if service.interpreter:
         lines.append(t("card-interpreter"))
@@ -154,7 +167,8 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
 
 def render_summary_line(service: Service, t: Translator) -> str:
     """One line for lists: the name and the one-line summary."""
-    return f"<b>{escape(service.name.get(t.locale))}</b>: {escape(service.summary.get(t.locale))}"
+    name = _catalogue_text(t, service.name.get(t.locale))
+    return f"<b>{name}</b>: {_catalogue_text(t, service.summary.get(t.locale))}"
 
 
 def match_json(match: Match, t: Translator) -> dict[str, object]:

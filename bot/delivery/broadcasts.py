@@ -194,8 +194,14 @@ def render_announcement(
     t: Translator,
     remind_markup: RemindMarkup,
 ) -> Outgoing:
-    """The message exactly as a family using ``t.locale`` receives it (also the preview)."""
-    _, text = text_for(texts, t.locale)
+    """The message exactly as a family using ``t.locale`` receives it (also the preview).
+
+    A text in the reader's right-to-left language has its left-to-right runs (a phone
+    number, a link staff typed) isolated; a fallback text in another language is sent as is.
+    """
+    language, text = text_for(texts, t.locale)
+    if language == t.locale:
+        text = t.isolate(text)  # idempotent: texts checked since isolation are isolated already
     markup = remind_markup(event_id, t) if event_id else None
     return Outgoing(text, ParseMode.HTML, markup)
 

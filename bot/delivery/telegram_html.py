@@ -13,6 +13,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from bot.bidi import isolate_ltr
+
 MAX_MESSAGE_LENGTH = 4096
 
 # Tags Telegram accepts in HTML parse mode (and their synonyms).
@@ -158,12 +160,13 @@ def _check_attributes(name: str, attributes: dict[str, str]) -> None:
         raise TelegramHtmlError("bc-html-unsupported", tag="tg-emoji")
 
 
-def announcement_html(text: str, formatted_html: str | None) -> CheckedHtml:
+def announcement_html(text: str, formatted_html: str | None, *, rtl: bool = False) -> CheckedHtml:
     """What a staff member typed, as checked Telegram HTML.
 
     ``formatted_html`` is the text with the formatting they applied in their Telegram app
     (bold, links...), already HTML; without any, the typed text is HTML when it contains
-    tags, and plain text (escaped) otherwise.
+    tags, and plain text (escaped) otherwise. A text for a right-to-left language (``rtl``)
+    has its left-to-right runs isolated here, so the length checked is the length sent.
     """
     if formatted_html is not None:
         source = formatted_html
@@ -171,4 +174,4 @@ def announcement_html(text: str, formatted_html: str | None) -> CheckedHtml:
         source = text
     else:
         source = html.escape(text, quote=False)
-    return check_html(source)
+    return check_html(isolate_ltr(source) if rtl else source)

@@ -2,7 +2,8 @@
 
 Cards are HTML with every catalogue text escaped. Each line after the title starts with a
 label ("Milloin:", "الموعد:"), so Arabic lines begin with an Arabic word and read right to
-left even around Finnish place names.
+left even around Finnish place names; titles and descriptions (which staff type) are isolated
+like every catalogue text (``Translator.isolate``).
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def when_line(event: Event, occurrence: Occurrence, t: Translator) -> list[str]:
 def render_event_card(listed: ListedEvent, t: Translator) -> str:
     """Title, when, where, for which ages, cost, and a short description."""
     event, service = listed.event, listed.service
-    lines = [f"<b>{escape(event_title(event, t))}</b>", *when_line(event, listed.next, t)]
+    title = t.isolate(escape(event_title(event, t)))
+    lines = [f"<b>{title}</b>", *when_line(event, listed.next, t)]
     if listed.location is not None:
         lines.append(t("event-where", place=escape(place_text(listed.location, t))))
     ages = ages_line(event.ages or service.ages, t)
@@ -73,7 +75,8 @@ def render_event_card(listed: ListedEvent, t: Translator) -> str:
     lines.append(t("event-by", service=escape(service.name.get(t.locale))))
     if event.description is not None:
         lines.append("")
-        lines.append(escape(_clip(event.description.get(t.locale), DESCRIPTION_LIMIT)))
+        description = _clip(event.description.get(t.locale), DESCRIPTION_LIMIT)
+        lines.append(t.isolate(escape(description)))
     return "\n".join(lines)
 
 
@@ -85,7 +88,7 @@ def render_event_line(listed: ListedEvent, t: Translator) -> str:
         detail = t("event-line", when=when, municipality=escape(where))
     else:
         detail = t("event-line-no-place", when=when)
-    return f"<b>{escape(event_title(listed.event, t))}</b>\n{detail}"
+    return f"<b>{t.isolate(escape(event_title(listed.event, t)))}</b>\n{detail}"
 
 
 def event_ics(

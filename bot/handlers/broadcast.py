@@ -61,7 +61,7 @@ from bot.events.store import load_event
 from bot.events.upcoming import ListedEvent, event_by_token, event_token, upcoming_events
 from bot.handlers.events import EventRemind
 from bot.handlers.menu import reply
-from bot.i18n import Translator
+from bot.i18n import RTL_LOCALES, Translator
 from bot.roles import Role, role_router
 
 router = role_router(Role.STAFF, "broadcast")
@@ -121,7 +121,9 @@ def _text(locale: Locale) -> Answer:
         assert isinstance(ctx.event, Message)
         formatted = any(e.type in FORMATTING for e in ctx.event.entities or ())
         # The text as HTML when the writer formatted it in Telegram; refused with a reason.
-        checked = announcement_html(text, ctx.event.html_text if formatted else None)
+        checked = announcement_html(
+            text, ctx.event.html_text if formatted else None, rtl=locale in RTL_LOCALES
+        )
         ctx.draft.texts[locale] = checked.html
         return FOLLOWING[locale]
 

@@ -198,7 +198,7 @@ def list_screen(
                 section = heading
             parts.append(render_event_line(listed, t))
     rows = [
-        [_button(_clip(listed.event.title.get(t.locale)), EventOpen(token=listed.token))]
+        [_button(t.isolate(_clip(listed.event.title.get(t.locale))), EventOpen(token=listed.token))]
         for listed in shown
     ]
     nav = []

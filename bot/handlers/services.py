@@ -110,7 +110,7 @@ def list_page(
         lines.extend(render_summary_line(s, t) for s in shown)
         text = "\n\n".join(lines)
     rows = [
-        [_button(_clip(s.name.get(t.locale)), Card(action="o", service=s.id, arg=place))]
+        [_button(t.isolate(_clip(s.name.get(t.locale))), Card(action="o", service=s.id, arg=place))]
         for s in shown
     ]
     nav = []
@@ -133,7 +133,7 @@ def card_keyboard(service: Service, t: Translator, place: str) -> InlineKeyboard
     rows = [
         [
             _button(
-                f"{t('card-location')} {_clip(loc.name.get(t.locale), 40)}",
+                f"{t('card-location')} {t.isolate(_clip(loc.name.get(t.locale), 40))}",
                 Card(action="l", service=service.id, arg=str(i)),
             )
         ]

@@ -346,7 +346,7 @@ async def _preview(ctx: Draft) -> str:
         t("staff-preview-titles", **titles),
     ]
     if missing := draft.missing_titles():
-        names = ", ".join(t(f"staff-language-{loc}") for loc in missing)
+        names = t.format_list([t(f"staff-language-{loc}") for loc in missing])
         parts.append(t("staff-preview-fallback", languages=names))
     if draft.until is not None:
         last = datetime(draft.until.year, draft.until.month, draft.until.day, tzinfo=tz)

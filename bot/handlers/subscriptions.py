@@ -102,7 +102,7 @@ def topics_screen(
     elif ALL in chosen:
         status = t("news-status-everything", municipality=name)
     else:
-        topics = ", ".join(t(f"news-topic-{topic}") for topic in TOPICS if topic in chosen)
+        topics = t.format_list([t(f"news-topic-{topic}") for topic in TOPICS if topic in chosen])
         status = t("news-status", municipality=name, topics=topics)
     text = f"{status}\n\n{t('news-topics-help', municipality=name)}"
     return text, InlineKeyboardMarkup(inline_keyboard=rows)

@@ -298,12 +298,14 @@ def summary_text(report: Report, labels: Labels) -> str:
     needs = report.table("needs-by-municipality")
     top = top_rows(needs, needs.row_totals, 3)
     if top:
-        names = ", ".join(f"{labels.heading('need', n)} ({labels.number(v)})" for n, v in top)
+        names = t.format_list([f"{labels.heading('need', n)} ({labels.number(v)})" for n, v in top])
         lines.append(t("stats-needs", needs=names))
     gaps = report.table("gaps-by-need")
     missing = top_rows(gaps, tuple(row[0] for row in gaps.cells), 3)
     if missing:
-        names = ", ".join(f"{labels.heading('need', n)} ({labels.number(v)})" for n, v in missing)
+        names = t.format_list(
+            [f"{labels.heading('need', n)} ({labels.number(v)})" for n, v in missing]
+        )
         lines.append(t("stats-gaps", needs=names))
     lines.append(t("stats-no-match", count=labels.figure(figures["no-match"])))
     lines.append(t("stats-legend"))

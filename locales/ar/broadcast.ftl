@@ -9,7 +9,7 @@ bc-ask-fi =
 bc-ask-en = اكتب الآن النص بالإنجليزية، أو تخطَّه: عندها تتلقى العائلات التي تستخدم الإنجليزية النص الفنلندي.
 bc-ask-ar = اكتب الآن النص بالعربية، أو تخطَّه: عندها تتلقى العائلات التي تستخدم العربية النص الإنجليزي (أو الفنلندي إن لم يوجد نص إنجليزي).
 bc-skip = تخطَّ ⏭
-bc-stop = إيقاف، لا ترسل شيئًا ✖️
+bc-stop = ✖️ إيقاف، لا ترسل شيئًا
 bc-stopped = توقفنا. لم يُرسل أي شيء.
 bc-need-text = من فضلك أرسل الإعلان رسالةً مكتوبة، أو اضغط «إيقاف، لا ترسل شيئًا».
 bc-stale = هذا الزر من خطوة سابقة. من فضلك تابع من آخر رسالة.
@@ -31,10 +31,10 @@ bc-html-link-without-address = الرابط (<a>) يحتاج إلى عنوان: 
 ## المستلمون.
 
 bc-choose-audience = من يجب أن يتلقى الإعلان؟
-bc-audience-button-all = جميع المشتركين 📣
-bc-audience-button-municipality = المشتركون في بلدية واحدة 📍
-bc-audience-button-topic = المشتركون في موضوع واحد 🗂
-bc-audience-button-event = من لديهم تذكير بفعالية ⏰
+bc-audience-button-all = 📣 جميع المشتركين
+bc-audience-button-municipality = 📍 المشتركون في بلدية واحدة
+bc-audience-button-topic = 🗂 المشتركون في موضوع واحد
+bc-audience-button-event = ⏰ من لديهم تذكير بفعالية
 bc-choose-municipality = أي بلدية؟ ستتلقاه العائلات التي تتابعها أو تتابع المنطقة كلها.
 bc-choose-topic = أي موضوع؟ ستتلقاه العائلات التي تتابعه أو تتابع كل الأخبار.
 bc-choose-event = أي فعالية؟ ستتلقى الرسالة العائلات التي لديها تذكير بها.
@@ -45,8 +45,8 @@ bc-audience-topic = المشتركون في الموضوع: { $topic }
 bc-audience-event = العائلات التي لديها تذكير بالفعالية: { $event }
 bc-ask-attach = هل تريد إرفاق فعالية؟ عندها يكون في الرسالة زر «ذكّرني» لها.
 bc-attach-none = بدون فعالية
-bc-more = المزيد ▶
-bc-previous = رجوع ◀
+bc-more = المزيد ◀
+bc-previous = ▶ رجوع
 
 ## المعاينة.
 
@@ -62,8 +62,8 @@ bc-preview-summary =
     عدد المستلمين الآن: { $total } (الفنلندية { $fi }، الإنجليزية { $en }، العربية { $ar }). يُختار المستلمون من جديد عند بدء الإرسال.
 bc-preview-event = مع زر «ذكّرني» للفعالية: { $event }
 bc-preview-nobody = تنبيه ⚠️ لن يتلقاه أحد الآن.
-bc-send-now = إرسال الآن 📤
-bc-send-later = إرسال لاحقًا 🕒
+bc-send-now = 📤 إرسال الآن
+bc-send-later = 🕒 إرسال لاحقًا
 bc-ask-when = متى يُرسل؟ اكتب التاريخ والوقت هكذا: { $example }
 
 ## الإرسال والتقارير. تُرسل هذه كنص عادي.
@@ -84,16 +84,16 @@ bc-report-unknown-help = «غير معروف» يعني أن تيليغرام ل
 
 bc-list-title = الإعلانات: المجدولة والجاري إرسالها أولًا، ثم الأحدث.
 bc-list-none = لا توجد إعلانات بعد. ابدأ إعلانًا بالأمر /broadcast.
-bc-status-scheduled = مجدول في { $when } 🕒
-bc-status-sending = جارٍ الإرسال منذ { $when } 📤
-bc-status-done = أُرسل في { $when } ✅
-bc-status-cancelled = ملغى ⛔
+bc-status-scheduled = 🕒 مجدول في { $when }
+bc-status-sending = 📤 جارٍ الإرسال منذ { $when }
+bc-status-done = ✅ أُرسل في { $when }
+bc-status-cancelled = ⛔ ملغى
 bc-list-item =
     رقم { $id } · { $status }
     إلى: { $audience }
     «{ $excerpt }»
 bc-list-recipients = عدد المستلمين: { $count }
-bc-cancel-button = إلغاء #{ $id } ⛔
+bc-cancel-button = ⛔ إلغاء #{ $id }
 bc-cancel-confirm = هل تريد إلغاء الإعلان #{ $id }؟ لن تتلقاه العائلات التي لم تتلقه بعد.
 bc-cancel-yes = نعم، ألغِه
 bc-cancel-no = لا، أبقِه
@@ -112,8 +112,8 @@ stf-line-bootstrap = • { $who }: من إعداد STAFF_IDS
 stf-line-invited = • { $who }: منذ { $date }
 stf-line-other = • { $who }
 stf-you = (أنت)
-stf-invite-button = دعوة موظف جديد ➕
-stf-remove-button = إزالة { $who } ➖
+stf-invite-button = ➕ دعوة موظف جديد
+stf-remove-button = ➖ إزالة { $who }
 stf-ask-label = لمن الدعوة؟ اكتب اسمه أو ملاحظة قصيرة (يراها الموظفون فقط)، أو تخطَّ.
 stf-skip = تخطَّ ⏭
 stf-invite-created =
@@ -136,7 +136,7 @@ stf-removed-invites = { $count ->
 }
 stf-pending-title = روابط الدعوة غير المستخدمة: { $count }
 stf-pending-line = • المدعو: { $who }، أنشأه المعرّف { $by }، يعمل حتى { $expires }
-stf-cancel-button = إلغاء دعوة: { $who } ✖
+stf-cancel-button = ✖ إلغاء دعوة: { $who }
 stf-invite-cancelled = أُلغيت الدعوة ✅: لم يعد رابطها يعمل.
 stf-invite-gone = كانت هذه الدعوة مستخدمة أو منتهية الصلاحية، فلم يكن هناك ما يُلغى.
 stf-remove-bootstrap = صلاحيات الموظف { $who } تأتي من إعداد STAFF_IDS. اطلب من المسؤول تغيير الإعداد.

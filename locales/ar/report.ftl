@@ -111,7 +111,7 @@ report-table-sources-by-month-about = المحادثات حسب الرابط ا�
 
 ## الأمر /stats في البوت (للموظفين فقط)
 
-stats-title = مؤشرات Valo ‏📊: { $period } ({ $scope })
+stats-title = 📊 مؤشرات Valo: { $period } ({ $scope })
 stats-sessions = المحادثات: { $sessions }. وصلت إلى النتائج: { $results }. اكتملت: { $finished }.
 stats-needs = الاحتياجات الأكثر اختيارًا: { $needs }
 stats-gaps = الأكثر افتقارًا إلى خدمة محلية: { $needs }

@@ -259,7 +259,8 @@ async def test_remind_me_arrives_in_the_familys_language_with_calendar_and_my_re
     assert "Missä: Sali, Puistotie 15, Kotka" in fi
     local_start = start.astimezone(TZ)
     assert f"klo {local_start:%-H.%M}–" in fi
-    assert ar.startswith("⏰ يبدأ بعد ساعة: فعالية تجريبية soon-art")
+    # The Latin title is isolated, so it reads left to right inside the Arabic line.
+    assert ar.startswith("⏰ يبدأ بعد ساعة: فعالية تجريبية \u2066soon-art\u2069")
     assert f"{local_start:%H:%M}–" in ar
 
 
@@ -326,7 +327,8 @@ async def test_staff_move_tells_the_family_and_non_staff_are_refused(
     fi = await fake.wait_until(
         lambda: next((m for m in fake.messages(8402) if (m.text or "").startswith("📅")), None)
     )
-    assert (ar.text or "").startswith("📅 تغيّر موعد الفعالية: فعالية تجريبية later-cafe")
+    moved_ar = "📅 تغيّر موعد الفعالية: فعالية تجريبية \u2066later-cafe\u2069"
+    assert (ar.text or "").startswith(moved_ar)
     assert (fi.text or "").startswith("📅 Tapahtuman aika on muuttunut: Testitapahtuma later-cafe")
     assert "klo 12.00–13.00" in (fi.text or "")
     async with db.connect() as conn:
@@ -462,7 +464,7 @@ async def test_staff_add_an_event_with_a_preview(
     assert "Satutunti" in preview.text
     assert "Repeats: every week" in preview.text
     assert "For ages: 3–6" in preview.text
-    assert "No title in English, Arabic: families using it will see the Finnish title." in (
+    assert "No title in English and Arabic: families using it will see the Finnish title." in (
         preview.text
     )
     saved = await press(preview, "sd:save:-")

@@ -16,7 +16,11 @@ from bot.emulator.telegram import BotMessage, FakeTelegram
 from tests.conftest import REPO
 from tests.e2e.conftest import BotProcess, rows_mentioning, start_and_wait
 
-GREETING_START = {"fi": "Hei! Olen Valo.", "en": "Hello! I am Valo.", "ar": "مرحبًا! أنا Valo."}
+GREETING_START = {
+    "fi": "Hei! Olen Valo.",
+    "en": "Hello! I am Valo.",
+    "ar": "مرحبًا! أنا \u2066Valo\u2069.",  # a Latin name in Arabic text is isolated
+}
 MENU_TITLE = {
     "fi": "Mitä haluaisit tehdä?",
     "en": "What would you like to do?",
