@@ -424,7 +424,7 @@ def test_unknown_key(tmp_path: Path) -> None:
     text = changed("    skippable: true\n    choices:", "    skipable: true\n    choices:")
     assert check(tmp_path, text) == [
         "dialogs/demo.yaml:8: nodes.ask.skipable: unknown key for a multi node (did you mean "
-        "'skippable'?); allowed keys: kind, text, skippable, choices, next"
+        "'skippable'?); allowed keys: kind, text, skippable, skip_label, choices, next"
     ]
 
 

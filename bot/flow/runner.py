@@ -172,10 +172,22 @@ class DialogState:
 
 @dataclass(frozen=True)
 class Progress:
-    """Question ``current`` of about ``total``: the taken path plus the longest way ahead."""
+    """Question ``current`` of ``total``: the questions answered on the path so far, plus
+    this one, plus the questions ahead (``Tree.ahead``).
+
+    ``exact``: every way ahead asks the same number, so ``total`` will not change; otherwise
+    ``total`` is the most the family can be asked (it can only fall as they answer). ``total``
+    is None when a loop lies ahead and no bound holds: then only the number is shown.
+    """
 
     current: int
-    total: int
+    total: int | None
+    exact: bool
+
+    @property
+    def last(self) -> bool:
+        """This is surely the last question."""
+        return self.exact and self.current == self.total
 
 
 @dataclass(frozen=True)
@@ -200,6 +212,7 @@ class Step:
     choices: tuple[ShownChoice, ...] = ()
     progress: Progress | None = None
     skippable: bool = False
+    skip_label: str = ""  # Fluent id of the skip button ("" when there is none)
     can_back: bool = False
     page: int = 0  # municipality page, or result page
     pages: int = 1  # municipality pages
@@ -467,7 +480,11 @@ class Runner:
                 for e in state.path
                 if e.node in self.tree.nodes and self.tree.node(e.node).is_question
             )
-            progress = Progress(taken + 1, taken + self.tree.remaining.get(node.id, 1))
+            ahead = self.tree.ahead.get(node.id)
+            if ahead is None:
+                progress = Progress(taken + 1, None, exact=False)
+            else:
+                progress = Progress(taken + 1, taken + ahead.most, exact=ahead.exact)
         page, pages = state.page, 1
         if node.kind == "municipality":
             pages = self._pages()
@@ -490,6 +507,7 @@ class Runner:
             choices=choices,
             progress=progress,
             skippable=node.skippable,
+            skip_label=node.skip_label,
             can_back=bool(state.path),
             page=page,
             pages=pages,

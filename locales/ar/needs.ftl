@@ -14,9 +14,13 @@ flow-progress =
         [many] { $total } سؤالًا
        *[other] { $total } سؤال
     }
+flow-progress-last = السؤال الأخير ({ $current } من { $total })
+flow-progress-most = السؤال { $current }، وعدد الأسئلة { $total } على الأكثر
+flow-progress-open = السؤال { $current }
 flow-multi-hint = اختر كل ما يناسبك، ثم اضغط «تم».
 flow-done = ✅ تم
 flow-skip = أفضّل ألّا أقول
+flow-skip-plain = تخطَّ السؤال
 flow-back = ⬅️ رجوع
 flow-restart = 🔄 ابدأ من جديد
 flow-page-prev = ▶️ السابق

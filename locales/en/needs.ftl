@@ -6,9 +6,13 @@ cmd-find = Find services for my family
 ## The dialog engine: progress, buttons, notes.
 
 flow-progress = Question { $current } of { $total }
+flow-progress-last = Last question ({ $current } of { $total })
+flow-progress-most = Question { $current } of at most { $total }
+flow-progress-open = Question { $current }
 flow-multi-hint = Choose all that fit, then press “Done”.
 flow-done = ✅ Done
 flow-skip = I'd rather not say
+flow-skip-plain = Skip
 flow-back = ⬅️ Back
 flow-restart = 🔄 Start over
 flow-page-prev = ◀️ Previous

@@ -6,9 +6,13 @@ cmd-find = Etsi palveluita perheelle
 ## Dialogimoottori: eteneminen, painikkeet, huomautukset.
 
 flow-progress = Kysymys { $current }/{ $total }
+flow-progress-last = Viimeinen kysymys ({ $current }/{ $total })
+flow-progress-most = Kysymys { $current }, kysymyksiä enintään { $total }
+flow-progress-open = Kysymys { $current }
 flow-multi-hint = Valitse kaikki sopivat ja paina lopuksi ”Valmis”.
 flow-done = ✅ Valmis
 flow-skip = En halua kertoa
+flow-skip-plain = Ohita
 flow-back = ⬅️ Takaisin
 flow-restart = 🔄 Aloita alusta
 flow-page-prev = ◀️ Edelliset
