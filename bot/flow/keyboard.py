@@ -149,7 +149,7 @@ def _keyboard(rows: list[list[Button]]) -> Keyboard:
 
 
 def _progress(progress: Progress, t: Translator) -> str:
-    """"Question 3 of 5" only when 5 is certain; else "of at most 6", or just the number."""
+    """ "Question 3 of 5" only when 5 is certain; else "of at most 6", or just the number."""
     if progress.total is None:
         return t("flow-progress-open", current=progress.current)
     if progress.last:
