@@ -67,6 +67,9 @@ class ResultPage:
     # first page, the needs asked that have no local service in the family's municipality.
     service_ids: tuple[str, ...] = ()
     gaps: tuple[str, ...] | None = None
+    # Said under the heading on the first page (plain text, already in the family's
+    # language): e.g. that only free services are shown, or that none was free.
+    note: str = ""
 
 
 class ResultSource(Protocol):
@@ -201,7 +204,10 @@ def _results(step: Step, t: Translator, results: ResultPage, again: bool) -> lis
     shown: list[OutMessage] = []
     if not again:
         if step.page == 0:
-            shown.append(OutMessage(fit(t(step.text, count=results.total))))
+            heading = t(step.text, count=results.total)
+            shown.append(
+                OutMessage(fit(f"{heading}\n\n{results.note}" if results.note else heading))
+            )
         shown += [OutMessage(card.text, card.keyboard, html=True) for card in results.cards]
     rows: list[list[Button]] = []
     if results.has_more:

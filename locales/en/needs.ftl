@@ -94,3 +94,18 @@ needs-results =
         [one] I found one service that could help your family.
        *[other] I found { $count } services that could help your family. The best matches come first.
     }
+
+## Results when the family asked for free services only (the question needs-free).
+
+match-free-only = As you asked, only free services are shown.
+match-free-crisis = The emergency number and crisis lines are always shown.
+match-free-hidden =
+    { $count ->
+        [one] One more service fits your answers, but it may cost something. To see it too, start over and answer “No” to the question about free services.
+       *[other] { $count } more services fit your answers, but they may cost something. To see them too, start over and answer “No” to the question about free services.
+    }
+match-free-none =
+    { $count ->
+        [one] No free service fits your answers, so here is the one that does. It may cost something.
+       *[other] No free service fits your answers, so here are the { $count } that do. They may cost something.
+    }

@@ -94,3 +94,18 @@ needs-results =
         [one] Löysin yhden palvelun, joka voisi auttaa perhettänne.
        *[other] Löysin { $count } palvelua, jotka voisivat auttaa perhettänne. Parhaiten sopivat ovat ensin.
     }
+
+## Tulokset, kun perhe pyysi vain maksuttomia palveluita (kysymys needs-free).
+
+match-free-only = Näytän vain maksuttomat palvelut, kuten pyysit.
+match-free-crisis = Hätänumero ja kriisipuhelimet näytetään aina.
+match-free-hidden =
+    { $count ->
+        [one] Vastauksiisi sopii myös yksi palvelu, joka voi olla maksullinen. Jos haluat nähdä senkin, aloita alusta ja vastaa ”Ei” kysymykseen maksuttomista palveluista.
+       *[other] Vastauksiisi sopii myös { $count } palvelua, jotka voivat olla maksullisia. Jos haluat nähdä nekin, aloita alusta ja vastaa ”Ei” kysymykseen maksuttomista palveluista.
+    }
+match-free-none =
+    { $count ->
+        [one] Vastauksiisi ei sovi yhtään maksutonta palvelua. Tässä on se yksi palvelu, joka sopii. Se voi olla maksullinen.
+       *[other] Vastauksiisi ei sovi yhtään maksutonta palvelua. Tässä ovat ne { $count } palvelua, jotka sopivat. Ne voivat olla maksullisia.
+    }
