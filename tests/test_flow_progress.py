@@ -12,6 +12,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,6 +36,7 @@ from bot.flow.model import (
 from bot.flow.runner import Progress, Runner, Transition
 from bot.i18n import I18n
 from tests.conftest import REPO
+from tests.test_flow_loader import BASE
 
 TREES = load_dialogs(REPO / "dialogs", REPO / "locales")
 I18N = I18n.load(REPO / "locales", ZoneInfo("Europe/Helsinki"), strict=True)
@@ -212,3 +214,19 @@ def test_the_shortest_path_of_the_needs_tree_reads_well(locale: str) -> None:
         ],
     }
     assert texts == expected[locale]
+
+
+def test_a_loop_ahead_shows_only_the_question_number(tmp_path: Path) -> None:
+    """Where a family can go round a loop, no total can be promised: just "Question N"."""
+    directory = tmp_path / "dialogs"
+    directory.mkdir()
+    looping = BASE.replace(
+        "    skippable: true\n    next: done", "    skippable: true\n    next: ask"
+    )
+    (directory / "demo.yaml").write_text(looping, encoding="utf-8")
+    runner = Runner(load_dialogs(directory, REPO / "locales")["demo"], MUNICIPALITIES)
+    now = runner.start()
+    assert now.step.progress == Progress(1, None, exact=False)
+    assert render(now.step, I18N["en"]).messages[0].text.startswith("Question 1\n\n")
+    now = answer(runner, now, None)  # skip "ask": on to "where", which leads back to "ask"
+    assert render(now.step, I18N["fi"]).messages[0].text.startswith("Kysymys 2\n\n")
