@@ -25,13 +25,10 @@ from bot.flow.model import (
     CONTINUE,
     DONE,
     SKIP,
-    AllOf,
-    AnyOf,
-    Condition,
     Context,
-    Not,
     Tree,
     default_municipalities,
+    leaf_conditions,
 )
 from bot.flow.runner import Progress, Runner, Transition
 from bot.i18n import I18n
@@ -70,25 +67,6 @@ def answer(runner: Runner, now: Transition, chosen: tuple[str, ...] | None) -> T
     if multi:
         now = runner.press(now.state, now.step.press(DONE))
     return now
-
-
-def leaf_conditions(tree: Tree) -> tuple[Condition, ...]:
-    """Every condition the routes of ``tree`` test, combinations taken apart."""
-    found: list[Condition] = []
-
-    def add(condition: Condition | None) -> None:
-        if isinstance(condition, AllOf | AnyOf):
-            for part in condition.conditions:
-                add(part)
-        elif isinstance(condition, Not):
-            add(condition.condition)
-        elif condition is not None and condition not in found:
-            found.append(condition)
-
-    for node in tree.nodes.values():
-        for route in (*node.routes, *(r for c in node.choices for r in c.routes)):
-            add(route.when)
-    return tuple(found)
 
 
 @dataclass
@@ -230,3 +208,34 @@ def test_a_loop_ahead_shows_only_the_question_number(tmp_path: Path) -> None:
     assert render(now.step, I18N["en"]).messages[0].text.startswith("Question 1\n\n")
     now = answer(runner, now, None)  # skip "ask": on to "where", which leads back to "ask"
     assert render(now.step, I18N["fi"]).messages[0].text.startswith("Kysymys 2\n\n")
+
+
+@pytest.mark.parametrize(
+    ("helps", "shown"),
+    [
+        (("talk",), [("languages", 4, 4)]),
+        (("home",), [("home", 4, 5), ("languages", 5, 5)]),
+        (("money",), [("free", 4, 5), ("languages", 5, 5)]),
+        (("home", "money"), [("home", 4, 6), ("free", 5, 6), ("languages", 6, 6)]),
+    ],
+)
+def test_once_the_answers_decide_the_way_ahead_the_total_is_exact(
+    helps: tuple[str, ...], shown: list[tuple[str, int, int]]
+) -> None:
+    """ "Help at home" without "money": the free-services question will not come, so the
+    next question already knows the total (the tree alone would only say "at most 6")."""
+    runner = Runner(TREES["needs"], MUNICIPALITIES, rng=random.Random(1))
+    now = runner.start()
+    for chosen in [("285",), ("1-2",), helps]:
+        assert now.step.progress is not None
+        assert not now.step.progress.exact
+        assert now.step.progress.total == 6
+        now = answer(runner, now, chosen)
+    after_help = []
+    while not now.step.terminal:
+        progress = now.step.progress
+        assert progress is not None
+        assert progress.exact
+        after_help.append((now.step.node, progress.current, progress.total))
+        now = answer(runner, now, None)
+    assert after_help == shown

@@ -305,3 +305,24 @@ class Tree:
     @property
     def has_municipality_picker(self) -> bool:
         return any(n.kind == "municipality" for n in self.nodes.values())
+
+
+def leaf_conditions(tree: Tree) -> tuple[Condition, ...]:
+    """Every condition the routes of ``tree`` test, ``all``/``any``/``not`` taken apart, in
+    order and without repeats. Where a dialog goes next depends on the answers only through
+    these: two paths on which each holds alike route alike from the same node onwards."""
+    found: dict[Condition, None] = {}
+
+    def add(condition: Condition | None) -> None:
+        if isinstance(condition, AllOf | AnyOf):
+            for part in condition.conditions:
+                add(part)
+        elif isinstance(condition, Not):
+            add(condition.condition)
+        elif condition is not None:
+            found[condition] = None
+
+    for node in tree.nodes.values():
+        for route in (*node.routes, *(r for c in node.choices for r in c.routes)):
+            add(route.when)
+    return tuple(found)
