@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import SUPPORTED_LOCALES
+from bot.flow import runner as runner_module
 from bot.flow.keyboard import render
 from bot.flow.loader import load_dialogs
 from bot.flow.model import (
@@ -239,3 +240,21 @@ def test_once_the_answers_decide_the_way_ahead_the_total_is_exact(
         after_help.append((now.step.node, progress.current, progress.total))
         now = answer(runner, now, None)
     assert after_help == shown
+
+
+def test_too_many_kinds_of_answer_fall_back_to_the_trees_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A question with more kinds of answer than the runner follows gets the tree's plain
+    bound (still honest, only less precise): every path still holds to what it shows."""
+    monkeypatch.setattr(runner_module, "MAX_ANSWER_KINDS", 1)
+    walked = walk(TREES["needs"])
+    assert len(walked.routes) == 4
+    runner = Runner(TREES["needs"], MUNICIPALITIES, rng=random.Random(1))
+    now = runner.start()
+    for chosen in [("285",), ("1-2",)]:
+        now = answer(runner, now, chosen)
+    # "help" has three kinds of answer (home, money, the rest): too many, so it is not
+    # followed and the tree's bound is shown.
+    assert runner._answer_kinds(TREES["needs"].node("help")) is None
+    assert now.step.progress == Progress(3, 6, exact=False)

@@ -594,8 +594,9 @@ class Runner:
         if node.kind in ("single", "yesno"):
             # Each choice may route on its own: every one is followed.
             return kinds + [(c.id,) for c in node.choices]
-        # Choices (or municipalities) that every condition sees alike, alone and in the
-        # municipality they set, are one choice here.
+        # Choices (or municipalities) that every condition sees alike, alone, are one choice
+        # here, unless one sets a municipality and the other does not (a municipality set
+        # later replaces an earlier one, so setting another one is not the same as none).
         alike: dict[tuple[object, ...], str] = {}
         if node.kind == "municipality":
             options = [(code, Answers(municipality=code)) for code in self._municipalities]
@@ -604,7 +605,7 @@ class Runner:
         for option, sets in options:
             alone = Context(sets, {node.id: (option,)})
             seen = tuple(c.holds(alone) for c in self._conditions)
-            alike.setdefault((seen, sets.municipality), option)
+            alike.setdefault((seen, sets.municipality is not None), option)
         if node.kind == "municipality":
             return kinds + [(option,) for option in alike.values()]
         if len(alike) > MAX_ANSWER_KINDS:
