@@ -786,7 +786,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LANG",
         help="a language the family speaks, ISO 639-1 such as fi, sv, ar (repeatable)",
     )
-    match.add_argument("--free", action="store_true", help="prefer free services")
+    match.add_argument(
+        "--free",
+        action="store_true",
+        help="only services known to be free (crisis services always)",
+    )
     match.add_argument("--lang", choices=SUPPORTED_LOCALES, default="en")
     match.add_argument("--limit", type=int, default=10)
     match.set_defaults(func=cmd_match)

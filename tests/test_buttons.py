@@ -115,6 +115,7 @@ COMPUTED = {
     "?self.texts.skip": "WizardTexts(...) skip ids",
     "?self.texts.stop": "WizardTexts(...) stop ids",
     "?label": "_choices(...) pairs in bot/handlers/staff_events.py",
+    "?step.skip_label or 'flow-skip'": "each dialog node's skip label (dialog_button_layouts)",
 }
 # Marks put before a button's message; the message's ``reserve`` counts them.
 MARKS = frozenset({"news-on-mark", "news-off-mark"})
@@ -133,6 +134,8 @@ def dialog_button_layouts() -> dict[str, int]:
             for label in labels:
                 per_row = choices_per_row(node.kind, len(labels))
                 layouts[label] = max(per_row, layouts.get(label, 1))
+            if node.skip_label:  # alone in its row under the choices
+                layouts.setdefault(node.skip_label, 1)
     return layouts
 
 

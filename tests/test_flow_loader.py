@@ -9,7 +9,7 @@ import pytest
 
 from bot.data_errors import DataFileError
 from bot.flow.loader import LocaleMessages, load_dialogs, validate_dialogs
-from bot.flow.model import CALLBACK_MAX_BYTES, Press
+from bot.flow.model import CALLBACK_MAX_BYTES, Ahead, Press, Tree
 from bot.i18n import message_variables
 from tests.conftest import REPO
 
@@ -424,7 +424,7 @@ def test_unknown_key(tmp_path: Path) -> None:
     text = changed("    skippable: true\n    choices:", "    skipable: true\n    choices:")
     assert check(tmp_path, text) == [
         "dialogs/demo.yaml:8: nodes.ask.skipable: unknown key for a multi node (did you mean "
-        "'skippable'?); allowed keys: kind, text, skippable, choices, next"
+        "'skippable'?); allowed keys: kind, text, skippable, skip_label, choices, next"
     ]
 
 
@@ -512,3 +512,74 @@ def _write(tmp_path: Path, text: str) -> Path:
     directory.mkdir(exist_ok=True)
     (directory / "demo.yaml").write_text(text, encoding="utf-8")
     return directory
+
+
+# ---------------------------------------------------------------- skip label and progress
+
+
+def load_one(tmp_path: Path, text: str) -> Tree:
+    directory = tmp_path / "dialogs"
+    directory.mkdir(exist_ok=True)
+    (directory / "demo.yaml").write_text(text, encoding="utf-8")
+    return load_dialogs(directory, MESSAGES)["demo"]
+
+
+def test_the_skip_label_follows_the_kind_unless_the_node_names_one(tmp_path: Path) -> None:
+    tree = load_one(tmp_path, BASE)
+    assert tree.node("ask").skip_label == "flow-skip"  # "I'd rather not say"
+    assert tree.node("where").skip_label == "flow-skip"
+    assert tree.node("home").skip_label == ""  # cannot be skipped
+    text = changed(
+        "    kind: municipality\n    text: needs-where\n    skippable: true\n",
+        "    kind: municipality\n    text: needs-where\n    skippable: true\n"
+        "    skip_label: flow-skip-plain\n",
+    )
+    assert load_one(tmp_path, text).node("where").skip_label == "flow-skip-plain"
+    yesno = changed(
+        "  where:\n    kind: municipality\n    text: needs-where\n",
+        "  where:\n    kind: yesno\n    text: needs-free\n",
+    )
+    assert load_one(tmp_path, yesno).node("where").skip_label == "flow-skip-plain"  # "Skip"
+
+
+def test_a_skip_label_needs_a_text_in_every_locale_and_a_skippable_question(
+    tmp_path: Path,
+) -> None:
+    unknown = changed(
+        "    text: needs-where\n    skippable: true\n",
+        "    text: needs-where\n    skippable: true\n    skip_label: flow-skip-nope\n",
+    )
+    assert check(tmp_path, unknown) == [
+        "dialogs/demo.yaml:34: nodes.where.skip_label: no Fluent message 'flow-skip-nope' "
+        "in fi/en/ar"
+    ]
+    not_skippable = changed(
+        "    kind: single\n    text: needs-home\n",
+        "    kind: single\n    text: needs-home\n    skip_label: flow-skip-plain\n",
+    )
+    assert check(tmp_path, not_skippable) == [
+        "dialogs/demo.yaml:23: nodes.home.skip_label: a skip button needs 'skippable: true' "
+        "on this question"
+    ]
+
+
+def test_questions_ahead_bound_every_route_and_a_loop_has_no_bound(tmp_path: Path) -> None:
+    tree = load_one(tmp_path, BASE)
+    # ask > home > done, or ask > where > done: two questions either way.
+    assert tree.ahead == {
+        "ask": Ahead(2, 2),
+        "home": Ahead(1, 1),
+        "where": Ahead(1, 1),
+        "done": Ahead(0, 0),
+    }
+    shorter = changed(
+        "        label: needs-home-baby\n        next: done",
+        "        label: needs-home-baby\n        next: where",
+    )
+    assert load_one(tmp_path, shorter).ahead["ask"] == Ahead(2, 3)
+    loop = changed("    skippable: true\n    next: done", "    skippable: true\n    next: ask")
+    ahead = load_one(tmp_path, loop).ahead
+    # "where" leads back to "ask": a family can go round, so no total is promised there.
+    assert ahead["ask"] is None
+    assert ahead["where"] is None
+    assert ahead["done"] == Ahead(0, 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -132,7 +133,9 @@ def test_need_fit_comes_first() -> None:
         [
             # Everything else in its favour, but not what the family needs.
             make_service("a-local-other", needs=["leisure-art"], cost="free", access=["walk-in"]),
-            make_service("b-nationwide-fit", municipalities=["nationwide"], located_in=[]),
+            make_service(
+                "b-nationwide-fit", municipalities=["nationwide"], located_in=[], cost="free"
+            ),
         ]
     )
     matches = index.match(Answers(municipality=KOTKA, needs=("early-education",), free_only=True))
@@ -160,7 +163,6 @@ def test_meeting_more_needs_beats_everything_else() -> None:
         municipality=KOTKA,
         needs=("early-education", "peer-support"),
         languages=("ar",),
-        free_only=True,
     )
     matches = index.match(answers)
     assert ids(matches) == ["both", "one"]
@@ -232,19 +234,37 @@ def test_a_language_the_family_speaks_then_an_interpreter() -> None:
     assert Reason("language", (("language", "fi"),)) in speaks_both[0].reasons
 
 
-def test_free_first_only_when_asked() -> None:
+def test_free_only_shows_free_services_and_never_hides_a_crisis_line() -> None:
+    crisis = {"needs": ["crisis-urgent"], "service_classes": ["P4.4"]}
     index = CatalogIndex(
         [
             make_service("a-fee", cost="fee"),
             make_service("b-income", cost="income-based"),
             make_service("c-free", cost="free"),
+            make_service("d-unknown"),  # no cost given: not promised as free
+            make_service("e-crisis-unknown", **crisis),
+            make_service("f-crisis-fee", cost="fee", **crisis),
         ]
     )
-    plain = index.match(Answers(municipality=KOTKA))
-    assert ids(plain) == ["a-fee", "b-income", "c-free"]
-    assert "free" in keys(plain[2])  # said, but not ranked on
-    asked = index.match(Answers(municipality=KOTKA, free_only=True))
-    assert ids(asked) == ["c-free", "a-fee", "b-income"]
+    plain = index.search(Answers(municipality=KOTKA))
+    assert ids(plain[0]) == [
+        "a-fee",
+        "b-income",
+        "c-free",
+        "d-unknown",
+        "e-crisis-unknown",
+        "f-crisis-fee",
+    ]
+    assert "free" in keys(plain[0][2])  # said, but not ranked on
+    asked = index.search(Answers(municipality=KOTKA, free_only=True))
+    # Free first, then the crisis lines whatever their cost; the count agrees.
+    assert ids(asked[0]) == ["c-free", "e-crisis-unknown", "f-crisis-fee"]
+    assert asked[1] == 3
+    daycare = Answers(municipality=KOTKA, needs=("early-education",), free_only=True)
+    assert index.search(daycare) == (index.match(daycare), 1)
+    assert ids(index.match(daycare)) == ["c-free"]
+    nothing_free = CatalogIndex([make_service("a-fee", cost="fee")])
+    assert nothing_free.search(daycare) == ([], 0)
 
 
 def test_walk_in_before_referral_for_low_threshold_needs() -> None:
@@ -325,14 +345,14 @@ def test_pages_continue_without_gaps_or_repeats() -> None:
     index = CatalogIndex(services)
     answers = Answers(municipality=KOTKA, needs=("early-education",), free_only=True)
     everything = index.match(answers, limit=100)
-    assert len(everything) == 12
-    # Free ones first (asked), then the rest; ties by id.
-    free = [f"fit-{n:02d}" for n in range(12) if n % 3]
-    assert ids(everything) == free + [f"fit-{n:02d}" for n in range(0, 12, 3)]
-    pages = [index.match(answers, limit=5, offset=offset) for offset in (0, 5, 10, 15)]
-    assert [len(p) for p in pages] == [5, 5, 2, 0]
+    # Only the free ones (asked); ties by id.
+    assert ids(everything) == [f"fit-{n:02d}" for n in range(12) if n % 3]
+    pages = [index.match(answers, limit=3, offset=offset) for offset in (0, 3, 6, 9)]
+    assert [len(p) for p in pages] == [3, 3, 2, 0]
     assert [m for page in pages for m in page] == everything
-    assert ids(index.match(answers, limit=4, offset=7)) == ids(everything[7:11])
+    assert ids(index.match(answers, limit=4, offset=3)) == ids(everything[3:7])
+    every_cost = replace(answers, free_only=False)
+    assert len(index.match(every_cost, limit=100)) == 12
     # Without needs every service of the place is listed, page by page.
     browse = Answers(municipality=KOTKA)
     assert len(index.match(browse, limit=100)) == 17
@@ -584,6 +604,47 @@ def test_real_catalogue_kotka_toddler_early_education(real_index: CatalogIndex) 
         assert service.ages is None or service.ages.min <= 2 <= service.ages.max
         assert "early-education" in service.needs
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+def test_real_catalogue_free_only_filters_but_keeps_every_crisis_line(
+    real_index: CatalogIndex,
+) -> None:
+    """ "Show only free services?" answered yes: only services known to be free, except that
+    112 and the crisis lines (whose cost is often not given) are never hidden."""
+    urgent = Answers(municipality=KOTKA, needs=("money-benefits", "crisis-urgent"))
+    every_cost = real_index.ranked(urgent)
+    free_asked = real_index.find(replace(urgent, free_only=True), limit=100)
+    shown = ids(free_asked.matches)
+    assert free_asked.total == len(shown)
+    assert set(shown) == {
+        m.service.id
+        for m in every_cost
+        if m.service.cost == "free" or "crisis-urgent" in m.service.needs
+    }
+    crisis = [m.service.id for m in every_cost if "crisis-urgent" in m.service.needs]
+    assert "emergency-112" in crisis  # its cost is not given in the catalogue
+    assert set(crisis) <= set(shown)
+    assert all(
+        m.service.cost == "free" or "crisis-urgent" in m.service.needs for m in free_asked.matches
+    )
+    assert free_asked.free_hidden == len(every_cost) - len(shown)
+
+    # Some of the parenting support in Kotka is not known to be free: hidden, and counted.
+    talk = Answers(municipality=KOTKA, needs=("parenting-support",), free_only=True)
+    found = real_index.find(talk, limit=100)
+    assert found.matches
+    assert all(m.service.cost == "free" for m in found.matches)
+    assert found.free_hidden > 0
+    assert found.total + found.free_hidden == len(real_index.ranked(replace(talk, free_only=False)))
+    assert not found.free_widened
+
+    # No peer group in Kotka says it is free: the family is told so and sees the others.
+    peers = Answers(municipality=KOTKA, needs=("peer-support",), free_only=True)
+    assert real_index.search(peers) == ([], 0)
+    widened = real_index.find(peers, limit=100)
+    assert widened.free_widened
+    assert widened.matches == real_index.ranked(replace(peers, free_only=False))
+    assert widened.total == widened.free_hidden == len(widened.matches) > 0
 
 
 def test_real_catalogue_has_something_for_every_municipality_served(

@@ -1,15 +1,17 @@
 """Explainable matching of a family's answers against the catalogue.
 
 Hard filters: the service is active, serves the family's municipality (or the whole country),
-fits a child's age and, when the family named needs, meets at least one of them. Then the
+fits a child's age, when the family named needs, meets at least one of them and, when the
+family asked for free services only, is known to be free or is a crisis service (112 and the
+helplines are never hidden, whatever their cost or however little we know of it). Then the
 score ranks, in this order of weight: how many of the family's needs it meets; in an urgent
 situation, a line that answers around the clock, then any line to call or chat, and a shelter
 last; how well it fits the family's situation (for expecting families when they expect, a
 narrow age range that holds their child before a broad one, before one for any age); local
 before regional before nationwide; a language the family speaks (or an interpreter); free
-first when asked; walk-in before referral for low-threshold needs. Ties are broken by id, so
-the same answers always give the same list. Every match carries its reasons, those that
-ranked it first first.
+first when asked (the crisis services the free filter keeps come after the free ones); walk-in
+before referral for low-threshold needs. Ties are broken by id, so the same answers always give
+the same list. Every match carries its reasons, those that ranked it first first.
 
 Candidates come from indexes by municipality and need, never from a scan of everything. Each
 step of the score outweighs everything below it, so the ranking is lexicographic: the index
@@ -25,7 +27,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.catalog import vocab
@@ -101,7 +103,7 @@ class Answers:
     expecting: bool = False
     needs: tuple[str, ...] = ()  # need tags (bot.catalog.vocab.NEED_TAGS)
     languages: tuple[str, ...] = ()  # ISO 639-1 codes the family is comfortable using
-    free_only: bool = False
+    free_only: bool = False  # only services known to be free (crisis services always)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,27 @@ class Match:
     score: float
     reach: Reach
     reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A page of matches for what the family asked, and what the free filter did to it.
+
+    ``answers``: what the matches are for: the family's answers, or, when they asked for
+    free services only and no free service matches, the same answers without that wish
+    (``free_widened``). ``free_hidden``: how many matches the free filter hid.
+    """
+
+    matches: list[Match]
+    total: int
+    answers: Answers
+    free_asked: bool = False  # the family asked for free services only
+    free_hidden: int = 0
+
+    @property
+    def free_widened(self) -> bool:
+        """No free service matched, so these are the others: they may cost something."""
+        return self.free_asked and not self.answers.free_only
 
 
 # A service's age range as the index keeps it: (min, max, expecting), or None for any age.
@@ -197,6 +220,13 @@ def _urgency(service: Service) -> int:
     return URGENT_LINE if phone or chat else URGENT_OTHER
 
 
+def kept_by_free_filter(service: Service) -> bool:
+    """Whether ``service`` is shown to a family that asked for free services only: when it
+    is known to be free, or when it is a crisis service (112, helplines, shelters), which a
+    family must always see; a service whose cost is not given is not promised as free."""
+    return service.cost == "free" or "crisis-urgent" in service.needs
+
+
 def _ages_fit(ages: AgeKey, answers: Answers) -> bool:
     if ages is None or (not answers.child_ages and not answers.expecting):
         return True
@@ -215,6 +245,7 @@ class _Profile:
     languages: frozenset[str]
     interpreter: bool
     free: bool
+    kept_free_only: bool  # kept_by_free_filter
     access: float  # the points of its best way in
     ages: AgeKey
     situation: Situation
@@ -228,6 +259,7 @@ class _Profile:
             frozenset(service.languages),
             bool(service.interpreter),
             service.cost == "free",
+            kept_by_free_filter(service),
             max((ACCESS_POINTS.get(a, 0.0) for a in service.access), default=0.0),
             _age_key(service.ages),
             Situation.of(service),
@@ -268,13 +300,13 @@ class _Pool:
     ``cells``: the ids of each cell by situation, sorted; a service is in the cell of each
     language it serves, of the interpreter if it has one, and of every language.
     ``situations``: every situation some cell holds. ``ages``: how many services of the pool
-    count there, by age range (a nationwide service is listed where it has a location, as
-    local there, but counted only once, as nationwide).
+    count there, by age range and whether the free filter keeps them (a nationwide service is
+    listed where it has a location, as local there, but counted only once, as nationwide).
     """
 
     cells: dict[Cell, dict[Situation, list[str]]] = field(default_factory=dict)
     situations: set[Situation] = field(default_factory=set)
-    ages: dict[AgeKey, int] = field(default_factory=dict)
+    ages: dict[tuple[AgeKey, bool], int] = field(default_factory=dict)
 
     def add(self, cell: Cell, situation: Situation, service_id: str) -> None:
         self.cells.setdefault(cell, {}).setdefault(situation, []).append(service_id)
@@ -333,7 +365,8 @@ class CatalogIndex:
                         if pool is None:
                             pool = self._pools[(place, subset)] = _Pool()
                         if counted:
-                            pool.ages[profile.ages] = pool.ages.get(profile.ages, 0) + 1
+                            tally = (profile.ages, profile.kept_free_only)
+                            pool.ages[tally] = pool.ages.get(tally, 0) + 1
                         for cell in cells[reach]:
                             pool.add(cell, profile.situation, service.id)
             for category in vocab.categories_of(service.service_classes):
@@ -366,7 +399,9 @@ class CatalogIndex:
         """The best ``limit`` matches after ``offset``, and how many matches there are.
 
         When the family named needs, only services meeting at least one of them match: a
-        service for none of their needs is not offered as a match (browsing shows it).
+        service for none of their needs is not offered as a match (browsing shows it). When
+        they asked for free services only, only those the free filter keeps match
+        (:func:`kept_by_free_filter`).
         Candidates are read in rank order until the page is full; reasons are built for the
         page only.
         """
@@ -375,6 +410,20 @@ class CatalogIndex:
             return self._scan(answers, self._candidates(answers), limit, offset)
         page = self._in_rank_order(answers, offset + limit)[offset:]
         return [self._match(self.services[i], answers) for i in page], self._count(answers)
+
+    def find(self, answers: Answers, limit: int = 10, offset: int = 0) -> Found:
+        """:meth:`search`, and what the free filter did: when the family asked for free
+        services only, how many others it hid, and, when no free service matches at all, the
+        others instead (so the family is told so and still sees what there is)."""
+        matches, total = self.search(answers, limit, offset)
+        if not answers.free_only:
+            return Found(matches, total, answers)
+        every_cost = replace(answers, free_only=False)
+        all_costs = self.search(every_cost, 0)[1]
+        if total:
+            return Found(matches, total, answers, free_asked=True, free_hidden=all_costs - total)
+        matches, total = self.search(every_cost, limit, offset)
+        return Found(matches, total, every_cost, free_asked=True, free_hidden=total)
 
     def match(self, answers: Answers, limit: int = 10, offset: int = 0) -> list[Match]:
         """The best ``limit`` services for ``answers`` (after skipping ``offset``)."""
@@ -432,6 +481,7 @@ class CatalogIndex:
         ranks: dict[Situation, tuple[int, int] | None] = {}
         profiles = self._profiles
         all_needs = frozenset(answers.needs)
+        free_only = answers.free_only
         for met, need_sets in self._need_sets(answers):
             places = [
                 (reach, pools)
@@ -475,6 +525,8 @@ class CatalogIndex:
                                     continue
                                 last = service_id
                                 profile = profiles[service_id]
+                                if free_only and not profile.kept_free_only:
+                                    continue  # not free: the family asked for free only
                                 if met and len(profile.needs & all_needs) != met:
                                     continue  # meets more of the needs: ranked in a better cell
                                 if local_elsewhere and place in profile.local:
@@ -503,7 +555,9 @@ class CatalogIndex:
                     pool = self._pools.get((place, need_set))
                     if pool is None:
                         continue
-                    for ages, count in pool.ages.items():
+                    for (ages, kept), count in pool.ages.items():
+                        if answers.free_only and not kept:
+                            continue
                         fit = fits.get(ages)
                         if fit is None:
                             fit = fits[ages] = _ages_fit(ages, answers)
@@ -532,7 +586,10 @@ class CatalogIndex:
         keys = []
         for service_id in candidates:
             service = self.services[service_id]
-            if _ages_fit(self._profiles[service_id].ages, answers):
+            profile = self._profiles[service_id]
+            if answers.free_only and not profile.kept_free_only:
+                continue
+            if _ages_fit(profile.ages, answers):
                 score, reach = self._evaluate(service, answers, None)
                 keys.append((-score, REACH_ORDER[reach], service_id))
         page = heapq.nsmallest(offset + limit, keys)[offset:]

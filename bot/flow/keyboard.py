@@ -14,7 +14,7 @@ from typing import Protocol
 from bot.catalog.matching import Answers
 from bot.catalog.vocab import official_name
 from bot.flow.model import BACK, CONTINUE, DONE, MORE, PAGE_NEXT, PAGE_PREV, RESTART, SKIP
-from bot.flow.runner import ShownChoice, Step
+from bot.flow.runner import Progress, ShownChoice, Step
 from bot.i18n import Translator
 
 # Telegram's limit, counted as Telegram counts it (UTF-16 code units).
@@ -67,6 +67,9 @@ class ResultPage:
     # first page, the needs asked that have no local service in the family's municipality.
     service_ids: tuple[str, ...] = ()
     gaps: tuple[str, ...] | None = None
+    # Said under the heading on the first page (plain text, already in the family's
+    # language): e.g. that only free services are shown, or that none was free.
+    note: str = ""
 
 
 class ResultSource(Protocol):
@@ -156,11 +159,23 @@ def _keyboard(rows: list[list[Button]]) -> Keyboard:
     return tuple(tuple(row) for row in rows if row)
 
 
+def _progress(progress: Progress, t: Translator) -> str:
+    """ "Question 3 of 5" only when 5 is certain; else "of at most 6", or just the number."""
+    if progress.total is None:
+        return t("flow-progress-open", current=progress.current)
+    if progress.last:
+        message = "flow-progress-last"
+    elif progress.exact:
+        message = "flow-progress"
+    else:
+        message = "flow-progress-most"
+    return t(message, current=progress.current, total=progress.total)
+
+
 def _question(step: Step, t: Translator) -> OutMessage:
     lines = []
     if step.progress is not None:
-        lines += [t("flow-progress", current=step.progress.current, total=step.progress.total)]
-        lines += [""]
+        lines += [_progress(step.progress, t), ""]
     lines.append(t(step.text))
     if step.kind == "multi":
         lines += ["", t("flow-multi-hint")]
@@ -175,7 +190,7 @@ def _question(step: Step, t: Translator) -> OutMessage:
             paging.append(_button(t("flow-page-next"), step.press(PAGE_NEXT).pack()))
         rows.append(paging)
     if step.skippable:
-        rows.append([_button(t("flow-skip"), step.press(SKIP).pack())])
+        rows.append([_button(t(step.skip_label or "flow-skip"), step.press(SKIP).pack())])
     rows.append(_navigation(step, t))
     return OutMessage(fit("\n".join(lines)), _keyboard(rows))
 
@@ -197,7 +212,10 @@ def _results(step: Step, t: Translator, results: ResultPage, again: bool) -> lis
     shown: list[OutMessage] = []
     if not again:
         if step.page == 0:
-            shown.append(OutMessage(fit(t(step.text, count=results.total))))
+            heading = t(step.text, count=results.total)
+            shown.append(
+                OutMessage(fit(f"{heading}\n\n{results.note}" if results.note else heading))
+            )
         shown += [OutMessage(card.text, card.keyboard, html=True) for card in results.cards]
     rows: list[list[Button]] = []
     if results.has_more:

@@ -32,6 +32,7 @@ from bot.flow.model import (
     RESERVED_CHOICES,
     TREE_ID_MAX,
     AgeRange,
+    Ahead,
     AllOf,
     Answered,
     AnyOf,
@@ -59,9 +60,13 @@ LocaleMessages = Mapping[Locale, Mapping[str, frozenset[str]]]
 # The engine's own texts, with the variables it passes to each.
 ENGINE_MESSAGES: dict[str, frozenset[str]] = {
     "flow-progress": frozenset({"current", "total"}),
+    "flow-progress-last": frozenset({"current", "total"}),
+    "flow-progress-most": frozenset({"current", "total"}),
+    "flow-progress-open": frozenset({"current"}),
     "flow-multi-hint": frozenset(),
     "flow-done": frozenset(),
     "flow-skip": frozenset(),
+    "flow-skip-plain": frozenset(),
     "flow-back": frozenset(),
     "flow-restart": frozenset(),
     "flow-page-prev": frozenset(),
@@ -80,16 +85,25 @@ ENGINE_MESSAGES: dict[str, frozenset[str]] = {
 # Variables the engine passes to a tree's own texts, by node kind (a result heading gets the
 # number of services found); every other text gets none.
 TEXT_VARIABLES: dict[NodeKind, frozenset[str]] = {"result": frozenset({"count"})}
+# The skip button's label when the node names none: "Skip" on a yes/no question (a plain
+# choice, nothing personal to withhold), "I'd rather not say" on the others, which ask about
+# the family's own life (where it lives, its children, what is hard).
+SKIP_LABELS: dict[NodeKind, str] = {
+    "single": "flow-skip",
+    "multi": "flow-skip",
+    "municipality": "flow-skip",
+    "yesno": "flow-skip-plain",
+}
 
 FACTS = ("needs", "child_ages", "expecting", "municipality", "languages", "free_only")
 CONDITIONS = ("has_need", "answered", "skipped", "chose", "fact", "all", "any", "not")
 MAX_CHILD_AGE = 18
 
 _NODE_KEYS: dict[NodeKind, tuple[str, ...]] = {
-    "single": ("kind", "text", "skippable", "choices", "next"),
-    "multi": ("kind", "text", "skippable", "choices", "next"),
-    "yesno": ("kind", "text", "skippable", "yes", "no", "next"),
-    "municipality": ("kind", "text", "skippable", "next"),
+    "single": ("kind", "text", "skippable", "skip_label", "choices", "next"),
+    "multi": ("kind", "text", "skippable", "skip_label", "choices", "next"),
+    "yesno": ("kind", "text", "skippable", "skip_label", "yes", "no", "next"),
+    "municipality": ("kind", "text", "skippable", "skip_label", "next"),
     "message": ("kind", "text", "next"),
     "result": ("kind", "text"),
 }
@@ -254,7 +268,7 @@ class _Reader:
         self.check_graph(start, nodes)
         if self.errors or tree_id is None or version is None:
             return None
-        return Tree(tree_id, version, start, nodes, self.doc.file, _remaining(start, nodes))
+        return Tree(tree_id, version, start, nodes, self.doc.file, _questions_ahead(nodes))
 
     def node(self, node_id: str, raw: Any, path: PathKey) -> Node | None:
         valid_id = self.ident(node_id, path, NODE_ID_MAX, "node id")
@@ -283,6 +297,15 @@ class _Reader:
         skippable = False
         if "skippable" in body and "skippable" in allowed:
             skippable = bool(self.boolean(body["skippable"], (*path, "skippable")))
+        skip_label = SKIP_LABELS.get(kind, "") if skippable else ""
+        if "skip_label" in body and "skip_label" in allowed:
+            if skippable:
+                skip_label = self.fluent(body["skip_label"], (*path, "skip_label"))
+            elif body.get("skippable") in (None, "false"):
+                self.error(
+                    (*path, "skip_label"),
+                    "a skip button needs 'skippable: true' on this question",
+                )
         choices: tuple[Choice, ...] = ()
         if kind in ("single", "multi"):
             choices = self.choices(body.get("choices"), (*path, "choices"), kind, "choices" in body)
@@ -304,7 +327,9 @@ class _Reader:
                 )
         if valid_id is None:
             return None
-        return Node(valid_id, kind, text, self.doc.line_of(path), skippable, choices, routes)
+        return Node(
+            valid_id, kind, text, self.doc.line_of(path), skippable, choices, routes, skip_label
+        )
 
     def choices(self, raw: Any, path: PathKey, kind: NodeKind, present: bool) -> tuple[Choice, ...]:
         if not present:
@@ -724,25 +749,43 @@ def _before(node_id: str, nodes: Mapping[str, Node]) -> set[str]:
     return _reaching({node_id}, nodes)
 
 
-def _remaining(start: str, nodes: Mapping[str, Node]) -> dict[str, int]:
-    """Questions on the longest way from each node to an end, ignoring edges back into the
-    current path (loops), so the progress total is finite and never grows along a path."""
-    memo: dict[str, int] = {}
+def _questions_ahead(nodes: Mapping[str, Node]) -> dict[str, Ahead | None]:
+    """For each node, the fewest and the most questions from it (itself included) to an end
+    over every route, whatever the conditions say; None where a loop can be reached, since a
+    family may go round it any number of times.
+
+    Ignoring conditions only widens the range, so "most" is never an underestimate and an
+    exact count is exact on every path the answers can take. Along any route the most never
+    grows by more than the question just answered takes away, so the total shown never rises.
+    """
+    found: dict[str, Ahead | None] = {}
     on_path: set[str] = set()
 
-    def longest(node_id: str) -> int:
-        if node_id in memo:
-            return memo[node_id]
+    def visit(node_id: str) -> Ahead | None:
+        if node_id in found:
+            return found[node_id]
+        if node_id in on_path:
+            return None  # a loop: no bound
         on_path.add(node_id)
         node = nodes[node_id]
-        ahead = [longest(t) for t in _successors(node, nodes) if t not in on_path]
+        ahead = [visit(t) for t in _successors(node, nodes)]
         on_path.discard(node_id)
-        memo[node_id] = int(node.is_question) + max(ahead, default=0)
-        return memo[node_id]
+        here = int(node.is_question)
+        result: Ahead | None
+        if any(a is None for a in ahead):
+            result = None
+        else:
+            bounded = [a for a in ahead if a is not None]
+            result = Ahead(
+                here + min((a.fewest for a in bounded), default=0),
+                here + max((a.most for a in bounded), default=0),
+            )
+        found[node_id] = result
+        return result
 
-    for node_id in [start, *nodes]:
-        longest(node_id)
-    return memo
+    for node_id in nodes:
+        visit(node_id)
+    return found
 
 
 # -------------------------------------------------------------------- public API

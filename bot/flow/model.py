@@ -245,6 +245,10 @@ class Node:
     skippable: bool = False
     choices: tuple[Choice, ...] = ()  # empty for municipality: those come at run time
     routes: tuple[Route, ...] = ()
+    # The skip button's label (Fluent id; "" when the node cannot be skipped). The loader
+    # picks it by kind unless the author names one: "Skip" on a plain yes/no question,
+    # "I'd rather not say" where the question touches the family's own life.
+    skip_label: str = ""
 
     @property
     def is_question(self) -> bool:
@@ -265,11 +269,26 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Ahead:
+    """How many questions lie on the way from a node (itself included) to an end: the fewest
+    and the most over every way the routes allow, whatever the answers."""
+
+    fewest: int
+    most: int
+
+    @property
+    def exact(self) -> bool:
+        """Every way ahead asks the same number of questions."""
+        return self.fewest == self.most
+
+
+@dataclass(frozen=True)
 class Tree:
     """A validated dialog tree.
 
-    ``remaining[node]`` is the number of questions on the longest way from ``node`` (itself
-    included) to an end, ignoring conditions and loops back: the progress total.
+    ``ahead[node]`` bounds the questions from ``node`` to an end (see :class:`Ahead`); it is
+    None for a node from which a loop can be reached, where no bound holds: the progress shown
+    is built from it, so it can never promise fewer questions than a family will be asked.
     """
 
     id: str
@@ -277,7 +296,7 @@ class Tree:
     start: str
     nodes: Mapping[str, Node]
     file: str = ""
-    remaining: Mapping[str, int] = field(default_factory=dict)
+    ahead: Mapping[str, Ahead | None] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if the tree has none)."""
@@ -286,3 +305,24 @@ class Tree:
     @property
     def has_municipality_picker(self) -> bool:
         return any(n.kind == "municipality" for n in self.nodes.values())
+
+
+def leaf_conditions(tree: Tree) -> tuple[Condition, ...]:
+    """Every condition the routes of ``tree`` test, ``all``/``any``/``not`` taken apart, in
+    order and without repeats. Where a dialog goes next depends on the answers only through
+    these: two paths on which each holds alike route alike from the same node onwards."""
+    found: dict[Condition, None] = {}
+
+    def add(condition: Condition | None) -> None:
+        if isinstance(condition, AllOf | AnyOf):
+            for part in condition.conditions:
+                add(part)
+        elif isinstance(condition, Not):
+            add(condition.condition)
+        elif condition is not None:
+            found[condition] = None
+
+    for node in tree.nodes.values():
+        for route in (*node.routes, *(r for c in node.choices for r in c.routes)):
+            add(route.when)
+    return tuple(found)

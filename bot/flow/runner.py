@@ -15,6 +15,7 @@ when the dialog ends, so afterwards nothing links those steps to the family.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import random
@@ -34,6 +35,7 @@ from bot.flow.model import (
     RESTART,
     SKIP,
     TOKEN_LENGTH,
+    Ahead,
     Context,
     Node,
     NodeKind,
@@ -41,6 +43,7 @@ from bot.flow.model import (
     Route,
     Tree,
     combine,
+    leaf_conditions,
 )
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ EventKind = Literal[
 ]
 
 SESSION_LENGTH = 16
+# A multi-choice question with more kinds of answer than this (2^n combinations to follow)
+# gets the tree's plain bound as its progress instead of one narrowed by the answers so far.
+MAX_ANSWER_KINDS = 8
 
 
 @dataclass(frozen=True)
@@ -172,10 +178,22 @@ class DialogState:
 
 @dataclass(frozen=True)
 class Progress:
-    """Question ``current`` of about ``total``: the taken path plus the longest way ahead."""
+    """Question ``current`` of ``total``: the questions answered on the path so far, plus
+    this one, plus the questions ahead (``Tree.ahead``).
+
+    ``exact``: every way ahead asks the same number, so ``total`` will not change; otherwise
+    ``total`` is the most the family can be asked (it can only fall as they answer). ``total``
+    is None when a loop lies ahead and no bound holds: then only the number is shown.
+    """
 
     current: int
-    total: int
+    total: int | None
+    exact: bool
+
+    @property
+    def last(self) -> bool:
+        """This is surely the last question."""
+        return self.exact and self.current == self.total
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,7 @@ class Step:
     choices: tuple[ShownChoice, ...] = ()
     progress: Progress | None = None
     skippable: bool = False
+    skip_label: str = ""  # Fluent id of the skip button ("" when there is none)
     can_back: bool = False
     page: int = 0  # municipality page, or result page
     pages: int = 1  # municipality pages
@@ -245,6 +264,11 @@ class Runner:
         self._municipalities = tuple(municipalities)
         self._observer = observer
         self._rng = rng or random.SystemRandom()
+        self._conditions = leaf_conditions(tree)
+        # Progress: the ways of answering each node, and the questions ahead from a node on
+        # which the tree's conditions hold so (see _ahead); both depend on the tree only.
+        self._kinds: dict[str, list[tuple[str, ...] | None] | None] = {}
+        self._ahead_memo: dict[tuple[str, tuple[bool, ...]], Ahead] = {}
 
     # ---------------------------------------------------------------- public
 
@@ -424,13 +448,21 @@ class Runner:
         moved = replace(state, token=self._token(state.token))
         return Transition(moved, self._step(moved, alerts))
 
-    def _route(self, node: Node, entry: PathEntry, path: Sequence[PathEntry]) -> str:
+    def _route(
+        self,
+        node: Node,
+        entry: PathEntry,
+        path: Sequence[PathEntry],
+        context: Context | None = None,
+    ) -> str:
+        """Where ``entry`` (the last of ``path``) leads; ``context``: the path's, if known."""
         routes: Sequence[Route] = node.routes
         if entry.choices and node.kind in ("single", "yesno"):
             picked = node.choice(entry.choices[0])
             if picked is not None and picked.routes:
                 routes = picked.routes
-        context = self._context(path)
+        if context is None:
+            context = self._context(path)
         for route in routes:
             if route.when is None or route.when.holds(context):
                 return route.goto
@@ -438,13 +470,16 @@ class Runner:
         raise RuntimeError(f"{self.tree.id}:{node.id}: no route applies")
 
     def _context(self, path: Sequence[PathEntry]) -> Context:
-        facts = Answers()
-        latest: dict[str, tuple[str, ...] | None] = {}
+        context = Context(Answers(), {})
         for entry in path:
-            latest[entry.node] = entry.choices
-            node = self.tree.nodes.get(entry.node)
-            if node is None or not entry.choices:
-                continue
+            context = self._extend(context, entry)
+        return context
+
+    def _extend(self, context: Context, entry: PathEntry) -> Context:
+        """``context`` with one more answer."""
+        facts = context.facts
+        node = self.tree.nodes.get(entry.node)
+        if node is not None and entry.choices:
             for choice_id in entry.choices:
                 if node.kind == "municipality":
                     facts = combine(facts, Answers(municipality=choice_id))
@@ -452,7 +487,7 @@ class Runner:
                     choice = node.choice(choice_id)
                     if choice is not None:
                         facts = combine(facts, choice.sets)
-        return Context(facts, latest)
+        return Context(facts, {**context.answers, entry.node: entry.choices})
 
     # ---------------------------------------------------------------- showing
 
@@ -467,7 +502,11 @@ class Runner:
                 for e in state.path
                 if e.node in self.tree.nodes and self.tree.node(e.node).is_question
             )
-            progress = Progress(taken + 1, taken + self.tree.remaining.get(node.id, 1))
+            ahead = self._ahead(node, state.path)
+            if ahead is None:
+                progress = Progress(taken + 1, None, exact=False)
+            else:
+                progress = Progress(taken + 1, taken + ahead.most, exact=ahead.exact)
         page, pages = state.page, 1
         if node.kind == "municipality":
             pages = self._pages()
@@ -490,6 +529,7 @@ class Runner:
             choices=choices,
             progress=progress,
             skippable=node.skippable,
+            skip_label=node.skip_label,
             can_back=bool(state.path),
             page=page,
             pages=pages,
@@ -497,6 +537,85 @@ class Runner:
             notice=notice,
             answers=self.answers(state) if node.kind == "result" else None,
         )
+
+    def _ahead(self, node: Node, path: tuple[PathEntry, ...]) -> Ahead | None:
+        """The questions from ``node`` to an end given the answers so far: the tree's bound
+        for the node (``Tree.ahead``), narrowed by following every answer the family can
+        still give through the routes, which the answers so far partly decide (after "help
+        at home" without "money", the question about free services will not come).
+
+        Sound because answers are told apart only by the conditions of the tree (see
+        :func:`leaf_conditions`): one answer stands for all that hold them alike. Falls back to
+        the tree's bound where a loop lies ahead or a question has too many kinds of answer.
+        """
+        bound = self.tree.ahead.get(node.id)
+        if bound is None or bound.exact:
+            return bound
+        conditions = self._conditions
+        memo = self._ahead_memo
+
+        def visit(node_id: str, context: Context) -> Ahead | None:
+            here = self.tree.node(node_id)
+            if here.is_terminal:
+                return Ahead(0, 0)
+            key = (node_id, tuple(c.holds(context) for c in conditions))
+            if key in memo:
+                return memo[key]
+            answers = self._answer_kinds(here)
+            if answers is None:
+                return None
+            found = []
+            for chosen in answers:
+                entry = PathEntry(node_id, chosen)
+                after_context = self._extend(context, entry)
+                after = visit(self._route(here, entry, (), after_context), after_context)
+                if after is None:
+                    return None
+                found.append(after)
+            asked = int(here.is_question)
+            memo[key] = Ahead(
+                asked + min(a.fewest for a in found), asked + max(a.most for a in found)
+            )
+            return memo[key]
+
+        return visit(node.id, self._context(path)) or bound
+
+    def _answer_kinds(self, node: Node) -> list[tuple[str, ...] | None] | None:
+        """One answer for each way of answering ``node`` that the tree's conditions can tell
+        apart (None: skipped); None when there are too many to follow."""
+        if node.id not in self._kinds:
+            self._kinds[node.id] = self._tell_apart(node)
+        return self._kinds[node.id]
+
+    def _tell_apart(self, node: Node) -> list[tuple[str, ...] | None] | None:
+        if node.kind == "message":
+            return [()]
+        kinds: list[tuple[str, ...] | None] = [None] if node.skippable else []
+        if node.kind in ("single", "yesno"):
+            # Each choice may route on its own: every one is followed.
+            return kinds + [(c.id,) for c in node.choices]
+        # Choices (or municipalities) that every condition sees alike, alone, are one choice
+        # here, unless one sets a municipality and the other does not (a municipality set
+        # later replaces an earlier one, so setting another one is not the same as none).
+        alike: dict[tuple[object, ...], str] = {}
+        if node.kind == "municipality":
+            options = [(code, Answers(municipality=code)) for code in self._municipalities]
+        else:
+            options = [(c.id, c.sets) for c in node.choices]
+        for option, sets in options:
+            alone = Context(sets, {node.id: (option,)})
+            seen = tuple(c.holds(alone) for c in self._conditions)
+            alike.setdefault((seen, sets.municipality is not None), option)
+        if node.kind == "municipality":
+            return kinds + [(option,) for option in alike.values()]
+        if len(alike) > MAX_ANSWER_KINDS:
+            return None
+        picks = list(alike.values())
+        order = {c.id: i for i, c in enumerate(node.choices)}
+        for size in range(1, len(picks) + 1):
+            for subset in itertools.combinations(picks, size):
+                kinds.append(tuple(sorted(subset, key=order.__getitem__)))
+        return kinds
 
     def _pages(self) -> int:
         return max(1, math.ceil(len(self._municipalities) / MUNICIPALITY_PAGE_SIZE))

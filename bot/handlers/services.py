@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.cards import municipality_name, render_card, render_summary_line
-from bot.catalog.matching import Answers, CatalogIndex, Match
+from bot.catalog.matching import Answers, CatalogIndex, Found, Match
 from bot.catalog.schema import Service
 from bot.catalog.store import FLAG_REASONS, LiveCatalog, flag_card
 from bot.config import Settings
@@ -306,6 +306,22 @@ def local_gaps(index: CatalogIndex, answers: Answers) -> tuple[str, ...]:
     return tuple(gaps)
 
 
+def free_note(found: Found, t: Translator) -> str:
+    """What to tell a family who asked for free services only: that only those are shown
+    (crisis lines always) and how many others fit, or that none was free and these are the
+    others. Empty when they did not ask."""
+    if not found.free_asked:
+        return ""
+    if found.free_widened:
+        return t("match-free-none", count=found.total)
+    said = [t("match-free-only")]
+    if "crisis-urgent" in found.answers.needs:
+        said.append(t("match-free-crisis"))
+    if found.free_hidden:
+        said.append(t("match-free-hidden", count=found.free_hidden))
+    return " ".join(said)
+
+
 class CatalogueResults:
     """The dialog's results (bot.flow ResultSource): ranked matches as service cards.
 
@@ -335,7 +351,8 @@ class CatalogueResults:
     async def results(self, answers: Answers, t: Translator, page: int) -> ResultPage:
         index = await self._index()
         now = datetime.now(UTC).astimezone(self._tz)
-        shown, total = index.search(answers, RESULTS_PER_PAGE, page * RESULTS_PER_PAGE)
+        found = index.find(answers, RESULTS_PER_PAGE, page * RESULTS_PER_PAGE)
+        shown, total = found.matches, found.total
         place = answers.municipality or ""
         gaps = local_gaps(index, answers) if page == 0 else None
         if not total:
@@ -348,7 +365,7 @@ class CatalogueResults:
         cards = [self._card(m.service, t, now, m, place) for m in shown]
         has_more = total > (page + 1) * RESULTS_PER_PAGE
         ids = tuple(m.service.id for m in shown)
-        return ResultPage(tuple(cards), total, has_more, ids, gaps)
+        return ResultPage(tuple(cards), total, has_more, ids, gaps, free_note(found, t))
 
     @staticmethod
     def _card(

@@ -6,9 +6,13 @@ cmd-find = Find services for my family
 ## The dialog engine: progress, buttons, notes.
 
 flow-progress = Question { $current } of { $total }
+flow-progress-last = Last question ({ $current } of { $total })
+flow-progress-most = Question { $current } of at most { $total }
+flow-progress-open = Question { $current }
 flow-multi-hint = Choose all that fit, then press “Done”.
 flow-done = ✅ Done
 flow-skip = I'd rather not say
+flow-skip-plain = Skip
 flow-back = ⬅️ Back
 flow-restart = 🔄 Start over
 flow-page-prev = ◀️ Previous
@@ -89,4 +93,19 @@ needs-results =
         [0] I did not find services for these answers. You can browse all services or start over with fewer choices.
         [one] I found one service that could help your family.
        *[other] I found { $count } services that could help your family. The best matches come first.
+    }
+
+## Results when the family asked for free services only (the question needs-free).
+
+match-free-only = As you asked, only free services are shown.
+match-free-crisis = The emergency number and crisis helplines are always shown.
+match-free-hidden =
+    { $count ->
+        [one] One more service fits your answers, but it may cost something. To see it too, start over and answer “No” to the question about free services.
+       *[other] { $count } more services fit your answers, but they may cost something. To see them too, start over and answer “No” to the question about free services.
+    }
+match-free-none =
+    { $count ->
+        [one] No free service fits your answers, so here is the one that does. It may cost something.
+       *[other] No free service fits your answers, so here are the { $count } that do. They may cost something.
     }

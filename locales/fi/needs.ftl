@@ -6,9 +6,13 @@ cmd-find = Etsi palveluita perheelle
 ## Dialogimoottori: eteneminen, painikkeet, huomautukset.
 
 flow-progress = Kysymys { $current }/{ $total }
+flow-progress-last = Viimeinen kysymys ({ $current }/{ $total })
+flow-progress-most = Kysymys { $current }, kysymyksiä enintään { $total }
+flow-progress-open = Kysymys { $current }
 flow-multi-hint = Valitse kaikki sopivat ja paina lopuksi ”Valmis”.
 flow-done = ✅ Valmis
 flow-skip = En halua kertoa
+flow-skip-plain = Ohita
 flow-back = ⬅️ Takaisin
 flow-restart = 🔄 Aloita alusta
 flow-page-prev = ◀️ Edelliset
@@ -89,4 +93,19 @@ needs-results =
         [0] En löytänyt palveluita näillä vastauksilla. Voit selata kaikkia palveluita tai aloittaa alusta.
         [one] Löysin yhden palvelun, joka voisi auttaa perhettäsi.
        *[other] Löysin { $count } palvelua, jotka voisivat auttaa perhettäsi. Parhaiten sopivat ovat ensin.
+    }
+
+## Tulokset, kun perhe pyysi vain maksuttomia palveluita (kysymys needs-free).
+
+match-free-only = Näytän vain maksuttomat palvelut, kuten pyysit.
+match-free-crisis = Hätänumero ja kriisipuhelimet näytetään aina.
+match-free-hidden =
+    { $count ->
+        [one] Vastauksiisi sopii myös yksi palvelu, joka voi olla maksullinen. Jos haluat nähdä senkin, aloita alusta ja vastaa ”Ei” kysymykseen maksuttomista palveluista.
+       *[other] Vastauksiisi sopii myös { $count } palvelua, jotka voivat olla maksullisia. Jos haluat nähdä nekin, aloita alusta ja vastaa ”Ei” kysymykseen maksuttomista palveluista.
+    }
+match-free-none =
+    { $count ->
+        [one] Vastauksiisi ei sovi yhtään maksutonta palvelua. Tässä on se yksi palvelu, joka sopii. Se voi olla maksullinen.
+       *[other] Vastauksiisi ei sovi yhtään maksutonta palvelua. Tässä ovat ne { $count } palvelua, jotka sopivat. Ne voivat olla maksullisia.
     }

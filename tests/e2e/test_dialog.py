@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -283,3 +285,156 @@ async def test_urgent_shows_helplines_first(fake: FakeTelegram, running_bot: Bot
     # ...and the question follows below, so the family can go on.
     again = await fake.wait_message(9501, after=before)
     assert any(d.startswith("needs:help:") for d in again.callback_data)
+
+
+def button_text(message: BotMessage, node: str, choice: str) -> str:
+    """The label of the dialog button ``choice`` of ``node`` on ``message``."""
+    data = data_for(message, node, choice)
+    return next(str(b["text"]) for b in message.buttons if b.get("callback_data") == data)
+
+
+SKIP_LABELS = {
+    # (a question about the family's own life, the yes/no question about free services)
+    "fi": ("En halua kertoa", "Ohita"),
+    "en": ("I'd rather not say", "Skip"),
+    "ar": ("أفضّل ألّا أقول", "تخطَّ السؤال"),
+}
+
+
+@pytest.mark.parametrize(("chat", "language"), [(9601, "fi"), (9602, "en"), (9603, "ar")])
+async def test_skip_says_skip_on_a_yes_no_question_and_progress_holds(
+    fake: FakeTelegram, running_bot: BotProcess, chat: int, language: str
+) -> None:
+    private, plain = SKIP_LABELS[language]
+    question = await open_dialog(fake, chat, language)
+    assert button_text(question, "where", "skip") == private
+    question = await press(fake, chat, question, "where", "skip")
+    question = await press(fake, chat, question, "ages", "skip")
+    assert button_text(question, "help", "skip") == private
+    question = await press(fake, chat, question, "help", "money")
+    question = await press(fake, chat, question, "help", "done")
+    # "Show only free services?" is a plain yes/no: its skip button says "Skip".
+    assert button_text(question, "free", "skip") == plain
+    assert question.text is not None
+    # Question 4, and exactly 5 in all now that the way ahead is known.
+    first_line = question.text.split("\n")[0]
+    assert "4" in first_line
+    assert "5" in first_line
+    question = await press(fake, chat, question, "free", "skip")
+    assert question.text is not None
+    last = {"fi": "Viimeinen kysymys (5/5)", "en": "Last question (5 of 5)"}
+    last["ar"] = "السؤال الأخير (5 من 5)"
+    assert question.text.startswith(last[language])
+
+
+FREE_CATALOGUE = """
+organizations:
+  - id: test-org
+    name: {fi: Testi, en: Test, ar: اختبار}
+    domains: [example.org]
+services:
+"""
+FREE_SERVICE = """
+  - id: {id}
+    organization: test-org
+    name: {{fi: {name} fi, en: {name}, ar: {name} ar}}
+    summary: {{fi: Palvelu., en: A service., ar: خدمة.}}
+    needs: [{need}]
+    service_classes: ["{service_class}"]
+    municipalities: ["{municipality}"]
+    languages: [fi]
+    access: [call]
+    contacts: {{phone: "{phone}"{always}}}
+    sources: [{{url: "https://example.org/{id}", kind: organiser}}]
+    checked: "2026-11-01"
+"""
+
+
+def free_catalogue(path: Path) -> Path:
+    """Kotka: money advice that costs and money advice that is free; Hamina: only advice that
+    costs; everywhere: a crisis line whose cost is not given."""
+    services = [
+        ("kotka-paid", "Paid advice", "money-benefits", "P4.10", "285", "fee"),
+        ("kotka-free", "Free advice", "money-benefits", "P4.10", "285", "free"),
+        ("hamina-paid", "Hamina advice", "money-benefits", "P4.10", "075", "income-based"),
+        ("crisis-line", "Crisis line", "crisis-urgent", "P5.5", "nationwide", None),
+    ]
+    text = FREE_CATALOGUE
+    for number, (ident, name, need, service_class, municipality, cost) in enumerate(services):
+        crisis = need == "crisis-urgent"
+        text += FREE_SERVICE.format(
+            id=ident,
+            name=name,
+            need=need,
+            service_class=service_class,
+            municipality=municipality,
+            phone=f"+35840123456{number}",
+            always=", phone_always: true" if crisis else "",
+        )
+        if cost is not None:
+            text += f"    cost: {cost}\n"
+    path.mkdir()
+    (path / "test.yaml").write_text(text, encoding="utf-8")
+    return path
+
+
+async def answer_free_yes(
+    fake: FakeTelegram, chat: int, municipality: str, urgent: bool
+) -> list[BotMessage]:
+    """Money (and something urgent), free services only: the messages after the last answer."""
+    question = await open_dialog(fake, chat, "en")
+    question = await press(fake, chat, question, "where", municipality)
+    question = await press(fake, chat, question, "ages", "skip")
+    question = await press(fake, chat, question, "help", "money")
+    if urgent:
+        before = fake.sent_count(chat)
+        await press(fake, chat, question, "help", "urgent")  # 112 and the helplines at once
+        question = await fake.wait_message(chat, after=before)
+    question = await press(fake, chat, question, "help", "done")
+    question = await press(fake, chat, question, "free", "yes")
+    before = fake.sent_count(chat)
+    question = await press(fake, chat, question, "languages", "skip")
+    await fake.wait_until(
+        lambda: any(
+            "needs:results:restart" in d
+            for m in fake.messages(chat)[before:]
+            for d in m.callback_data
+        )
+    )
+    return [fake.message(chat, question.message_id), *fake.messages(chat)[before:]]
+
+
+def card_names(messages: list[BotMessage]) -> list[str]:
+    """The first line of each service card, its name, without markup."""
+    return [
+        re.sub(r"<[^>]+>", "", (m.text or "").split("\n")[0])
+        for m in messages
+        if m.params.get("parse_mode") == "HTML"
+    ]
+
+
+async def test_free_only_filters_keeps_the_crisis_line_and_says_when_nothing_is_free(
+    fake: FakeTelegram, bot_env: dict[str, str], bot_process: BotProcess, tmp_path: Path
+) -> None:
+    bot_env["CATALOG_PATH"] = str(free_catalogue(tmp_path / "catalog"))
+    await start_and_wait(bot_process, fake)
+
+    heading, *rest = await answer_free_yes(fake, 9701, "285", urgent=True)
+    assert heading.text is not None
+    # Only the free advice and the crisis line (its cost unknown): the paid advice is hidden.
+    assert card_names(rest) == ["Crisis line", "Free advice"]
+    assert heading.text == (
+        "I found 2 services that could help your family. The best matches come first.\n\n"
+        "As you asked, only free services are shown. The emergency number and crisis helplines "
+        "are always shown. One more service fits your answers, but it may cost something. "
+        "To see it too, start over and answer “No” to the question about free services."
+    )
+
+    # Hamina has no free money advice: said plainly, and the advice that costs is shown.
+    heading, *rest = await answer_free_yes(fake, 9702, "075", urgent=False)
+    assert heading.text == (
+        "I found one service that could help your family.\n\n"
+        "No free service fits your answers, so here is the one that does. "
+        "It may cost something."
+    )
+    assert card_names(rest) == ["Hamina advice"]
