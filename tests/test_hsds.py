@@ -506,7 +506,7 @@ def test_foreign_records_that_are_not_for_families_are_skipped() -> None:
     ) in warnings
     assert any(
         w.startswith("f.json:")
-        and "hsds-another (Perheneuvola) skipped: no ptv-service-class term" in w
+        and "hsds-another (Perheneuvola) skipped: no PTV service class Valo knows" in w
         for w in warnings
     )
 
