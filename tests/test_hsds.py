@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.catalog.hsds import export_hsds, parse_hsds
+from bot.catalog.importers import detect_format, read_sources
 from bot.catalog.schema import (
     Ages,
     CatalogFile,
@@ -24,6 +25,7 @@ from bot.catalog.schema import (
     Source,
     Text,
 )
+from bot.catalog.taxonomy_map import TermTarget, read_taxonomy_map
 from bot.data_errors import DataFileError
 
 TODAY = date(2026, 3, 1)
@@ -557,3 +559,145 @@ def test_a_service_id_twice_is_an_error() -> None:
     assert [str(e) for e in caught.value.errors] == [
         "f.json:0: [1].id: service id hsds-3f9a7c21 is used twice (first at f.json:0)"
     ]
+
+
+# ------------------------------------------------- a new user's records (issue 24)
+
+SINGLE = Path(__file__).parent / "data" / "hsds" / "single-service.json"
+
+
+def single_record() -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(SINGLE.read_text(encoding="utf-8"))
+    return record
+
+
+def test_a_single_service_object_is_detected_as_hsds() -> None:
+    assert detect_format(SINGLE, single_record()) == "hsds"
+    imported = read_sources([SINGLE])
+    [source] = imported.files
+    assert [s.id for s in source.catalog.services] == ["hsds-8b0c6a1e"]
+    assert imported.left_out == 0
+
+
+def test_other_json_with_an_id_and_a_name_is_not_taken_for_hsds() -> None:
+    assert detect_format(SINGLE, {"id": "1", "name": "x", "price": 3}) is None
+
+
+def with_term(term: dict[str, Any], label: str | None = None) -> dict[str, Any]:
+    record = single_record()
+    attribute: dict[str, Any] = {"id": "a1", "link_type": "service_type", "taxonomy_term": term}
+    if label is not None:
+        attribute["label"] = label
+    record["attributes"] = [attribute]
+    return record
+
+
+@pytest.mark.parametrize(
+    ("term", "label"),
+    [
+        ({"code": "P5.2", "name": "N", "taxonomy": "ptv-service-class"}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy": "Palveluluokat"}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy": "PTV"}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy": {"name": "PTV service classes"}}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy_detail": {"name": "PTV service classes"}}, None),
+        (
+            {
+                "code": "P5.2",
+                "name": "N",
+                "taxonomy_detail": {"uri": "http://uri.suomi.fi/codelist/ptv/ptvserclass2"},
+            },
+            None,
+        ),
+        (
+            {
+                "code": "P5.2",
+                "name": "N",
+                "taxonomy_detail": {"id": "t1", "description": "Suomi.fi-palveluluokitus"},
+            },
+            None,
+        ),
+        ({"code": "P5.2", "name": "N", "description": "PTV service class"}, None),
+        ({"code": "P5.2", "name": "N", "description": "PTV-palveluluokka"}, None),
+        (
+            {
+                "code": "P5.2",
+                "name": "N",
+                "term_uri": "http://uri.suomi.fi/codelist/ptv/ptvserclass2/code/P5.2",
+            },
+            None,
+        ),
+        ({"code": "P5.2", "name": "N"}, "PTV service class"),
+        ({"code": "P5.2", "name": "Health clinic services"}, None),  # its PTV label
+    ],
+)
+def test_ptv_classes_are_read_however_their_taxonomy_is_named(
+    term: dict[str, Any], label: str | None
+) -> None:
+    catalog = parse_hsds([("f.json", with_term(term, label))], today=TODAY)
+    [service] = catalog.services
+    assert service.service_classes == ["P5.2"]
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        {"code": "P5.2", "name": "Food pantry"},  # a code alone says nothing
+        {"code": "P5.2", "name": "Neuvolapalvelut", "taxonomy": "Open Eligibility"},
+        {"code": "P5.2", "name": "N", "taxonomy": "Open Eligibility", "description": "PTV"},
+        {"code": "P5.2", "name": "N", "taxonomy": "Kohderyhmät"},  # an everyday word
+        {"code": "P5.2", "name": "N", "taxonomy": "PTV target groups"},  # not a class there
+    ],
+)
+def test_a_code_is_never_guessed_to_be_a_ptv_class(term: dict[str, Any]) -> None:
+    warnings: list[str] = []
+    catalog = parse_hsds([("f.json", with_term(term))], today=TODAY, warnings=warnings)
+    assert catalog.services == []
+    assert any("skipped: no PTV service class Valo knows" in w for w in warnings), warnings
+
+
+def test_a_service_level_schedule_without_a_location_is_reported() -> None:
+    record = single_record()
+    del record["service_at_locations"]
+    record["service_areas"] = [{"id": "sa1", "name": "Kotka"}]
+    warnings: list[str] = []
+    [service] = parse_hsds([("f.json", record)], today=TODAY, warnings=warnings).services
+    assert service.locations == []
+    assert service.access == ["call"]
+    assert (
+        "f.json:0: schedules: schedules left out: the service has no location whose opening "
+        "hours they are"
+    ) in warnings
+
+
+def map_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "map.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_taxonomy_map_is_read(tmp_path: Path) -> None:
+    found = read_taxonomy_map(
+        map_file(tmp_path, "Open  Eligibility:\n  Parenting-Education: [parenting-support, P3.7]\n")
+    )
+    terms = found.taxonomy(["x", "open eligibility"])
+    assert terms == {"parenting education": TermTarget(("parenting-support",), ("P3.7",))}
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("[a, b]\n", "map.yaml:1: -: expected a map: taxonomy name -> term code or name"),
+        ("OE: [a]\n", "map.yaml:1: OE: expected a map: term code or name -> need tag(s)"),
+        ("OE:\n  a: []\n", "map.yaml:2: OE.a: expected a need tag or PTV service class"),
+        ("OE:\n  a: P99.9\n", "map.yaml:2: OE.a: 'P99.9' is neither a need tag"),
+        ("OE:\n  a: P3.7\n  A: P3.7\n", "map.yaml:3: OE.A: this term is mapped twice"),
+        ("OE:\n  a: P3.7\noe:\n  a: P3.7\n", "map.yaml:4: oe: this taxonomy is mapped twice"),
+    ],
+)
+def test_a_broken_taxonomy_map_is_refused_with_file_line_path(
+    tmp_path: Path, text: str, error: str
+) -> None:
+    with pytest.raises(DataFileError) as caught:
+        read_taxonomy_map(map_file(tmp_path, text))
+    [found] = caught.value.errors
+    assert str(found).removeprefix(f"{tmp_path}/").startswith(error), str(found)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bot.__main__ import main
 from bot.catalog.schema import Ages, Contacts, Service
 from bot.catalog.store import load_services
 from bot.db.engine import make_engine, make_sessionmaker
@@ -283,3 +284,18 @@ def test_a_broken_mapping_file_is_refused_in_one_line(runs: Runs) -> None:
     assert "nothing was imported" in done.stderr
     assert "Traceback" not in done.stderr
     assert not Path(runs.broken_map.database_url.removeprefix("sqlite+aiosqlite:///")).exists()
+
+
+def test_an_unknown_need_tag_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "never-created.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    code = main(["catalog", "import", "--need", "schooling", str(SINGLE)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "valo-bot catalog import: unknown need tag 'schooling'; known: pregnancy-baby,"
+    )
+    assert len(err.splitlines()) == 1
+    assert not database.exists()

@@ -743,10 +743,11 @@ class _Reader:
 
         A term's taxonomy is read from its ``taxonomy`` (a name, or an object like
         ``taxonomy_detail``) and ``taxonomy_detail`` (``name``, ``uri``, ``description``);
-        when those name none we know and the mapping file has none of them, from what the
-        term says of itself (its ``description``, ``term_uri``, the attribute's ``label``),
-        and last from its code and name together being a PTV class's code and label. A code
-        alone is never enough: ``P5.2`` means nothing until something says it is PTV's.
+        else from the mapping file by those names; when the term names no taxonomy at all,
+        from what it says of itself (its ``description``, ``term_uri``, the attribute's
+        ``label``), and last from its code and name together being a PTV term's code and
+        label. A code alone is never enough: ``P5.2`` means nothing until something says it
+        is PTV's, and a term that names another taxonomy is never read as PTV's.
         """
         known: dict[str, Any] = {
             SERVICE_CLASS: vocab.service_classes(),
@@ -772,7 +773,7 @@ class _Reader:
             mapped = None
             if taxonomy is None and self.taxonomy_map is not None:
                 mapped = self.taxonomy_map.taxonomy(names)
-            if taxonomy is None and mapped is None:
+            if taxonomy is None and mapped is None and not names:
                 said = [_string(term.get(k)) for k in ("description", "term_uri")]
                 said.append(_string(attribute.get("label")))
                 taxonomy = _ptv_taxonomy(said, code) or _ptv_by_label(
