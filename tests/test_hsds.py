@@ -639,20 +639,34 @@ def test_ptv_classes_are_read_however_their_taxonomy_is_named(
 
 
 @pytest.mark.parametrize(
-    "term",
+    ("term", "why"),
     [
-        {"code": "P5.2", "name": "Food pantry"},  # a code alone says nothing
-        {"code": "P5.2", "name": "Neuvolapalvelut", "taxonomy": "Open Eligibility"},
-        {"code": "P5.2", "name": "N", "taxonomy": "Open Eligibility", "description": "PTV"},
-        {"code": "P5.2", "name": "N", "taxonomy": "Kohderyhmät"},  # an everyday word
-        {"code": "P5.2", "name": "N", "taxonomy": "PTV target groups"},  # not a class there
+        ({"code": "P5.2", "name": "Food pantry"}, "'P5.2' (names no taxonomy)"),
+        (
+            {"code": "P5.2", "name": "Neuvolapalvelut", "taxonomy": "Open Eligibility"},
+            "Open Eligibility 'P5.2' (a taxonomy Valo does not read)",
+        ),
+        (
+            {"code": "P5.2", "name": "N", "taxonomy": "Open Eligibility", "description": "PTV"},
+            "Open Eligibility 'P5.2' (a taxonomy Valo does not read)",
+        ),
+        (  # an everyday word
+            {"code": "P5.2", "name": "N", "taxonomy": "Kohderyhmät"},
+            "Kohderyhmät 'P5.2' (a taxonomy Valo does not read)",
+        ),
+        (  # not a class there
+            {"code": "P5.2", "name": "N", "taxonomy": "PTV target groups"},
+            "ptv-target-group 'P5.2' (not in Valo's vocabulary)",
+        ),
     ],
 )
-def test_a_code_is_never_guessed_to_be_a_ptv_class(term: dict[str, Any]) -> None:
+def test_a_code_is_never_guessed_to_be_a_ptv_class(term: dict[str, Any], why: str) -> None:
     warnings: list[str] = []
     catalog = parse_hsds([("f.json", with_term(term))], today=TODAY, warnings=warnings)
     assert catalog.services == []
-    assert any("skipped: no PTV service class Valo knows" in w for w in warnings), warnings
+    assert any(
+        f"skipped: no PTV service class Valo knows; its terms: {why} (name" in w for w in warnings
+    ), warnings
 
 
 def test_a_service_level_schedule_without_a_location_is_reported() -> None:

@@ -235,9 +235,9 @@ async def test_every_record_left_out_is_reported_with_its_reason_and_counted(
     ) in reported
     assert (
         f"{file}:{unmapped}: services[2]: hsds-33333333 (Karhulan neuvola) skipped: no PTV "
-        "service class Valo knows; its terms (Open Eligibility 'Parenting Education') are in "
-        "no taxonomy Valo reads or maps (name the PTV classes' taxonomy ptv-service-class, or "
-        "map other taxonomies' terms with --taxonomy-map)"
+        "service class Valo knows; its terms: Open Eligibility 'Parenting Education' (a "
+        "taxonomy Valo does not read) (name the PTV classes' taxonomy ptv-service-class, or map "
+        "other taxonomies' terms with --taxonomy-map)"
     ) in reported
     assert len([w for w in reported if " skipped: " in w]) == 3, reported
     assert sorted(await stored(runs.plain)) == ["hsds-44444444", "hsds-8b0c6a1e"]

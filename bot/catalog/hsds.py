@@ -33,22 +33,27 @@ Export (``export_hsds``) writes one page of the HSDS API's service list (``total
   hold them; on an organisation ``id``, ``name`` and ``domains``; at the top,
   ``organizations`` (all of them in catalogue order, including any without services).
 
-Import (``parse_hsds``) reads HSDS 3.0 service records: a list, ``{"services": [...]}`` or the
-paged ``{"contents": [...]}``. Our own exports come back exactly. Foreign records (no
-``x_valo``) import by these rules: texts are taken to be in ``text_locale`` and the other
-locales are listed as untranslated; the summary is the description's first sentence (as HSDS
-suggests for short descriptions), or the name; need tags from ``valo-need`` terms, else from
-``ptv-service-class`` terms through ``NEED_TAGS``; municipalities from ``service_areas`` names,
-else from the locations; ages above our range mean "no upper limit"; access is ``call`` when
-there is a phone and ``walk-in`` at a location with opening hours; phones are stored in
-E.164 (a number without a country code is Finnish); the sources are the service's and its
-organisation's web pages, kind ``organiser``, and the organisation's domain is its
-website's host; the catalogue's per-card rules (``rules.service_problems``) apply to every
-record, at its line; weekly schedules become
+Import (``import_hsds``) reads HSDS 3.0 service records: one service object, a list,
+``{"services": [...]}`` or the paged ``{"contents": [...]}``. Our own exports come back
+exactly. Foreign records (no ``x_valo``) import by these rules: texts are taken to be in
+``text_locale`` and the other locales are listed as untranslated; the summary is the
+description's first sentence (as HSDS suggests for short descriptions), or the name; PTV
+classes, target groups and life events from ``attributes`` whose taxonomy is named in any
+usual way (see ``_Reader._terms``), other taxonomies' terms through a mapping file
+(``bot.catalog.taxonomy_map``); need tags from ``valo-need`` terms, else from the PTV classes
+through ``NEED_TAGS`` and the mapped terms, else the caller's ``default_needs``;
+municipalities from ``service_areas`` names, else from the locations; ages above our range
+mean "no upper limit"; access is ``call`` when there is a phone and ``walk-in`` at a location
+with opening hours; phones are stored in E.164 (a number without a country code is Finnish);
+the sources are the service's and its organisation's web pages, kind ``organiser``, and the
+organisation's domain is its website's host; the catalogue's per-card rules
+(``rules.service_problems``) apply to every record, at its line; weekly schedules become
 opening hours (times are read as local time, any UTC offset ignored: a weekly time cannot
-carry daylight saving), other schedules are left out with a warning. A record that is not a
-family service, or says no way to reach it, is skipped with a warning; a record that cannot be
-read is an error, and then nothing is imported.
+carry daylight saving), the service's own schedules at each location that gives none, other
+schedules are left out with a warning. A record without an id or a name, that is not a family
+service (decided first, as for PTV: a record left out need not be perfect), or says no way to
+reach it, is left out with its reason (``Issues.leave_out``: a warning, counted); a record
+that cannot be read is an error, and then nothing is imported.
 """
 
 from __future__ import annotations
@@ -738,8 +743,8 @@ class _Reader:
 
     def _terms(self, record: dict[str, Any], at: _At) -> tuple[dict[str, list[str]], list[str]]:
         """Codes by taxonomy (PTV classes, target groups, life events, need tags), in order,
-        and the terms of taxonomies we do not read (``taxonomy 'code'``), for the reason a
-        record without a class is left out.
+        and the terms that gave no class, each with why (for the reason a record without a
+        class is left out).
 
         A term's taxonomy is read from its ``taxonomy`` (a name, or an object like
         ``taxonomy_detail``) and ``taxonomy_detail`` (``name``, ``uri``, ``description``);
@@ -779,8 +784,8 @@ class _Reader:
                 taxonomy = _ptv_taxonomy(said, code) or _ptv_by_label(
                     code, _string(term.get("name"))
                 )
-            shown = names[0] if names else "no taxonomy"
             if mapped is not None:
+                shown = names[0]
                 target = mapped.get(taxonomy_key(code)) or mapped.get(
                     taxonomy_key(_string(term.get("name")))
                 )
@@ -790,7 +795,7 @@ class _Reader:
                         where,
                         f"{shown} term {code!r} is not in the taxonomy map; left out",
                     )
-                    unread.append(f"{shown} {code!r}")
+                    unread.append(f"{shown} {code!r} (not in the taxonomy map)")
                     continue
                 for need in target.needs:
                     add(MAPPED_NEED, need)
@@ -798,11 +803,16 @@ class _Reader:
                     add(SERVICE_CLASS, service_class)
                 continue
             if taxonomy is None:
-                unread.append(f"{shown} {code!r}")
+                unread.append(
+                    f"{names[0]} {code!r} (a taxonomy Valo does not read)"
+                    if names
+                    else f"{code!r} (names no taxonomy)"
+                )
                 continue
             if code in known[taxonomy]:
                 add(taxonomy, code)
             else:
+                unread.append(f"{taxonomy} {code!r} (not in Valo's vocabulary)")
                 self.issues.warn(
                     at.document,
                     where,
@@ -1104,12 +1114,11 @@ def _no_class_reason(unread: list[str], mapped_needs: bool) -> str:
             "them to a PTV service class too)"
         )
     if not unread:
-        return "no PTV service class Valo knows (it has no taxonomy term Valo reads)"
-    shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+        return "no PTV service class Valo knows (it has no taxonomy term)"
+    shown = "; ".join(unread[:3]) + (f"; {len(unread) - 3} more" if len(unread) > 3 else "")
     return (
-        f"no PTV service class Valo knows; its terms ({shown}) are in no taxonomy Valo reads "
-        "or maps (name the PTV classes' taxonomy ptv-service-class, or map other taxonomies' "
-        "terms with --taxonomy-map)"
+        f"no PTV service class Valo knows; its terms: {shown} (name the PTV classes' taxonomy "
+        "ptv-service-class, or map other taxonomies' terms with --taxonomy-map)"
     )
 
 
