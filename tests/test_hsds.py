@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.catalog.hsds import export_hsds, parse_hsds
+from bot.catalog.hsds import export_hsds, import_hsds, parse_hsds
 from bot.catalog.importers import detect_format, read_sources
 from bot.catalog.schema import (
     Ages,
@@ -704,6 +704,7 @@ def test_a_taxonomy_map_is_read(tmp_path: Path) -> None:
         ("OE: [a]\n", "map.yaml:1: OE: expected a map: term code or name -> need tag(s)"),
         ("OE:\n  a: []\n", "map.yaml:2: OE.a: expected a need tag or PTV service class"),
         ("OE:\n  a: P99.9\n", "map.yaml:2: OE.a: 'P99.9' is neither a need tag"),
+        ("OE:\n  a: [{b: c}]\n", "map.yaml:2: OE.a[0]: {'b': 'c'} is neither a need tag"),
         ("OE:\n  a: P3.7\n  A: P3.7\n", "map.yaml:3: OE.A: this term is mapped twice"),
         ("OE:\n  a: P3.7\noe:\n  a: P3.7\n", "map.yaml:4: oe: this taxonomy is mapped twice"),
     ],
@@ -715,3 +716,19 @@ def test_a_broken_taxonomy_map_is_refused_with_file_line_path(
         read_taxonomy_map(map_file(tmp_path, text))
     [found] = caught.value.errors
     assert str(found).removeprefix(f"{tmp_path}/").startswith(error), str(found)
+
+
+def test_mapped_terms_match_by_code_or_name_and_add_to_the_classes_needs(tmp_path: Path) -> None:
+    terms_map = read_taxonomy_map(
+        map_file(tmp_path, "open-eligibility:\n  '1102': P3.7\n  Counseling: mental-health\n")
+    )
+    record = single_record()  # P5.2: pregnancy-baby, child-health
+    record["attributes"] += [
+        {"id": "a2", "taxonomy_term": {"code": 1102, "name": "x", "taxonomy": "Open Eligibility"}},
+        {"id": "a3", "taxonomy_term": {"name": "COUNSELING", "taxonomy": "Open Eligibility"}},
+    ]
+    imported = import_hsds([("f.json", record)], today=TODAY, taxonomy_map=terms_map)
+    [service] = imported.catalog.services
+    assert service.service_classes == ["P5.2", "P3.7"]
+    assert service.needs == ["pregnancy-baby", "child-health", "parenting-support", "mental-health"]
+    assert imported.left_out == 0

@@ -1166,6 +1166,9 @@ def _contacts_extension(extension: dict[str, Any]) -> dict[str, Any]:
 
 
 def _string(value: Any) -> str:
+    """A text field's value; a whole number (a code written as 1102) as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return value.strip() if isinstance(value, str) else ""
 
 

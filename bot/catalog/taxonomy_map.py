@@ -91,9 +91,9 @@ def read_taxonomy_map(path: Path) -> TaxonomyMap:
             codes: list[str] = []
             for i, value in enumerate(values):
                 at = (name, term) if isinstance(targets, str) else (name, term, i)
-                if value in vocab.NEED_TAGS:
+                if isinstance(value, str) and value in vocab.NEED_TAGS:
                     needs.append(value)
-                elif value in classes:
+                elif isinstance(value, str) and value in classes:
                     codes.append(value)
                 else:
                     errors.append(
