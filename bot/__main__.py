@@ -525,7 +525,12 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     settings = _settings()
     paths = [Path(p) for p in args.paths]
     try:
-        files = importers.read_sources(paths, args.format, args.need)
+        files = importers.read_sources(
+            paths,
+            args.format,
+            [need_tag(need) for need in args.need],
+            Path(args.taxonomy_map) if args.taxonomy_map else None,
+        )
     except DataFileError as exc:
         _print_errors(exc.errors)
         print("valo-bot: nothing was imported", file=sys.stderr)
@@ -543,7 +548,12 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         return EXIT_DATA
     for warning in files.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"imported {len(files.files)} source(s): {report}")
+    left_out = (
+        f"; {files.left_out} record(s) left out (the reasons are in the warnings)"
+        if files.left_out
+        else ""
+    )
+    print(f"imported {len(files.files)} source(s): {report}{left_out}")
     return 0
 
 
@@ -805,7 +815,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="TAG",
-        help="need tag for PTV services whose classes map to none (else they are skipped)",
+        help="need tag for PTV and HSDS services whose classes map to none (else they are "
+        "left out); repeatable",
+    )
+    importer.add_argument(
+        "--taxonomy-map",
+        metavar="FILE",
+        help="YAML file mapping other taxonomies' terms in HSDS records (e.g. Open "
+        "Eligibility) to need tags and PTV service classes",
     )
     importer.set_defaults(func=cmd_catalog_import)
     exporter = catalog_commands.add_parser("export", help="the whole catalogue as HSDS 3.0 JSON")

@@ -389,6 +389,7 @@ async def test_a_ptv_import_that_skips_every_record_writes_no_version(
     sample = REPO / "tests" / "data" / "ptv-samples" / "service_etalukio.json"
     files = read_sources([sample], "ptv")
     assert files.warnings
+    assert files.left_out == len([w for w in files.warnings if " skipped: " in w]) > 0
     assert all(not f.catalog.services for f in files.files)
     for digest in ("first", "second"):
         async with sessions() as session:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.catalog.hsds import export_hsds, parse_hsds
+from bot.catalog.hsds import export_hsds, import_hsds, parse_hsds
+from bot.catalog.importers import detect_format, read_sources
 from bot.catalog.schema import (
     Ages,
     CatalogFile,
@@ -24,6 +25,7 @@ from bot.catalog.schema import (
     Source,
     Text,
 )
+from bot.catalog.taxonomy_map import TermTarget, read_taxonomy_map
 from bot.data_errors import DataFileError
 
 TODAY = date(2026, 3, 1)
@@ -506,7 +508,7 @@ def test_foreign_records_that_are_not_for_families_are_skipped() -> None:
     ) in warnings
     assert any(
         w.startswith("f.json:")
-        and "hsds-another (Perheneuvola) skipped: no ptv-service-class term" in w
+        and "hsds-another (Perheneuvola) skipped: no PTV service class Valo knows" in w
         for w in warnings
     )
 
@@ -557,3 +559,176 @@ def test_a_service_id_twice_is_an_error() -> None:
     assert [str(e) for e in caught.value.errors] == [
         "f.json:0: [1].id: service id hsds-3f9a7c21 is used twice (first at f.json:0)"
     ]
+
+
+# ------------------------------------------------- a new user's records (issue 24)
+
+SINGLE = Path(__file__).parent / "data" / "hsds" / "single-service.json"
+
+
+def single_record() -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(SINGLE.read_text(encoding="utf-8"))
+    return record
+
+
+def test_a_single_service_object_is_detected_as_hsds() -> None:
+    assert detect_format(SINGLE, single_record()) == "hsds"
+    imported = read_sources([SINGLE])
+    [source] = imported.files
+    assert [s.id for s in source.catalog.services] == ["hsds-8b0c6a1e"]
+    assert imported.left_out == 0
+
+
+def test_other_json_with_an_id_and_a_name_is_not_taken_for_hsds() -> None:
+    assert detect_format(SINGLE, {"id": "1", "name": "x", "price": 3}) is None
+
+
+def with_term(term: dict[str, Any], label: str | None = None) -> dict[str, Any]:
+    record = single_record()
+    attribute: dict[str, Any] = {"id": "a1", "link_type": "service_type", "taxonomy_term": term}
+    if label is not None:
+        attribute["label"] = label
+    record["attributes"] = [attribute]
+    return record
+
+
+@pytest.mark.parametrize(
+    ("term", "label"),
+    [
+        ({"code": "P5.2", "name": "N", "taxonomy": "ptv-service-class"}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy": "Palveluluokat"}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy": "PTV"}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy": {"name": "PTV service classes"}}, None),
+        ({"code": "P5.2", "name": "N", "taxonomy_detail": {"name": "PTV service classes"}}, None),
+        (
+            {
+                "code": "P5.2",
+                "name": "N",
+                "taxonomy_detail": {"uri": "http://uri.suomi.fi/codelist/ptv/ptvserclass2"},
+            },
+            None,
+        ),
+        (
+            {
+                "code": "P5.2",
+                "name": "N",
+                "taxonomy_detail": {"id": "t1", "description": "Suomi.fi-palveluluokitus"},
+            },
+            None,
+        ),
+        ({"code": "P5.2", "name": "N", "description": "PTV service class"}, None),
+        ({"code": "P5.2", "name": "N", "description": "PTV-palveluluokka"}, None),
+        (
+            {
+                "code": "P5.2",
+                "name": "N",
+                "term_uri": "http://uri.suomi.fi/codelist/ptv/ptvserclass2/code/P5.2",
+            },
+            None,
+        ),
+        ({"code": "P5.2", "name": "N"}, "PTV service class"),
+        ({"code": "P5.2", "name": "Health clinic services"}, None),  # its PTV label
+    ],
+)
+def test_ptv_classes_are_read_however_their_taxonomy_is_named(
+    term: dict[str, Any], label: str | None
+) -> None:
+    catalog = parse_hsds([("f.json", with_term(term, label))], today=TODAY)
+    [service] = catalog.services
+    assert service.service_classes == ["P5.2"]
+
+
+@pytest.mark.parametrize(
+    ("term", "why"),
+    [
+        ({"code": "P5.2", "name": "Food pantry"}, "'P5.2' (names no taxonomy)"),
+        (
+            {"code": "P5.2", "name": "Neuvolapalvelut", "taxonomy": "Open Eligibility"},
+            "Open Eligibility 'P5.2' (a taxonomy Valo does not read)",
+        ),
+        (
+            {"code": "P5.2", "name": "N", "taxonomy": "Open Eligibility", "description": "PTV"},
+            "Open Eligibility 'P5.2' (a taxonomy Valo does not read)",
+        ),
+        (  # an everyday word
+            {"code": "P5.2", "name": "N", "taxonomy": "Kohderyhmät"},
+            "Kohderyhmät 'P5.2' (a taxonomy Valo does not read)",
+        ),
+        (  # not a class there
+            {"code": "P5.2", "name": "N", "taxonomy": "PTV target groups"},
+            "ptv-target-group 'P5.2' (not in Valo's vocabulary)",
+        ),
+    ],
+)
+def test_a_code_is_never_guessed_to_be_a_ptv_class(term: dict[str, Any], why: str) -> None:
+    warnings: list[str] = []
+    catalog = parse_hsds([("f.json", with_term(term))], today=TODAY, warnings=warnings)
+    assert catalog.services == []
+    assert any(
+        f"skipped: no PTV service class Valo knows; its terms: {why} (name" in w for w in warnings
+    ), warnings
+
+
+def test_a_service_level_schedule_without_a_location_is_reported() -> None:
+    record = single_record()
+    del record["service_at_locations"]
+    record["service_areas"] = [{"id": "sa1", "name": "Kotka"}]
+    warnings: list[str] = []
+    [service] = parse_hsds([("f.json", record)], today=TODAY, warnings=warnings).services
+    assert service.locations == []
+    assert service.access == ["call"]
+    assert (
+        "f.json:0: schedules: schedules left out: the service has no location whose opening "
+        "hours they are"
+    ) in warnings
+
+
+def map_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "map.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_taxonomy_map_is_read(tmp_path: Path) -> None:
+    found = read_taxonomy_map(
+        map_file(tmp_path, "Open  Eligibility:\n  Parenting-Education: [parenting-support, P3.7]\n")
+    )
+    terms = found.taxonomy(["x", "open eligibility"])
+    assert terms == {"parenting education": TermTarget(("parenting-support",), ("P3.7",))}
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("[a, b]\n", "map.yaml:1: -: expected a map: taxonomy name -> term code or name"),
+        ("OE: [a]\n", "map.yaml:1: OE: expected a map: term code or name -> need tag(s)"),
+        ("OE:\n  a: []\n", "map.yaml:2: OE.a: expected a need tag or PTV service class"),
+        ("OE:\n  a: P99.9\n", "map.yaml:2: OE.a: 'P99.9' is neither a need tag"),
+        ("OE:\n  a: [{b: c}]\n", "map.yaml:2: OE.a[0]: {'b': 'c'} is neither a need tag"),
+        ("OE:\n  a: P3.7\n  A: P3.7\n", "map.yaml:3: OE.A: this term is mapped twice"),
+        ("OE:\n  a: P3.7\noe:\n  a: P3.7\n", "map.yaml:4: oe: this taxonomy is mapped twice"),
+    ],
+)
+def test_a_broken_taxonomy_map_is_refused_with_file_line_path(
+    tmp_path: Path, text: str, error: str
+) -> None:
+    with pytest.raises(DataFileError) as caught:
+        read_taxonomy_map(map_file(tmp_path, text))
+    [found] = caught.value.errors
+    assert str(found).removeprefix(f"{tmp_path}/").startswith(error), str(found)
+
+
+def test_mapped_terms_match_by_code_or_name_and_add_to_the_classes_needs(tmp_path: Path) -> None:
+    terms_map = read_taxonomy_map(
+        map_file(tmp_path, "open-eligibility:\n  '1102': P3.7\n  Counseling: mental-health\n")
+    )
+    record = single_record()  # P5.2: pregnancy-baby, child-health
+    record["attributes"] += [
+        {"id": "a2", "taxonomy_term": {"code": 1102, "name": "x", "taxonomy": "Open Eligibility"}},
+        {"id": "a3", "taxonomy_term": {"name": "COUNSELING", "taxonomy": "Open Eligibility"}},
+    ]
+    imported = import_hsds([("f.json", record)], today=TODAY, taxonomy_map=terms_map)
+    [service] = imported.catalog.services
+    assert service.service_classes == ["P5.2", "P3.7"]
+    assert service.needs == ["pregnancy-baby", "child-health", "parenting-support", "mental-health"]
+    assert imported.left_out == 0

@@ -132,6 +132,7 @@ def test_services_that_are_not_family_services_are_skipped_with_a_reason() -> No
         "service_etalukio.json:1: -: ptv-3668d250 (Nettilukio aikuisille) skipped: its PTV "
         "classes (P6.10, P6.8, P6.13, P6) map to no need tag, so it is not a family service"
     ) in result.warnings
+    assert result.left_out == len([w for w in result.warnings if " skipped: " in w]) > 0
     # Both organisations seen still get their (empty) part, so a re-import clears them.
     assert set(result.by_source) == {
         "ptv:df0c2f24-d2bd-4ba7-bdcd-fcfc9f0d65a7",

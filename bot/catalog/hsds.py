@@ -33,22 +33,27 @@ Export (``export_hsds``) writes one page of the HSDS API's service list (``total
   hold them; on an organisation ``id``, ``name`` and ``domains``; at the top,
   ``organizations`` (all of them in catalogue order, including any without services).
 
-Import (``parse_hsds``) reads HSDS 3.0 service records: a list, ``{"services": [...]}`` or the
-paged ``{"contents": [...]}``. Our own exports come back exactly. Foreign records (no
-``x_valo``) import by these rules: texts are taken to be in ``text_locale`` and the other
-locales are listed as untranslated; the summary is the description's first sentence (as HSDS
-suggests for short descriptions), or the name; need tags from ``valo-need`` terms, else from
-``ptv-service-class`` terms through ``NEED_TAGS``; municipalities from ``service_areas`` names,
-else from the locations; ages above our range mean "no upper limit"; access is ``call`` when
-there is a phone and ``walk-in`` at a location with opening hours; phones are stored in
-E.164 (a number without a country code is Finnish); the sources are the service's and its
-organisation's web pages, kind ``organiser``, and the organisation's domain is its
-website's host; the catalogue's per-card rules (``rules.service_problems``) apply to every
-record, at its line; weekly schedules become
+Import (``import_hsds``) reads HSDS 3.0 service records: one service object, a list,
+``{"services": [...]}`` or the paged ``{"contents": [...]}``. Our own exports come back
+exactly. Foreign records (no ``x_valo``) import by these rules: texts are taken to be in
+``text_locale`` and the other locales are listed as untranslated; the summary is the
+description's first sentence (as HSDS suggests for short descriptions), or the name; PTV
+classes, target groups and life events from ``attributes`` whose taxonomy is named in any
+usual way (see ``_Reader._terms``), other taxonomies' terms through a mapping file
+(``bot.catalog.taxonomy_map``); need tags from ``valo-need`` terms, else from the PTV classes
+through ``NEED_TAGS`` and the mapped terms, else the caller's ``default_needs``;
+municipalities from ``service_areas`` names, else from the locations; ages above our range
+mean "no upper limit"; access is ``call`` when there is a phone and ``walk-in`` at a location
+with opening hours; phones are stored in E.164 (a number without a country code is Finnish);
+the sources are the service's and its organisation's web pages, kind ``organiser``, and the
+organisation's domain is its website's host; the catalogue's per-card rules
+(``rules.service_problems``) apply to every record, at its line; weekly schedules become
 opening hours (times are read as local time, any UTC offset ignored: a weekly time cannot
-carry daylight saving), other schedules are left out with a warning. A record that is not a
-family service, or says no way to reach it, is skipped with a warning; a record that cannot be
-read is an error, and then nothing is imported.
+carry daylight saving), the service's own schedules at each location that gives none, other
+schedules are left out with a warning. A record without an id or a name, that is not a family
+service (decided first, as for PTV: a record left out need not be perfect), or says no way to
+reach it, is left out with its reason (``Issues.leave_out``: a warning, counted); a record
+that cannot be read is an error, and then nothing is imported.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ from bot.catalog import phones, vocab
 from bot.catalog.interchange import (
     TEXT_LIMIT,
     Issues,
+    check_need_tags,
     localized,
     needs_for_classes,
     short_id,
@@ -90,6 +96,7 @@ from bot.catalog.schema import (
     Text,
     own_domain,
 )
+from bot.catalog.taxonomy_map import TaxonomyMap, taxonomy_key
 from bot.data_errors import DataFileError
 from bot.json_source import JsonDocument, read_json_documents
 from bot.yaml_source import PathKey
@@ -103,6 +110,7 @@ SERVICE_CLASS = "ptv-service-class"
 TARGET_GROUP = "ptv-target-group"
 LIFE_EVENT = "ptv-life-event"
 NEED = "valo-need"
+MAPPED_NEED = "mapped-need"  # need tags from other taxonomies' terms, through a mapping file
 _TAXONOMIES: dict[str, tuple[str, str | None]] = {
     SERVICE_CLASS: (
         "Suomi.fi Finnish Service Catalogue (PTV) service classes",
@@ -384,6 +392,50 @@ def _export_location(service: Service, location: Location) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------- import
 
 
+@dataclass(frozen=True)
+class HsdsImport:
+    """What an HSDS import produced: the catalogue, the warnings (each record left out is one,
+    with its reason) and how many records were left out."""
+
+    catalog: CatalogFile
+    warnings: list[str]
+    left_out: int
+
+
+def import_hsds(
+    documents: Sequence[tuple[str, Any]],
+    *,
+    text_locale: Locale = "fi",
+    today: date | None = None,
+    default_needs: Sequence[str] = (),
+    taxonomy_map: TaxonomyMap | None = None,
+) -> HsdsImport:
+    """Read HSDS 3.0 service records into catalogue entries.
+
+    ``documents`` are ``(display name, JSON text or parsed JSON)``; give the text to get line
+    numbers in errors. ``text_locale`` is the language of foreign records' texts (HSDS has no
+    language tags; our own exports carry all three locales). ``today`` is ``checked`` for
+    records with neither ``assured_date`` nor ``last_modified``. ``default_needs`` tag
+    records whose PTV classes map to no need tag (else they are left out as not family
+    services), as for PTV imports; ``taxonomy_map`` translates other taxonomies' terms. Raises
+    ``DataFileError`` listing every problem; nothing is returned half-imported.
+    """
+    defaults = check_need_tags(default_needs)
+    parsed, syntax_errors = read_json_documents(documents)
+    issues = Issues(errors=list(syntax_errors))
+    reader = _Reader(issues, text_locale, today or date.today(), defaults, taxonomy_map)
+    for document in parsed:
+        reader.read(document)
+    if issues.errors:
+        raise DataFileError(list(dict.fromkeys(issues.errors)))
+    used = {s.organization for s in reader.services}
+    organizations = [
+        o for o in reader.organizations.values() if o.id in used or o.id in reader.declared
+    ]
+    catalog = CatalogFile(organizations=organizations, services=reader.services)
+    return HsdsImport(catalog, list(dict.fromkeys(issues.warnings)), issues.left_out)
+
+
 def parse_hsds(
     documents: Sequence[tuple[str, Any]],
     *,
@@ -391,29 +443,12 @@ def parse_hsds(
     today: date | None = None,
     warnings: list[str] | None = None,
 ) -> CatalogFile:
-    """Read HSDS 3.0 service records into catalogue entries.
-
-    ``documents`` are ``(display name, JSON text or parsed JSON)``; give the text to get line
-    numbers in errors. ``text_locale`` is the language of foreign records' texts (HSDS has no
-    language tags; our own exports carry all three locales). ``today`` is ``checked`` for
-    records with neither ``assured_date`` nor ``last_modified``. Records left out (not family
-    services, unreachable) are reported in ``warnings`` when a list is given. Raises
-    ``DataFileError`` listing every problem; nothing is returned half-imported.
-    """
-    parsed, syntax_errors = read_json_documents(documents)
-    issues = Issues(errors=list(syntax_errors))
-    reader = _Reader(issues, text_locale, today or date.today())
-    for document in parsed:
-        reader.read(document)
+    """``import_hsds``'s catalogue; its warnings are added to ``warnings`` when a list is
+    given."""
+    imported = import_hsds(documents, text_locale=text_locale, today=today)
     if warnings is not None:
-        warnings.extend(dict.fromkeys(issues.warnings))
-    if issues.errors:
-        raise DataFileError(list(dict.fromkeys(issues.errors)))
-    used = {s.organization for s in reader.services}
-    organizations = [
-        o for o in reader.organizations.values() if o.id in used or o.id in reader.declared
-    ]
-    return CatalogFile(organizations=organizations, services=reader.services)
+        warnings.extend(imported.warnings)
+    return imported.catalog
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -433,10 +468,19 @@ class _At:
 class _Reader:
     """Reads documents one after another, collecting organisations and services."""
 
-    def __init__(self, issues: Issues, text_locale: Locale, today: date) -> None:
+    def __init__(
+        self,
+        issues: Issues,
+        text_locale: Locale,
+        today: date,
+        default_needs: list[str],
+        taxonomy_map: TaxonomyMap | None,
+    ) -> None:
         self.issues = issues
         self.text_locale = text_locale
         self.today = today
+        self.default_needs = default_needs
+        self.taxonomy_map = taxonomy_map
         self.organizations: dict[str, Organization] = {}
         self.declared: set[str] = set()  # listed in a top-level x_valo: kept even if unused
         self.services: list[Service] = []
@@ -503,16 +547,53 @@ class _Reader:
         ours = bool(extension)
         raw_id = record.get("id")
         raw_name = record.get("name")
-        if not isinstance(raw_id, str) or not raw_id.strip():
-            issues.error(document, at("id"), "required: the service's identifier")
+        given_id = raw_id.strip() if isinstance(raw_id, str) else ""
+        given_name = raw_name.strip() if isinstance(raw_name, str) else ""
+        if not given_id or not given_name:
+            # Without an id or a name a record can be no card (HSDS requires both): it is
+            # left out with the reason, and the dataset's other records still import.
+            missing = [w for w, given in (("id", given_id), ("name", given_name)) if not given]
+            issues.leave_out(
+                document,
+                at.path,
+                f"{given_id or '(no id)'} ({given_name or 'no name'})",
+                f"no {' and no '.join(missing)} (HSDS requires both)",
+            )
             return
-        if not isinstance(raw_name, str) or not raw_name.strip():
-            issues.error(document, at("name"), "required: the service's name")
-            return
-        sid = extension.get("id") if ours else short_id("hsds", raw_id)
+        raw_name = given_name
+        sid = extension.get("id") if ours else short_id("hsds", given_id)
         if not isinstance(sid, str):
             issues.error(document, at(EXTENSION if ours else "id"), "no usable id")
             return
+        label = f"{sid} ({raw_name})"
+        terms, unread = self._terms(record, at)
+        # Explicit valo-need terms win; else the classes' need tags and the mapped ones.
+        wanted = {*needs_for_classes(terms[SERVICE_CLASS]), *terms[MAPPED_NEED]}
+        needs = terms[NEED] or [tag for tag in vocab.NEED_TAGS if tag in wanted]
+        # Family service or not first, as for PTV: a record we leave out need not be perfect
+        # to be left out.
+        if not terms[SERVICE_CLASS]:
+            reason = _no_class_reason(unread, bool(terms[MAPPED_NEED]))
+            issues.leave_out(document, at.path, label, reason)
+            return
+        if not needs and not self.default_needs:
+            issues.leave_out(
+                document,
+                at.path,
+                label,
+                f"its PTV classes ({', '.join(terms[SERVICE_CLASS])}) map to no need tag, so it "
+                "is not a family service (give --need TAG if it is one)",
+            )
+            return
+        if not needs:
+            needs = self.default_needs
+            issues.warn(
+                document,
+                at.path,
+                f"{label}: no need tag from its PTV classes ({', '.join(terms[SERVICE_CLASS])}); "
+                f"given the default {', '.join(needs)}",
+            )
+
         fallbacks: set[Locale] = set()
         name = self._text(extension, "name", raw_name, at, fallbacks)
         raw_description = record.get("description")
@@ -522,7 +603,6 @@ class _Reader:
         rest = plain.strip() if plain.strip() != first else ""
         description = self._text(extension, "description", rest, at, fallbacks)
 
-        terms = self._terms(record, at)
         organization = self._organization(record, at)
         areas = self._areas(record, at, extension)
         locations, phone_at_location = self._locations(record, at, areas, fallbacks)
@@ -552,15 +632,17 @@ class _Reader:
         if len(issues.errors) > errors_before or not (name and summary and organization):
             return
 
-        label = f"{sid} ({name.fi})"
-        needs = terms[NEED] or needs_for_classes(terms[SERVICE_CLASS])
         access = extension.get("access") if ours else _access(locations, phone)
         # Our own cards may have no confirmed way in but the organiser's page (the schema's
         # rule); a foreign record needs a phone or a place with hours.
         reachable = bool(access) or (ours and isinstance(record.get("url"), str))
-        why_not = _why_left_out(terms[SERVICE_CLASS], needs, adults_only, reachable)
-        if why_not is not None:
-            issues.warn(document, at.path, f"{label} skipped: {why_not}")
+        if adults_only:
+            issues.leave_out(document, at.path, label, "its minimum age is above our age range")
+            return
+        if not reachable:
+            issues.leave_out(
+                document, at.path, label, "it gives no phone and no location with opening hours"
+            )
             return
         url = record.get("url") if isinstance(record.get("url"), str) else None
         sources = (
@@ -659,38 +741,84 @@ class _Reader:
         fallbacks.update(text.fallbacks)
         return text.text
 
-    def _terms(self, record: dict[str, Any], at: _At) -> dict[str, list[str]]:
-        """Codes by taxonomy (PTV classes, target groups, life events, need tags), in order."""
+    def _terms(self, record: dict[str, Any], at: _At) -> tuple[dict[str, list[str]], list[str]]:
+        """Codes by taxonomy (PTV classes, target groups, life events, need tags), in order,
+        and the terms that gave no class, each with why (for the reason a record without a
+        class is left out).
+
+        A term's taxonomy is read from its ``taxonomy`` (a name, or an object like
+        ``taxonomy_detail``) and ``taxonomy_detail`` (``name``, ``uri``, ``description``);
+        else from the mapping file by those names; when the term names no taxonomy at all,
+        from what it says of itself (its ``description``, ``term_uri``, the attribute's
+        ``label``), and last from its code and name together being a PTV term's code and
+        label. A code alone is never enough: ``P5.2`` means nothing until something says it
+        is PTV's, and a term that names another taxonomy is never read as PTV's.
+        """
         known: dict[str, Any] = {
             SERVICE_CLASS: vocab.service_classes(),
             TARGET_GROUP: vocab.target_groups(),
             LIFE_EVENT: vocab.life_events(),
             NEED: vocab.NEED_TAGS,
         }
-        found: dict[str, list[str]] = {taxonomy: [] for taxonomy in known}
+        found: dict[str, list[str]] = {taxonomy: [] for taxonomy in (*known, MAPPED_NEED)}
+        unread: list[str] = []
+
+        def add(taxonomy: str, code: str) -> None:
+            if code not in found[taxonomy]:
+                found[taxonomy].append(code)
+
         for i, attribute in _entries(record.get("attributes")):
             term = attribute.get("taxonomy_term")
             if not isinstance(term, dict):
                 continue
-            detail = term.get("taxonomy_detail")
-            taxonomy = term.get("taxonomy") or (
-                detail.get("name") if isinstance(detail, dict) else None
-            )
-            taxonomy = taxonomy.strip().lower() if isinstance(taxonomy, str) else ""
-            if taxonomy not in known:
-                continue  # other taxonomies (Open Eligibility, AIRS...) mean nothing to us
-            code = term.get("code") or term.get("name")
-            code = code.strip() if isinstance(code, str) else ""
+            code = _string(term.get("code")) or _string(term.get("name"))
+            where = at("attributes", i, "taxonomy_term", "code")
+            names, about = _taxonomy_naming(term)
+            taxonomy = _ptv_taxonomy([*names, *about], code)
+            mapped = None
+            if taxonomy is None and self.taxonomy_map is not None:
+                mapped = self.taxonomy_map.taxonomy(names)
+            if taxonomy is None and mapped is None and not names:
+                said = [_string(term.get(k)) for k in ("description", "term_uri")]
+                said.append(_string(attribute.get("label")))
+                taxonomy = _ptv_taxonomy(said, code) or _ptv_by_label(
+                    code, _string(term.get("name"))
+                )
+            if mapped is not None:
+                shown = names[0]
+                target = mapped.get(taxonomy_key(code)) or mapped.get(
+                    taxonomy_key(_string(term.get("name")))
+                )
+                if target is None:
+                    self.issues.warn(
+                        at.document,
+                        where,
+                        f"{shown} term {code!r} is not in the taxonomy map; left out",
+                    )
+                    unread.append(f"{shown} {code!r} (not in the taxonomy map)")
+                    continue
+                for need in target.needs:
+                    add(MAPPED_NEED, need)
+                for service_class in target.service_classes:
+                    add(SERVICE_CLASS, service_class)
+                continue
+            if taxonomy is None:
+                unread.append(
+                    f"{names[0]} {code!r} (a taxonomy Valo does not read)"
+                    if names
+                    else f"{code!r} (names no taxonomy)"
+                )
+                continue
             if code in known[taxonomy]:
-                if code not in found[taxonomy]:
-                    found[taxonomy].append(code)
+                add(taxonomy, code)
             else:
+                unread.append(f"{taxonomy} {code!r} (not in Valo's vocabulary)")
                 self.issues.warn(
                     at.document,
-                    at("attributes", i, "taxonomy_term", "code"),
+                    where,
                     f"{taxonomy} term {code!r} is not in Valo's vocabulary; left out",
                 )
-        return found
+        return found, unread
 
     def _organization(self, record: dict[str, Any], at: _At) -> Organization | None:
         nested = record.get("organization")
@@ -791,28 +919,35 @@ class _Reader:
                     self.issues.error(at.document, here(key), f"not a number: {value!r}")
                     value = None
                 raw[key[:3]] = value
-            schedules = _list(link.get("schedules")) or (
-                [] if isinstance(extension, dict) else _list(place.get("schedules"))
+            # The hours at this place: its own, else (foreign records) the location's, else the
+            # service's own schedules, which hold at every place that gives none.
+            foreign = not isinstance(extension, dict)
+            schedules_at = next(
+                (
+                    (value, path)
+                    for value, path in (
+                        (link.get("schedules"), at("service_at_locations", i, "schedules")),
+                        (place.get("schedules") if foreign else None, here("schedules")),
+                        (record.get("schedules") if foreign else None, at("schedules")),
+                    )
+                    if _list(value)
+                ),
+                (None, at("schedules")),
             )
-            schedule_at = "schedules" if _list(link.get("schedules")) else None
             raw["hours"] = [
                 hours
-                for j, schedule in enumerate(schedules)
-                if (
-                    hours := self._hours(
-                        schedule,
-                        _At(
-                            at.document,
-                            at("service_at_locations", i, "schedules", j)
-                            if schedule_at
-                            else here("schedules", j),
-                        ),
-                    )
-                )
+                for j, schedule in _entries(schedules_at[0])
+                if (hours := self._hours(schedule, _At(at.document, (*schedules_at[1], j))))
             ]
             location = self._model(Location, raw, where)
             if location is not None:
                 locations.append(location)
+        if not locations and _list(record.get("schedules")) and not record.get(EXTENSION):
+            self.issues.warn(
+                at.document,
+                at("schedules"),
+                "schedules left out: the service has no location whose opening hours they are",
+            )
         return locations, phone
 
     def _foreign_location(
@@ -971,19 +1106,20 @@ def _first_sentence(text: str) -> str:
     return match.group(1) if match else line
 
 
-def _why_left_out(
-    classes: list[str], needs: list[str], adults_only: bool, reachable: bool
-) -> str | None:
-    """Why a readable record is still no entry for our catalogue, if it is not."""
-    if not classes:
-        return "no ptv-service-class term"
-    if not needs:
-        return "no valo-need term and its PTV classes map to no need tag: not a family service"
-    if adults_only:
-        return "its minimum age is above our age range"
-    if not reachable:
-        return "it gives no phone and no location with opening hours"
-    return None
+def _no_class_reason(unread: list[str], mapped_needs: bool) -> str:
+    """Why a record has no PTV service class, naming the terms we could not read."""
+    if mapped_needs and not unread:
+        return (
+            "no PTV service class Valo knows; its terms map to need tags only (map one of "
+            "them to a PTV service class too)"
+        )
+    if not unread:
+        return "no PTV service class Valo knows (it has no taxonomy term)"
+    shown = "; ".join(unread[:3]) + (f"; {len(unread) - 3} more" if len(unread) > 3 else "")
+    return (
+        f"no PTV service class Valo knows; its terms: {shown} (name the PTV classes' taxonomy "
+        "ptv-service-class, or map other taxonomies' terms with --taxonomy-map)"
+    )
 
 
 def _access(locations: list[Location], phone: str | None) -> list[Access]:
@@ -1027,6 +1163,73 @@ def _contacts_extension(extension: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(contacts, dict):
         return {}
     return {k: v for k, v in contacts.items() if k not in ("phone", "email", "url")}
+
+
+def _string(value: Any) -> str:
+    """A text field's value; a whole number (a code written as 1102) as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _taxonomy_naming(term: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The names a term gives its taxonomy (``taxonomy`` as a name or an object,
+    ``taxonomy_detail``'s name and URI: what a mapping file is matched against), and what it
+    says about the taxonomy besides (the object's description)."""
+    names: list[str] = []
+    about: list[str] = []
+    for detail in (term.get("taxonomy"), term.get("taxonomy_detail")):
+        if isinstance(detail, str):
+            names.append(detail.strip())
+        elif isinstance(detail, dict):
+            names += [_string(detail.get("name")), _string(detail.get("uri"))]
+            about.append(_string(detail.get("description")))
+    return [n for n in names if n], [a for a in about if a]
+
+
+_OUR_TAXONOMIES = {taxonomy_key(t): t for t in (SERVICE_CLASS, TARGET_GROUP, LIFE_EVENT, NEED)}
+# (taxonomy, words that name it alone, words that name it beside a mention of PTV). The
+# Finnish words for target group and life event are everyday words, so they need PTV too.
+_TAXONOMY_WORDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (SERVICE_CLASS, ("ptvserclass", "palveluluok", "tjänsteklass"), ("service class",)),
+    (TARGET_GROUP, ("ptvkohderyhm",), ("target group", "kohderyhm", "målgrupp")),
+    (LIFE_EVENT, ("ptvelti",), ("life event", "elämäntilan", "livssituation")),
+)
+_MENTIONS_PTV = re.compile(r"\b(ptv|suomi fi|palvelutietovaran\w*|finnish service catalogue)\b")
+
+
+def _ptv_taxonomy(texts: Sequence[str], code: str) -> str | None:
+    """The taxonomy of ours the first of ``texts`` that names one names: our own names,
+    suomi.fi code list URIs, "PTV service classes", "Palveluluokat"... "PTV" alone names the
+    PTV list that has ``code`` (the three lists share no code)."""
+    for text in texts:
+        key = taxonomy_key(text)
+        if key in _OUR_TAXONOMIES:
+            return _OUR_TAXONOMIES[key]
+        ptv = bool(_MENTIONS_PTV.search(key))
+        for taxonomy, alone, beside in _TAXONOMY_WORDS:
+            if any(w in key for w in alone) or (ptv and any(w in key for w in beside)):
+                return taxonomy
+        if ptv:
+            for taxonomy, codes in (
+                (SERVICE_CLASS, vocab.service_classes()),
+                (TARGET_GROUP, vocab.target_groups()),
+                (LIFE_EVENT, vocab.life_events()),
+            ):
+                if code in codes:
+                    return taxonomy
+    return None
+
+
+def _ptv_by_label(code: str, name: str) -> str | None:
+    """The PTV list in which ``code`` is the code of a term labelled ``name`` (Finnish or
+    English), if one is: a code and its own label together are PTV's term, not a guess."""
+    key = taxonomy_key(name)
+    for taxonomy in (SERVICE_CLASS, TARGET_GROUP, LIFE_EVENT):
+        entry = _ptv_terms(taxonomy).get(code)
+        if key and entry and key in {taxonomy_key(entry[1]), taxonomy_key(entry[2])}:
+            return taxonomy
+    return None
 
 
 def _clock(value: Any) -> str | None:

@@ -24,15 +24,43 @@ Format = Literal["auto", "yaml", "hsds", "ptv"]
 class ImportSources:
     files: list[SourcedFile]
     warnings: list[str] = field(default_factory=list)
+    left_out: int = 0  # records not imported; each has a warning saying why
 
 
 _PTV_FIELDS = frozenset({"serviceNames", "serviceChannelNames", "serviceChannelType"})
+# Fields of an HSDS 3.0 service that tell one apart from other JSON with an id and a name.
+_HSDS_SERVICE_FIELDS = frozenset(
+    {
+        "organization",
+        "organization_id",
+        "service_at_locations",
+        "service_areas",
+        "attributes",
+        "phones",
+        "languages",
+        "schedules",
+        "status",
+        "assured_date",
+        "x_valo",
+    }
+)
+
+
+def _is_hsds_service(record: Any) -> bool:
+    return (
+        isinstance(record, dict)
+        and ("name" in record or "x_valo" in record)
+        and bool(_HSDS_SERVICE_FIELDS & record.keys())
+    )
 
 
 def detect_format(path: Path, document: Any) -> Literal["hsds", "ptv"] | None:
-    """Tell PTV v11 from HSDS 3.0 JSON by their characteristic fields."""
+    """Tell PTV v11 from HSDS 3.0 JSON by their characteristic fields: a whole document
+    (PTV's list or map, HSDS's list, ``{"services": [...]}`` or page) or one record."""
     if isinstance(document, dict) and _PTV_FIELDS & document.keys():
         return "ptv"  # one PTV record (a channel record also lists its "services")
+    if _is_hsds_service(document):
+        return "hsds"  # one HSDS service
     records: list[Any]
     if isinstance(document, dict) and isinstance(document.get("itemList"), list):
         records = document["itemList"]
@@ -50,7 +78,7 @@ def detect_format(path: Path, document: Any) -> Literal["hsds", "ptv"] | None:
         if isinstance(record, dict):
             if _PTV_FIELDS & record.keys():
                 return "ptv"
-            if {"name", "organization"} <= record.keys() or "x_valo" in record:
+            if _is_hsds_service(record):
                 return "hsds"
     return None
 
@@ -69,12 +97,17 @@ def _read_json(path: Path) -> tuple[str, Any]:
 
 
 def read_sources(
-    paths: Sequence[Path], fmt: Format = "auto", default_needs: Sequence[str] = ()
+    paths: Sequence[Path],
+    fmt: Format = "auto",
+    default_needs: Sequence[str] = (),
+    taxonomy_map: Path | None = None,
 ) -> ImportSources:
     """Parse every file; raise DataFileError listing all errors (nothing is half-read).
 
-    ``default_needs``: need tags for PTV services whose classes map to none (the operator
-    vouches that they serve families); without them such services are skipped with a warning.
+    ``default_needs``: need tags for PTV and HSDS services whose classes map to none (the
+    operator vouches that they serve families); without them such services are left out with
+    a warning. ``taxonomy_map``: a mapping file (``bot.catalog.taxonomy_map``) for other
+    taxonomies' terms in HSDS records.
     """
     files = catalog_files(paths) if fmt in {"auto", "yaml"} else list(paths)
     yaml_files = (
@@ -85,6 +118,14 @@ def read_sources(
     json_files = [p for p in files if p not in yaml_files]
     errors: list[DataError] = []
     result = ImportSources([])
+    terms_map = None
+    if taxonomy_map is not None:
+        from bot.catalog.taxonomy_map import read_taxonomy_map
+
+        try:
+            terms_map = read_taxonomy_map(taxonomy_map)
+        except DataFileError as exc:
+            errors.extend(exc.errors)
     if yaml_files:
         try:
             result.files.extend(parse_files(yaml_files))
@@ -120,15 +161,19 @@ def read_sources(
             # One source per PTV organisation: re-importing one replaces only its services.
             result.files.extend(SourcedFile(src, part) for src, part in imported.by_source.items())
             result.warnings.extend(imported.warnings)
+            result.left_out += imported.left_out
         except DataFileError as exc:
             errors.extend(exc.errors)
     for name, document in hsds_documents:
-        from bot.catalog.hsds import parse_hsds
+        from bot.catalog.hsds import import_hsds
 
         try:
-            result.files.append(
-                SourcedFile(f"hsds:{Path(name).name}", parse_hsds([(name, document)]))
+            hsds = import_hsds(
+                [(name, document)], default_needs=default_needs, taxonomy_map=terms_map
             )
+            result.files.append(SourcedFile(f"hsds:{Path(name).name}", hsds.catalog))
+            result.warnings.extend(hsds.warnings)
+            result.left_out += hsds.left_out
         except DataFileError as exc:
             errors.extend(exc.errors)
     if errors:

@@ -9,7 +9,8 @@
   main class such as ``P19`` does not pull in its subclasses, or "national defence" would be a
   crisis service).
 - Problems are ``DataError``s (the import fails); records we deliberately leave out are
-  warnings in the same ``file:line: path: reason`` shape.
+  warnings in the same ``file:line: path: reason`` shape (``Issues.leave_out``, which also
+  counts them for the import's summary line).
 """
 
 from __future__ import annotations
@@ -122,12 +123,20 @@ class Issues:
 
     errors: list[DataError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    left_out: int = 0  # records deliberately not imported, each with a warning saying why
 
     def error(self, document: JsonDocument, path: Sequence[str | int], reason: str) -> None:
         self.errors.append(document.error(path, reason))
 
     def warn(self, document: JsonDocument, path: Sequence[str | int], reason: str) -> None:
         self.warnings.append(str(document.error(path, reason)))
+
+    def leave_out(
+        self, document: JsonDocument, path: Sequence[str | int], label: str, reason: str
+    ) -> None:
+        """A record we do not import, and why: a warning, and counted for the summary."""
+        self.left_out += 1
+        self.warn(document, path, f"{label} skipped: {reason}")
 
     def rule_problems(
         self,

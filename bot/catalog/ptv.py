@@ -126,6 +126,7 @@ class PtvImport:
     # "ptv:<organisation id>" -> that organisation's organisations and services. An import
     # replaces, per key, the entries an earlier import of the same key brought.
     by_source: dict[str, CatalogFile] = field(default_factory=dict)
+    left_out: int = 0  # records not imported, each with a warning saying why
 
     @property
     def source(self) -> str:
@@ -266,7 +267,7 @@ def parse_ptv(
     catalog = CatalogFile(
         organizations=[o for o in organizations.values() if o.id in used], services=built
     )
-    return PtvImport(catalog, list(dict.fromkeys(issues.warnings)), parts)
+    return PtvImport(catalog, list(dict.fromkeys(issues.warnings)), parts, issues.left_out)
 
 
 def _records(document: JsonDocument, issues: Issues) -> list[_Record]:
@@ -337,11 +338,11 @@ def _links(
             if all(link.channel is not channel for link in known):
                 known.append(_Link(channel, connection, channel, ("services", i)))
         if channel_id not in linked:
-            issues.warn(
+            issues.leave_out(
                 channel.document,
                 channel.path,
-                f"service channel {channel.ptv_id} skipped: none of its services is in this "
-                "import (import the Service records too)",
+                f"service channel {channel.ptv_id}",
+                "none of its services is in this import (import the Service records too)",
             )
     return links
 
@@ -365,11 +366,11 @@ def _service(
 
     status = data.get("publishingStatus")
     if status is not None and status not in _PUBLISHED:
-        issues.warn(doc, record.path, f"{sid} skipped: publishing status is {status}")
+        issues.leave_out(doc, record.path, sid, f"publishing status is {status}")
         return owner, None
     kind = data.get("type")
     if kind not in (None, "Service"):
-        issues.warn(doc, record.path, f"{sid} skipped: a {kind}, not a service")
+        issues.leave_out(doc, record.path, sid, f"a {kind}, not a service")
         return owner, None
 
     # Family or not first: a record we leave out need not be perfect to be left out.
@@ -378,13 +379,14 @@ def _service(
     classes = _codes(record, "serviceClasses", vocab.service_classes().keys(), issues)
     needs = needs_for_classes(classes)
     if not classes:
-        issues.warn(doc, record.path, f"{label} skipped: no PTV service class Valo knows")
+        issues.leave_out(doc, record.path, label, "no PTV service class Valo knows")
         return owner, None
     if not needs and not default_needs:
-        issues.warn(
+        issues.leave_out(
             doc,
             record.path,
-            f"{label} skipped: its PTV classes ({', '.join(classes)}) map to no need tag, so "
+            label,
+            f"its PTV classes ({', '.join(classes)}) map to no need tag, so "
             "it is not a family service",
         )
         return owner, None
@@ -421,10 +423,11 @@ def _service(
             f"default {', '.join(default_needs)}",
         )
     if not access:
-        issues.warn(
+        issues.leave_out(
             doc,
             record.path,
-            f"{label} skipped: no channel in this import says how to reach it (import its "
+            label,
+            "no channel in this import says how to reach it (import its "
             "ServiceChannel records too)",
         )
         return owner, None
