@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_transaction
-from bot.db.models import Broadcast, Subscription, User
+from bot.db.models import Broadcast, Delivery, Subscription, User
 from bot.db.personal_data import erase_inactive_users
 from bot.db.storage import ForgetsUsers
 from bot.delivery.broadcasts import AudienceKind, BroadcastDraft, create_broadcast, enqueue_chunk
@@ -48,7 +48,7 @@ async def test_inactive_family_is_erased_active_one_kept_staff_keep_their_rights
         before = await rows_about(sessions, active)
         assert set(before) == EVERY_TABLE - {"fsm_states"} | in_sql
 
-        report = await retention.erase_inactive(sessions, NOW, DAYS, storage)
+        report = await retention.erase_inactive(sessions, NOW, DAYS, storage, reached_days=30)
 
         assert report.families == 1
         # The inactive family: nothing but the announcement they wrote (the organisation's).
@@ -68,7 +68,7 @@ async def test_inactive_family_is_erased_active_one_kept_staff_keep_their_rights
         assert report.staff_rows == 4 + len(in_sql) * 2
 
         # A second run finds no one more.
-        again = await retention.erase_inactive(sessions, NOW, DAYS, storage)
+        again = await retention.erase_inactive(sessions, NOW, DAYS, storage, reached_days=30)
         assert again == retention.InactiveReport(families=0, staff_rows=0)
 
 
@@ -78,7 +78,11 @@ async def test_zero_days_erases_nobody(
     async with fsm_storage(sessions, redis_url) as storage:
         await seed_every_kind(sessions, storage, 7101, last_seen=NOW - timedelta(days=4000))
         assert await retention.erase_inactive(
-            sessions, NOW, 0, storage if isinstance(storage, ForgetsUsers) else None
+            sessions,
+            NOW,
+            0,
+            storage if isinstance(storage, ForgetsUsers) else None,
+            reached_days=30,
         ) == retention.InactiveReport(0, 0)
         assert "users" in await rows_about(sessions, 7101)
         assert await has_state(storage, 7101)
@@ -96,7 +100,7 @@ async def test_a_family_that_came_back_after_being_chosen_is_kept(
             await session.execute(update(User).where(User.user_id == 7201).values(last_seen=NOW))
         before = await rows_about(sessions, 7201)
         async with sessions() as session:
-            assert await erase_inactive_users(session, [7201], cutoff) == []
+            assert await erase_inactive_users(session, [7201], cutoff, cutoff) == []
         assert await rows_about(sessions, 7201) == before
 
 
@@ -110,7 +114,7 @@ async def test_batches_cover_every_inactive_family(
         for user_id in range(1, 21):
             seen = old if user_id % 2 else recent
             session.add(User(user_id=user_id, first_seen=seen, last_seen=seen))
-    report = await retention.erase_inactive(sessions, NOW, DAYS)
+    report = await retention.erase_inactive(sessions, NOW, DAYS, reached_days=30)
     assert report.families == 10
     async with sessions() as session:
         left = list(await session.scalars(select(User.user_id).order_by(User.user_id)))
@@ -144,3 +148,36 @@ async def test_a_finished_announcement_names_no_family(
         assert await enqueue_chunk(session, created.id, NOW, chunk=2)
         assert await session.scalar(select(Broadcast.recipients)) == 3
         assert await session.scalar(cursor) is None
+
+
+async def test_a_family_still_receiving_what_it_asked_for_is_kept(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A family that never writes but was sent a reminder in the last ``reached_days`` is
+    still using Valo (weekly reminders for a recurring event): it keeps everything. One sent
+    something only before that window is erased like any inactive family."""
+    old = NOW - timedelta(days=DAYS + 30)
+    async with sessions() as session, write_transaction(session):
+        for user_id, sent in ((7401, NOW - timedelta(days=6)), (7402, NOW - timedelta(days=31))):
+            session.add(User(user_id=user_id, first_seen=old, last_seen=old))
+            session.add(
+                Delivery(
+                    user_id=user_id,
+                    kind="reminder",
+                    ref="event:weekly",
+                    dedup_key=f"sent:{user_id}",
+                    payload={},
+                    due_at=sent,
+                    state="sent",
+                    attempted_at=sent,
+                    attempts=1,
+                    updated_at=sent,
+                )
+            )
+    report = await retention.erase_inactive(sessions, NOW, DAYS, reached_days=30)
+    assert report.families == 1
+    async with sessions() as session:
+        left = list(await session.scalars(select(User.user_id).order_by(User.user_id)))
+    assert left == [7401]
+    assert "deliveries" in await rows_about(sessions, 7401)
+    assert await rows_about(sessions, 7402) == {}

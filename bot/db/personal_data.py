@@ -13,11 +13,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, delete, false, or_, select
+from sqlalchemy import ColumnElement, Table, delete, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import write_transaction
-from bot.db.models import Base, User
+from bot.db.models import Base, Delivery, User
 
 
 class Kind(StrEnum):
@@ -130,18 +130,28 @@ async def erase_user(session: AsyncSession, user_id: int) -> int:
         return await _delete_rows(session, [user_id])
 
 
+def reached_since(since: datetime) -> ColumnElement[bool]:
+    """The person was sent something (a reminder, news, a notice) at ``since`` or later: a
+    family that only receives what it asked for is still using Valo."""
+    return exists().where(Delivery.user_id == User.user_id, Delivery.attempted_at >= since)
+
+
 async def erase_inactive_users(
-    session: AsyncSession, candidates: Sequence[int], cutoff: datetime
+    session: AsyncSession, candidates: Sequence[int], cutoff: datetime, reached: datetime
 ) -> list[int]:
-    """Erase, as :func:`erase_user` does, those of ``candidates`` who are not staff and whose
-    last update is still before ``cutoff``; returns their ids.
+    """Erase, as :func:`erase_user` does, those of ``candidates`` who are not staff, whose
+    last update is still before ``cutoff`` and who were sent nothing since ``reached``;
+    returns their ids.
 
     The user row goes first, on its condition, in the same transaction as the rest: a family
-    who wrote to Valo since the candidates were chosen has a newer ``last_seen`` and is kept.
+    who wrote to Valo (or was sent a reminder) since the candidates were chosen is kept.
     """
     async with write_transaction(session):
         gone = delete(User).where(
-            User.user_id.in_(candidates), User.last_seen < cutoff, User.staff == false()
+            User.user_id.in_(candidates),
+            User.last_seen < cutoff,
+            User.staff == false(),
+            ~reached_since(reached),
         )
         erased = list((await session.execute(gone.returning(User.user_id))).scalars())
         await _delete_rows(session, erased, skip={"users"})

@@ -50,7 +50,11 @@ def _privacy_text(t: Translator, settings: Settings, user: User) -> str:
             t("privacy-text"),
             kinds,
             t("privacy-never"),
-            t("privacy-inactive", days=settings.inactive_retention_days),
+            t(
+                "privacy-inactive",
+                days=settings.inactive_retention_days,
+                recent=settings.retention_days,
+            ),
             t("privacy-commands"),
             t("privacy-counting", counted=_yes_no(user.counted)),
         )

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import upsert, write_transaction
 from bot.db.models import CardFlagMark, Delivery, DeliveryCount, FsmState, User
-from bot.db.personal_data import erase_family_data, erase_inactive_users
+from bot.db.personal_data import erase_family_data, erase_inactive_users, reached_since
 from bot.db.storage import ForgetsUsers
 from bot.delivery.ledger import FINAL_STATES
 
@@ -93,9 +93,13 @@ async def erase_inactive(
     now: datetime,
     days: int,
     storage: ForgetsUsers | None = None,
+    *,
+    reached_days: int,
 ) -> InactiveReport:
     """Erase everyone whose last update (``users.last_seen``, kept to the hour) is more than
-    ``days`` ago, in batches, as /delete does; ``days`` 0 erases nobody.
+    ``days`` ago and who was sent nothing (reminders, news) in the last ``reached_days``, in
+    batches, as /delete does; ``days`` 0 erases nobody. (The delivery log keeps rows for
+    RETENTION_DAYS, so that is how far back "was sent" can be known: the caller passes it.)
 
     Staff rights (the user row, the invite accepted) are not family data and stay; the staff
     member's reminders, subscriptions, dialog states, messages sent and card marks go. The
@@ -104,6 +108,7 @@ async def erase_inactive(
     if days <= 0:
         return InactiveReport(0, 0)
     cutoff = now - timedelta(days=days)
+    reached = now - timedelta(days=min(days, reached_days))
     families = 0
     after = -(2**63)  # user ids ascending: a batch kept (they came back) is not read again
     while True:
@@ -111,14 +116,19 @@ async def erase_inactive(
             candidates = list(
                 await session.scalars(
                     select(User.user_id)
-                    .where(User.last_seen < cutoff, User.staff == false(), User.user_id > after)
+                    .where(
+                        User.last_seen < cutoff,
+                        User.staff == false(),
+                        User.user_id > after,
+                        ~reached_since(reached),
+                    )
                     .order_by(User.user_id)
                     .limit(USER_BATCH)
                 )
             )
             if not candidates:
                 break
-            erased = await erase_inactive_users(session, candidates, cutoff)
+            erased = await erase_inactive_users(session, candidates, cutoff, reached)
         after = candidates[-1]
         if erased and storage is not None:
             await storage.clear_users(erased)
@@ -126,7 +136,9 @@ async def erase_inactive(
     async with sessions() as session:
         staff = list(
             await session.scalars(
-                select(User.user_id).where(User.last_seen < cutoff, User.staff == true())
+                select(User.user_id).where(
+                    User.last_seen < cutoff, User.staff == true(), ~reached_since(reached)
+                )
             )
         )
         staff_rows = await erase_family_data(session, staff) if staff else 0

@@ -258,6 +258,7 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
                 worker.clock.now(),
                 app.settings.inactive_retention_days,
                 storage if isinstance(storage, ForgetsUsers) else None,
+                reached_days=app.settings.retention_days,
             )
         except Exception as exc:  # described, not traced: a database error may name an id
             log.warning("inactive retention failed (%s); tomorrow's run will retry", describe(exc))

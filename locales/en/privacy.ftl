@@ -22,7 +22,7 @@ privacy-inactive = { $days ->
    *[other] If you do not use me for { $days ->
         [one] { $days } day
        *[other] { $days } days
-    } (no message, command or button press), I delete everything above, just as /delete does. Staff keep their staff rights (with their user number, language and invite); the rest is deleted.
+    } (no message, command or button press) and I have sent you no reminder or news in the last { $recent } days, I delete everything above, just as /delete does. Staff keep their staff rights (with their user number, language and invite); the rest is deleted.
 }
 privacy-commands = /mydata shows everything stored about you. /delete erases it all.
 privacy-counting = { $counted ->

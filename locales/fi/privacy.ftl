@@ -13,7 +13,7 @@ privacy-kind-statistics = • Nimettömät tilastot: valitut vastaukset (kunta, 
 privacy-never = En koskaan tallenna nimeäsi, käyttäjänimeäsi tai puhelinnumeroasi. En tallenna tekstiä, jonka kirjoitat minulle. Tallennan vain tiedotteet ja tapahtumat, jotka henkilökunta kirjoittaa.
 privacy-inactive = { $days ->
     [0] En poista tietojasi, vaikka et enää käyttäisi minua. Ne säilyvät, kunnes poistat ne komennolla /delete.
-   *[other] Jos et käytä minua { $days } päivään, poistan kaikki yllä olevat tiedot. Käyttö on viesti, komento tai napin painallus. Poistan samat tiedot kuin /delete. Henkilökunta säilyttää oikeutensa, käyttäjänumeronsa, kielensä ja kutsunsa. Muut tiedot poistan.
+   *[other] Jos et käytä minua { $days } päivään etkä ole saanut minulta muistutusta tai uutista viimeisen { $recent } päivän aikana, poistan kaikki yllä olevat tiedot. Käyttö on viesti, komento tai napin painallus. Poistan samat tiedot kuin /delete. Henkilökunta säilyttää oikeutensa, käyttäjänumeronsa, kielensä ja kutsunsa. Muut tiedot poistan.
 }
 privacy-commands = /mydata näyttää kaiken sinusta tallennetun. /delete poistaa kaiken.
 privacy-counting = { $counted ->
