@@ -26,6 +26,21 @@ from bot.db.models import (
 from bot.db.personal_data import RECORD_COLUMNS, Kind
 from bot.db.storage import SQLStorage
 
+# Every table that holds rows about a person, as tests/test_privacy_coverage.py derives them
+# from the models: seed_every_kind writes one row to each.
+PERSON_TABLES = frozenset(
+    {
+        "users",
+        "fsm_states",
+        "reminders",
+        "subscriptions",
+        "deliveries",
+        "card_flag_marks",
+        "staff_invites",
+        "broadcasts",
+    }
+)
+
 
 @asynccontextmanager
 async def fsm_storage(

@@ -16,20 +16,16 @@ from bot.db.personal_data import erase_inactive_users
 from bot.db.storage import ForgetsUsers
 from bot.delivery.broadcasts import AudienceKind, BroadcastDraft, create_broadcast, enqueue_chunk
 from bot.ops import retention
-from tests.privacy_support import fsm_storage, has_state, rows_about, seed_every_kind
+from tests.privacy_support import (
+    PERSON_TABLES,
+    fsm_storage,
+    has_state,
+    rows_about,
+    seed_every_kind,
+)
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 DAYS = 365
-EVERY_TABLE = {
-    "users",
-    "fsm_states",
-    "reminders",
-    "subscriptions",
-    "deliveries",
-    "card_flag_marks",
-    "staff_invites",
-    "broadcasts",
-}
 
 
 async def test_inactive_family_is_erased_active_one_kept_staff_keep_their_rights(
@@ -46,7 +42,7 @@ async def test_inactive_family_is_erased_active_one_kept_staff_keep_their_rights
         )
         in_sql = {"fsm_states"} if redis_url is None else set()
         before = await rows_about(sessions, active)
-        assert set(before) == EVERY_TABLE - {"fsm_states"} | in_sql
+        assert set(before) == PERSON_TABLES - {"fsm_states"} | in_sql
 
         report = await retention.erase_inactive(sessions, NOW, DAYS, storage, reached_days=30)
 

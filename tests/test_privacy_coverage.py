@@ -20,6 +20,7 @@ from bot.db.personal_data import NOT_ABOUT_THE_PERSON, RECORD_COLUMNS, TABLE_KIN
 from bot.handlers.privacy import _privacy_text
 from bot.i18n import I18n
 from tests.conftest import REPO
+from tests.privacy_support import PERSON_TABLES
 
 LOCALES = ("fi", "en", "ar")
 # A column named like this holds a Telegram user or chat id (or someone's, as author).
@@ -108,16 +109,7 @@ def test_the_check_fails_for_a_new_table_with_a_user_column() -> None:
 
 def test_the_models_tables_about_people_are_the_expected_ones() -> None:
     """What the derivation finds today (a reader's check that it finds something real)."""
-    assert set(tables_about_people(Base.metadata)) == {
-        "users",
-        "fsm_states",
-        "reminders",
-        "subscriptions",
-        "deliveries",
-        "card_flag_marks",
-        "staff_invites",
-        "broadcasts",
-    }
+    assert set(tables_about_people(Base.metadata)) == PERSON_TABLES
 
 
 @pytest.fixture(scope="module")

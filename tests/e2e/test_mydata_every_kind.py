@@ -17,6 +17,7 @@ from bot.i18n import I18n
 from tests.conftest import REPO
 from tests.e2e.conftest import BotProcess, eventually, start_and_wait
 from tests.privacy_support import (
+    PERSON_TABLES,
     SEEDED_KINDS,
     fsm_storage,
     has_state,
@@ -68,15 +69,7 @@ async def test_mydata_names_every_kind_found(
     document = await fake.wait_message(user_id)
     assert document.document is not None
     tables = json.loads(document.document.data)["tables"]
-    assert {
-        "users",
-        "reminders",
-        "subscriptions",
-        "deliveries",
-        "card_flag_marks",
-        "staff_invites",
-        "broadcasts",
-    } <= set(tables)
+    assert PERSON_TABLES - {"fsm_states"} <= set(tables)
     dialog = tables["fsm_states"] if redis_url is None else tables["fsm_redis"]
     assert len(dialog) == (2 if redis_url is None else 4)  # Redis: state and data per key
 
