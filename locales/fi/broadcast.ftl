@@ -128,7 +128,7 @@ stf-remove-no = Ei, säilytä
 stf-removed = ✅ { $who } ei ole enää henkilökuntaa.
 stf-removed-invites = { $count ->
     [one] Hänen luomansa käyttämätön kutsulinkki ei enää toimi.
-   *[other] Hänen luomansa { $count } käyttämätöntä kutsulinkkiä eivät enää toimi.
+   *[other] Hänen luomansa { $count } käyttämätöntä kutsulinkkiä ei enää toimi.
 }
 stf-pending-title = Käyttämättömiä kutsulinkkejä: { $count }
 stf-pending-line = • Kenelle: { $who }. Loi: id { $by }. Toimii { $expires } asti.

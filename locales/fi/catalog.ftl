@@ -101,7 +101,7 @@ services-found = { $count ->
     [one] Yksi palvelu:
    *[other] { $count } palvelua:
 }
-services-none = Täältä ei vielä löytynyt palveluja. Kokeile toista aihetta tai "Koko Suomi".
+services-none = Täältä ei vielä löytynyt palveluja. Kokeile toista aihetta tai ”Koko Suomi”.
 services-more = Lisää ▶
 services-previous = ◀ Takaisin
 services-change-municipality = 📍 Vaihda kunta
