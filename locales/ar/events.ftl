@@ -12,7 +12,7 @@ cmd-news = الاشتراك في الأخبار عبر الرسائل
 
 event-kind-art = 🎨 الفن والثقافة
 event-kind-open-ecec = 🧸 التعليم المبكر المفتوح
-event-kind-family-cafe = ☕ مقاهي العائلات والنوادي
+event-kind-family-cafe = ☕ مقاهي الأسرة والنوادي
 event-kind-other = ✨ فعاليات أخرى
 
 ## تصفح الفعاليات.
@@ -114,7 +114,7 @@ news-choose-municipality = من أي بلدية تريد الأخبار؟ اخت
 news-whole-region = 🗺 المنطقة كلها
 news-topic-art = 🎨 الفعاليات الفنية
 news-topic-open-ecec = 🧸 التعليم المبكر المفتوح
-news-topic-family-cafe = ☕ مقاهي العائلات
+news-topic-family-cafe = ☕ مقاهي الأسرة
 news-topic-all = 📣 كل الأخبار
 news-on-mark = ✅
 news-off-mark = ▫️

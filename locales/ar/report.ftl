@@ -61,7 +61,7 @@ report-action-unsubscribed = إلغاء الاشتراك في الأخبار
 
 report-topic-art = فعاليات فنية
 report-topic-open-ecec = التعليم المبكر المفتوح
-report-topic-family-cafe = مقاهي العائلات
+report-topic-family-cafe = مقاهي الأسرة
 report-topic-all = كل شيء
 
 report-rate-funnel = نسبة التوقف
