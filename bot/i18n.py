@@ -47,6 +47,7 @@ _DATETIME_PATTERNS: dict[str, str] = {
 }
 _DATE_PATTERNS: dict[str, str] = {"fi": "EEE d.M.", "en": "EEE d MMM", "ar": "EEEE d/M"}
 _TIME_PATTERNS: dict[str, str] = {"fi": "H.mm", "en": "HH:mm", "ar": "HH:mm"}
+_BABEL_LOCALES: dict[str, str] = {"en": "en_GB"}
 
 
 def locale_from_language_code(language_code: str | None) -> Locale | None:
@@ -373,7 +374,8 @@ class Translator:
         # arguments make the same text (e.g. "Question 2 of 5" on each dialog step: 20-70 us).
         self._formatted: dict[Hashable, str] = {}
         # Parsed once: Babel parses a locale given by name on every call (4x slower lists).
-        self._babel = BabelLocale.parse(locale)
+        # English is written British (locales/STYLE.md): no serial comma in lists.
+        self._babel = BabelLocale.parse(_BABEL_LOCALES.get(locale, locale))
 
     @property
     def rtl(self) -> bool:
@@ -432,6 +434,12 @@ class Translator:
         return babel_dates.format_datetime(
             value.astimezone(self._tz), _DATE_PATTERNS[self.locale], locale=self.locale
         )
+
+    def format_clock(self, hhmm: str) -> str:
+        """A catalogue clock time ("08:00", as the schema stores it) written as this locale
+        writes times elsewhere: Finnish "8.00", English and Arabic "08:00"."""
+        hour, _, minute = hhmm.partition(":")
+        return f"{int(hour)}.{minute}" if self.locale == "fi" else f"{int(hour):02d}:{minute}"
 
     def format_time(self, value: datetime) -> str:
         return babel_dates.format_datetime(

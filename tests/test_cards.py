@@ -273,7 +273,11 @@ def test_a_long_address_is_shown_whole(i18n: I18n) -> None:
     for locale in SUPPORTED_LOCALES:
         t = i18n[locale]
         lines = telegram_text(render_card(service, t, MONDAY)).splitlines()
-        assert t("card-address", address="ADDRESS").replace("ADDRESS", f"{street}, {city}") in lines
+        line = t("card-address", place="PLACE", address="ADDRESS")
+        # The marker is Latin, so Arabic isolates it; the place's Arabic name needs no marks.
+        name = service.locations[0].name.get(locale)
+        whole = line.replace("\u2066PLACE\u2069", name).replace("PLACE", name)
+        assert whole.replace("ADDRESS", f"{street}, {city}") in lines
 
 
 def hours_location(hours: list[dict[str, Any]]) -> Location:
@@ -296,17 +300,18 @@ def test_hours_today_on_open_and_closed_days(i18n: I18n) -> None:
     )
     en, fi, ar = i18n["en"], i18n["fi"], i18n["ar"]
     monday, wednesday, saturday, sunday = WEEK[0], WEEK[2], WEEK[5], WEEK[6]
-    assert hours_today(place, monday, en) == "Open today: 08.00–16.00"
+    assert hours_today(place, monday, en) == "Open today: 08:00–16:00"
     # Two spans are a list, joined as the locale joins lists (CLDR, through Babel).
-    assert hours_today(place, wednesday, en) == "Open today: 08.00–16.00 and 17.00–19.30"
-    assert hours_today(place, wednesday, fi) == "Auki tänään: 08.00–16.00 ja 17.00–19.30"
+    assert hours_today(place, wednesday, en) == "Open today: 08:00–16:00 and 17:00–19:30"
+    # Finnish writes the hour without a leading zero, as its other times do ("klo 9.30").
+    assert hours_today(place, wednesday, fi) == "Auki tänään: 8.00–16.00 ja 17.00–19.30"
     assert hours_today(place, wednesday, ar) == (
-        "مفتوح اليوم: \u206608.00–16.00\u2069 و\u206617.00–19.30\u2069"
+        "مفتوح اليوم: \u206608:00–16:00\u2069 و\u206617:00–19:30\u2069"
     )
     assert hours_today(place, saturday, en) == "Closed today"
     assert hours_today(place, sunday, fi) == "Suljettu tänään"
-    assert hours_today(place, monday, fi) == "Auki tänään: 08.00–16.00"
-    assert hours_today(place, monday, ar) == "مفتوح اليوم: \u206608.00–16.00\u2069"
+    assert hours_today(place, monday, fi) == "Auki tänään: 8.00–16.00"
+    assert hours_today(place, monday, ar) == "مفتوح اليوم: \u206608:00–16:00\u2069"
     assert hours_today(hours_location([]), monday, en) is None
 
 
@@ -320,7 +325,7 @@ def test_card_shows_todays_hours(i18n: I18n) -> None:
     }
     service = service_with(locations=[place])
     t = i18n["en"]
-    assert "Open today: 09.00–11.00" in render_card(service, t, WEEK[0])
+    assert "Open today: 09:00–11:00" in render_card(service, t, WEEK[0])
     closed = render_card(service, t, WEEK[1])
     assert "Closed today" in closed
     assert "Open today" not in closed
@@ -387,7 +392,8 @@ def test_phone_and_chat_hours_and_the_chat_link(i18n: I18n) -> None:
         assert t("access-chat") in telegram_text(t("card-how", how=t("access-chat")))
         assert t("card-phone-always") in monday, locale
         assert t("card-chat", url="https://example.fi/chat?a=1&b=2") in monday, locale
-        assert t("card-chat-today", hours="18.00–22.00") in monday, locale
+        hours = "18.00–22.00" if locale == "fi" else "18:00–22:00"
+        assert t("card-chat-today", hours=hours) in monday, locale
         wednesday = telegram_text(render_card(service, t, WEEK[2])).splitlines()
         assert t("card-chat-closed-today") in wednesday, locale
     daily = service_with(
@@ -398,7 +404,7 @@ def test_phone_and_chat_hours_and_the_chat_link(i18n: I18n) -> None:
         },
     )
     en = i18n["en"]
-    assert "The phone line answers today: 09.00–12.00" in render_card(daily, en, WEEK[0])
+    assert "The phone line answers today: 09:00–12:00" in render_card(daily, en, WEEK[0])
     assert "The phone line is closed today." in render_card(daily, en, WEEK[1])
     assert "answers" not in render_card(service_with(), en, WEEK[0])
 

@@ -42,8 +42,13 @@ def reason_text(reason: Reason, t: Translator) -> str:
     if "needs" in args:
         # The codes of the needs met, in the family's order; named, once each, and joined by
         # the locale's own list pattern like the card's other lists.
-        codes = dict.fromkeys(str(args["needs"]).split(","))
-        args["needs"] = t.format_list([t(f"need-{code}") for code in codes])
+        codes = list(dict.fromkeys(str(args["needs"]).split(",")))
+        names = [t(f"need-{code}") for code in codes]
+        if len(names) > 1:
+            # Need names hold "and" themselves ("money and benefits"): quoted, each reads as
+            # one item ("“money and benefits” and “daycare and early education”").
+            names = [t("quoted", text=name) for name in names]
+        args["needs"] = t.format_list(names)
     return t(f"reason-{reason.key}", **args)
 
 
@@ -57,9 +62,7 @@ def _spans_today(hours: list[OpeningHours], now: datetime, t: Translator) -> str
     spans = [h for h in hours if today in h.days]
     if not spans:
         return None
-    return t.format_list(
-        [f"{h.opens.replace(':', '.')}–{h.closes.replace(':', '.')}" for h in spans]
-    )
+    return t.format_list([f"{t.format_clock(h.opens)}–{t.format_clock(h.closes)}" for h in spans])
 
 
 def hours_today(location: Location, now: datetime, t: Translator) -> str | None:
@@ -82,21 +85,38 @@ def line_hours(
     return t(f"card-{line}-today", hours=text) if text else t(f"card-{line}-closed-today")
 
 
-def _with_data(t: Translator, msg_id: str, name: str, value: str) -> str:
-    """``msg_id`` with catalogue text ``value``, escaped, as its argument ``name``.
+def _with_data(t: Translator, msg_id: str, **values: str) -> str:
+    """``msg_id`` with catalogue texts ``values``, escaped, as its arguments.
 
     The value goes in after Fluent has formatted the message: fluent.runtime refuses a
     placeable over 2,500 characters (the line would read "{???}"), and schema-valid catalogue
     texts (an address, a URL) can be longer than that once escaped. It is isolated in a
     right-to-left locale (after escaping, so no mark lands inside an entity).
     """
-    marker = "\ue000"  # a private-use character, which no message contains
-    return t(msg_id, **{name: marker}).replace(marker, t.isolate(escape(value)))
+    # Private-use characters, which no message contains.
+    markers = {name: chr(0xE000 + n) for n, name in enumerate(values)}
+    text = t(msg_id, **markers)
+    for name, marker in markers.items():
+        text = text.replace(marker, t.isolate(escape(values[name])))
+    return text
 
 
 def _catalogue_text(t: Translator, value: str) -> str:
     """A catalogue text (name, summary, description) escaped for HTML and isolated."""
     return t.isolate(escape(value))
+
+
+def place_line(location: Location, t: Translator) -> str:
+    """Where a place is: its name and street address ("Address: Karhulan neuvola, Kauppalankatu
+    4, 48600 Kotka"), or, when it has no street, its name and the municipality in the reader's
+    language ("Place: Keltakankaan perhekeskus, Kouvola"): a town alone tells a family nothing
+    about where to go."""
+    name = location.name.get(t.locale)
+    street = address(location) if location.street else None
+    if street is not None:
+        return _with_data(t, "card-address", place=name, address=street)
+    town = municipality_name(location.municipality, t)
+    return _with_data(t, "card-place", place=name, town=town)
 
 
 def address(location: Location) -> str | None:
@@ -121,8 +141,9 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
         lines.extend(f"• {escape(text)}" for text in explain(match, t))
     lines.append("")
     # No way in confirmed: the schema makes sure the organiser's page is on the card.
+    # The ways in are alternatives: "call or walk in", never "call and walk in".
     how_line = (
-        t("card-how", how=t.format_list([t(f"access-{a}") for a in service.access]))
+        t("card-how", how=t.format_list([t(f"access-{a}") for a in service.access], "or"))
         if service.access
         else t("card-how-page")
     )
@@ -134,28 +155,31 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
         lines.append(t("card-languages", languages=names))
     if service.interpreter:
         lines.append(t("card-interpreter"))
+    shown: set[str] = set()
     for location in service.locations[:3]:
-        place = address(location)
-        if place is not None:
-            lines.append(_with_data(t, "card-address", "address", place))
+        place = place_line(location, t)
         today = hours_today(location, now, t)
+        if place in shown and today is None:
+            continue  # two places that read alike and say nothing more: once is enough
+        shown.add(place)
+        lines.append(place)
         if today is not None:
             lines.append(today)
     contacts = service.contacts
     if contacts.phone_display:
-        lines.append(_with_data(t, "card-phone", "phone", contacts.phone_display))
+        lines.append(_with_data(t, "card-phone", phone=contacts.phone_display))
         when = line_hours("phone", contacts.phone_hours, contacts.phone_always, now, t)
         if when is not None:
             lines.append(when)
     if contacts.chat:
-        lines.append(_with_data(t, "card-chat", "url", contacts.chat))
+        lines.append(_with_data(t, "card-chat", url=contacts.chat))
         when = line_hours("chat", contacts.chat_hours, contacts.chat_always, now, t)
         if when is not None:
             lines.append(when)
     if service.contacts.email:
-        lines.append(_with_data(t, "card-email", "email", service.contacts.email))
+        lines.append(_with_data(t, "card-email", email=service.contacts.email))
     if service.contacts.url:
-        lines.append(_with_data(t, "card-website", "url", service.contacts.url))
+        lines.append(_with_data(t, "card-website", url=service.contacts.url))
     if t.locale in service.untranslated:
         lines.append(t("card-untranslated"))
     text = "\n".join(lines)

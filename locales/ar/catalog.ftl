@@ -14,6 +14,8 @@ need-mental-health = الصحة النفسية
 need-crisis-urgent = مساعدة عاجلة
 
 reason-needs = ما سألت عنه: { $needs }
+# A name quoted inside a sentence or list (need names in the needs reason).
+quoted = «{ $text }»
 reason-local = في { $municipality }
 reason-regional = يخدم { $municipality }
 reason-nationwide = متاح في كل أنحاء فنلندا
@@ -43,7 +45,8 @@ card-cost-fee = التكلفة: برسوم
 card-cost-income-based = التكلفة: حسب دخلك
 card-languages = اللغات: { $languages }
 card-interpreter = يمكن توفير مترجم.
-card-address = العنوان: { $address }
+card-address = العنوان: { $place }، { $address }
+card-place = المكان: { $place }، { $town }
 card-hours-today = مفتوح اليوم: { $hours }
 card-closed-today = مغلق اليوم
 card-phone = الهاتف: { $phone }

@@ -14,6 +14,8 @@ need-mental-health = mental wellbeing
 need-crisis-urgent = urgent help
 
 reason-needs = what you asked about: { $needs }
+# A name quoted inside a sentence or list (need names in the needs reason).
+quoted = “{ $text }”
 reason-local = in { $municipality }
 reason-regional = serves { $municipality }
 reason-nationwide = available everywhere in Finland
@@ -43,7 +45,8 @@ card-cost-fee = Cost: there is a fee
 card-cost-income-based = Cost: depends on your income
 card-languages = Languages: { $languages }
 card-interpreter = An interpreter can be arranged.
-card-address = Address: { $address }
+card-address = Address: { $place }, { $address }
+card-place = Place: { $place }, { $town }
 card-hours-today = Open today: { $hours }
 card-closed-today = Closed today
 card-phone = Phone: { $phone }

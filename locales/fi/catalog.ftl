@@ -14,6 +14,8 @@ need-mental-health = mielen hyvinvointi
 need-crisis-urgent = kiireellinen apu
 
 reason-needs = aiheet, joista kysyit: { $needs }
+# A name quoted inside a sentence or list (need names in the needs reason).
+quoted = ”{ $text }”
 reason-local = sijainti: { $municipality }
 reason-regional = palvelee asuinkuntaasi: { $municipality }
 reason-nationwide = saatavilla koko Suomessa
@@ -43,7 +45,8 @@ card-cost-fee = Hinta: maksullinen
 card-cost-income-based = Hinta: riippuu tuloista
 card-languages = Kielet: { $languages }
 card-interpreter = Tulkki voidaan järjestää.
-card-address = Osoite: { $address }
+card-address = Osoite: { $place }, { $address }
+card-place = Paikka: { $place }, { $town }
 card-hours-today = Auki tänään: { $hours }
 card-closed-today = Suljettu tänään
 card-phone = Puhelin: { $phone }

@@ -118,7 +118,7 @@ async def test_card_in_arabic_with_a_map_location(
     card = await fake.wait_message(8101)
     assert card.text is not None
     assert card.text.startswith("مقهى العائلة")
-    assert "العنوان: \u2066Puistotie 15, 48100 Kotka\u2069" in card.text  # isolated
+    assert "العنوان: المقهى، \u2066Puistotie 15, 48100 Kotka\u2069" in card.text  # isolated
     fake.press(8101, card, "c:l:test-cafe:0")
     venue = await fake.wait_message(8101)
     assert venue.method == "sendVenue"
