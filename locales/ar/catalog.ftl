@@ -9,7 +9,7 @@ need-money-benefits = المال والإعانات
 need-home-help = المساعدة في البيت
 need-peer-support = لقاء عائلات أخرى
 need-integration-language = اللغة الفنلندية والاستقرار
-need-relationship-separation = العلاقة الزوجية والانفصال
+need-relationship-separation = العلاقة مع الشريك والانفصال
 need-mental-health = الصحة النفسية
 need-crisis-urgent = مساعدة عاجلة
 
