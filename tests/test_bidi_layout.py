@@ -204,8 +204,9 @@ def test_finnish_and_english_get_no_marks(i18n: I18n) -> None:
 
 # Arrows that point along the line: in Arabic the line runs the other way, so "back" points
 # right and "more" points left. (None of these is mirrored by the bidi algorithm itself: they
-# have no Bidi_Mirrored property, so the text must use the other glyph.)
-MIRRORED_ARROWS = {"⬅": "➡", "➡": "⬅", "◀": "▶", "▶": "◀", "←": "→", "→": "←"}
+# have no Bidi_Mirrored property, so the text must use the other glyph.) "Skip ⏭" moves
+# forward like "next": Unicode has no mirrored ⏭ (⏮ means "previous"), so Arabic uses ◀.
+MIRRORED_ARROWS = {"⬅": "➡", "➡": "⬅", "◀": "▶", "▶": "◀", "←": "→", "→": "←", "⏭": "◀"}
 
 
 def _ends(label: str) -> tuple[str, str]:
@@ -241,11 +242,14 @@ def test_arabic_button_symbols_sit_and_point_the_right_way(i18n: I18n) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+SKIP_BUTTONS = ("staff-skip", "bc-skip", "stf-skip")
+
+
 def test_the_back_and_more_buttons_point_the_way_arabic_reads(i18n: I18n) -> None:
     ar = i18n["ar"]
     for back in ("menu-back", "flow-back", "staff-back-to-list"):
         assert ar(back).startswith("➡"), back
     for previous in ("services-previous", "events-previous", "bc-previous", "flow-page-prev"):
         assert ar(previous).startswith("▶"), previous
-    for more in ("services-more", "events-more", "bc-more", "flow-page-next"):
+    for more in ("services-more", "events-more", "bc-more", "flow-page-next", *SKIP_BUTTONS):
         assert ar(more).replace("\ufe0f", "").endswith("◀"), more
