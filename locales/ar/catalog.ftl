@@ -64,7 +64,7 @@ card-flag-closed = الخدمة توقفت
 card-flag-phone = رقم الهاتف غير صحيح
 card-flag-hours = أوقات العمل غير صحيحة
 card-flag-other = شيء آخر
-card-flag-thanks = شكرًا لك! سنتحقق من الأمر. بلاغك دون اسم.
+card-flag-thanks = شكرًا لك! سنتحقق من الأمر. بلاغك مجهول الهوية.
 
 language-name-fi = الفنلندية
 language-name-sv = السويدية
