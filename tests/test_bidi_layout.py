@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -253,3 +254,27 @@ def test_the_back_and_more_buttons_point_the_way_arabic_reads(i18n: I18n) -> Non
         assert ar(previous).startswith("▶"), previous
     for more in ("services-more", "events-more", "bc-more", "flow-page-next", *SKIP_BUTTONS):
         assert ar(more).replace("\ufe0f", "").endswith("◀"), more
+
+
+def _first_strong(line: str) -> str | None:
+    """The bidi class of a line's first strong letter, isolates not skipped: how Telegram
+    Desktop's StringDirection chooses a paragraph's direction (locales/STYLE.md)."""
+    for char in line:
+        if (kind := unicodedata.bidirectional(char)) in ("L", "R", "AL"):
+            return kind
+    return None
+
+
+def test_staff_lines_with_latin_names_start_right_to_left(i18n: I18n) -> None:
+    """A staff label or an announcement typed in Latin letters must not lead an Arabic line,
+    or Telegram Desktop lays the whole line out left to right."""
+    t = i18n["ar"]
+    who = t("stf-who-labelled", label="Matti Virtanen", id=123456)
+    lines = [
+        t("stf-line-invited", who=who, date="28.5.2027"),
+        t("stf-line-bootstrap", who=who),
+        t("stf-line-other", who=who),
+        t("stf-remove-button", who=who),
+        *t("bc-list-item", id=12, status="x", audience="y", excerpt="Hei perheet!").splitlines(),
+    ]
+    assert [line for line in lines if _first_strong(line) != "AL"] == []

@@ -89,9 +89,9 @@ bc-status-sending = 📤 جارٍ الإرسال منذ { $when }
 bc-status-done = ✅ أُرسل في { $when }
 bc-status-cancelled = ⛔ ملغى
 bc-list-item =
-    رقم { $id } · { $status }
+    الإعلان #{ $id } · { $status }
     إلى: { $audience }
-    «{ $excerpt }»
+    النص: «{ $excerpt }»
 bc-list-recipients = عدد المستلمين: { $count }
 bc-cancel-button = ⛔ إلغاء #{ $id }
 bc-cancel-confirm = هل تريد إلغاء الإعلان #{ $id }؟ لن تتلقاه العائلات التي لم تتلقه بعد.
@@ -107,7 +107,7 @@ bc-unknown = هذا الإعلان غير موجود.
 
 stf-title = عدد الموظفين: { $count }
 stf-who = المعرّف { $id }
-stf-who-labelled = { $label } (المعرّف { $id })
+stf-who-labelled = المعرّف { $id } ({ $label })
 stf-line-bootstrap = • { $who }: من إعداد STAFF_IDS
 stf-line-invited = • { $who }: منذ { $date }
 stf-line-other = • { $who }
