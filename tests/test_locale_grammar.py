@@ -41,7 +41,7 @@ FINNISH_CASE_WORD = re.compile(r"\w+(?:n|a|ä|lle|ksi)$")
 # before a name is flagged.
 FINNISH_NOMINATIVE_BEFORE = frozenset({"on", "poista", "peru", "avaa", "näytä", "valitse", "joka"})
 ARABIC_PREFIX = re.compile(r"(?:^|\s)[بلك]ـ\s*$")
-ARABIC_CONSTRUCT_NOUNS = frozenset({"فعالية", "موعد", "صلاحيات", "موضوع"})
+ARABIC_CONSTRUCT_NOUNS = frozenset({"فعالية", "موعد", "صلاحيات", "موضوع", "أخبار"})
 TAG = re.compile(r"<[^>]*>")
 
 
