@@ -278,3 +278,25 @@ def test_staff_lines_with_latin_names_start_right_to_left(i18n: I18n) -> None:
         *t("bc-list-item", id=12, status="x", audience="y", excerpt="Hei perheet!").splitlines(),
     ]
     assert [line for line in lines if _first_strong(line) != "AL"] == []
+
+
+def test_arabic_sentences_lead_with_their_icon_as_english_does(i18n: I18n) -> None:
+    """An icon leads a message line in every language ("✅ تم!"), also in sentences the
+    button test skips: "أُلغي الإعلان #12 ⛔." put it at the end, after the sentence."""
+    en, ar = i18n["en"], i18n["ar"]
+
+    def lead(line: str) -> str:
+        found = re.match(r"([^\w\s\"'«“(<\u2066#/•.-]+)\s", line.strip())
+        return found.group(1).replace("\ufe0f", "") if found else ""
+
+    def trail(line: str) -> str:
+        found = re.search(r"\s([^\w\s\"'»”.)>?!؟:،\u2069]+)[.!]?$", line.strip())
+        return found.group(1).replace("\ufe0f", "") if found else ""
+
+    wrong = []
+    for msg_id, args in arabic_messages():
+        pairs = zip(en(msg_id, **args).splitlines(), ar(msg_id, **args).splitlines(), strict=False)
+        for english, arabic in pairs:
+            if lead(arabic) != _mirrored(lead(english)) or (trail(arabic) and not trail(english)):
+                wrong.append(f"{msg_id}: {english!r} -> {arabic!r}")
+    assert not wrong, "\n".join(wrong)

@@ -169,6 +169,11 @@ KNOWN_ERRORS: tuple[tuple[str, str, str], ...] = (
         "reads as the phone number, which Valo never keeps: the Telegram user number",
     ),
     (r"البطاقات التي أبلغت عن خطأ", "ar", "the verb has no subject: أبلغت العائلات عن خطأ"),
+    (
+        r"في \{ \$(when|expires) \}",
+        "ar",
+        "the date starts with the weekday, and 'في الثلاثاء' is unusual: يوم { $when }",
+    ),
 )
 
 
