@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -204,8 +205,9 @@ def test_finnish_and_english_get_no_marks(i18n: I18n) -> None:
 
 # Arrows that point along the line: in Arabic the line runs the other way, so "back" points
 # right and "more" points left. (None of these is mirrored by the bidi algorithm itself: they
-# have no Bidi_Mirrored property, so the text must use the other glyph.)
-MIRRORED_ARROWS = {"⬅": "➡", "➡": "⬅", "◀": "▶", "▶": "◀", "←": "→", "→": "←"}
+# have no Bidi_Mirrored property, so the text must use the other glyph.) "Skip ⏭" moves
+# forward like "next": Unicode has no mirrored ⏭ (⏮ means "previous"), so Arabic uses ◀.
+MIRRORED_ARROWS = {"⬅": "➡", "➡": "⬅", "◀": "▶", "▶": "◀", "←": "→", "→": "←", "⏭": "◀"}
 
 
 def _ends(label: str) -> tuple[str, str]:
@@ -241,11 +243,60 @@ def test_arabic_button_symbols_sit_and_point_the_right_way(i18n: I18n) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+SKIP_BUTTONS = ("staff-skip", "bc-skip", "stf-skip")
+
+
 def test_the_back_and_more_buttons_point_the_way_arabic_reads(i18n: I18n) -> None:
     ar = i18n["ar"]
     for back in ("menu-back", "flow-back", "staff-back-to-list"):
         assert ar(back).startswith("➡"), back
     for previous in ("services-previous", "events-previous", "bc-previous", "flow-page-prev"):
         assert ar(previous).startswith("▶"), previous
-    for more in ("services-more", "events-more", "bc-more", "flow-page-next"):
+    for more in ("services-more", "events-more", "bc-more", "flow-page-next", *SKIP_BUTTONS):
         assert ar(more).replace("\ufe0f", "").endswith("◀"), more
+
+
+def _first_strong(line: str) -> str | None:
+    """The bidi class of a line's first strong letter, isolates not skipped: how Telegram
+    Desktop's StringDirection chooses a paragraph's direction (locales/STYLE.md)."""
+    for char in line:
+        if (kind := unicodedata.bidirectional(char)) in ("L", "R", "AL"):
+            return kind
+    return None
+
+
+def test_staff_lines_with_latin_names_start_right_to_left(i18n: I18n) -> None:
+    """A staff label or an announcement typed in Latin letters must not lead an Arabic line,
+    or Telegram Desktop lays the whole line out left to right."""
+    t = i18n["ar"]
+    who = t("stf-who-labelled", label="Matti Virtanen", id=123456)
+    lines = [
+        t("stf-line-invited", who=who, date="28.5.2027"),
+        t("stf-line-bootstrap", who=who),
+        t("stf-line-other", who=who),
+        t("stf-remove-button", who=who),
+        *t("bc-list-item", id=12, status="x", audience="y", excerpt="Hei perheet!").splitlines(),
+    ]
+    assert [line for line in lines if _first_strong(line) != "AL"] == []
+
+
+def test_arabic_sentences_lead_with_their_icon_as_english_does(i18n: I18n) -> None:
+    """An icon leads a message line in every language ("✅ تم!"), also in sentences the
+    button test skips: "أُلغي الإعلان #12 ⛔." put it at the end, after the sentence."""
+    en, ar = i18n["en"], i18n["ar"]
+
+    def lead(line: str) -> str:
+        found = re.match(r"([^\w\s\"'«“(<\u2066#/•.-]+)\s", line.strip())
+        return found.group(1).replace("\ufe0f", "") if found else ""
+
+    def trail(line: str) -> str:
+        found = re.search(r"\s([^\w\s\"'»”.)>?!؟:،\u2069]+)[.!]?$", line.strip())
+        return found.group(1).replace("\ufe0f", "") if found else ""
+
+    wrong = []
+    for msg_id, args in arabic_messages():
+        pairs = zip(en(msg_id, **args).splitlines(), ar(msg_id, **args).splitlines(), strict=False)
+        for english, arabic in pairs:
+            if lead(arabic) != _mirrored(lead(english)) or (trail(arabic) and not trail(english)):
+                wrong.append(f"{msg_id}: {english!r} -> {arabic!r}")
+    assert not wrong, "\n".join(wrong)

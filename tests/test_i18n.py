@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.bidi import strip_isolates
 from bot.data_errors import DataFileError
 from bot.i18n import I18n, locale_from_language_code, validate_locales
 from bot.middlewares import choose_locale
@@ -118,6 +120,24 @@ def i18n() -> I18n:
 )
 def test_arabic_plural_categories(i18n: I18n, days: int, expected: str) -> None:
     assert f"بعد {expected} " in i18n["ar"]("privacy-kind-dialog", days=days)
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(5, "5 أحرف"), (64, "64 حرفًا"), (4096, "4,096 حرفًا"), (5000, "5,000 حرف")],
+)
+def test_arabic_counted_characters_agree_with_the_number(
+    i18n: I18n, count: int, expected: str
+) -> None:
+    """3–10 take the plural, 11–99 the accusative singular, 100 and more the genitive."""
+    t = i18n["ar"]
+    texts = (
+        t("bc-text-too-long", length=count, max=1),
+        t("bc-ask-fi", max=count),
+        t("staff-error-title", max=count),
+    )
+    for text in texts:  # the whole word: "5,000 حرف" is also the start of "5,000 حرفًا"
+        assert re.search(expected + "(?![\u0621-\u065f])", strip_isolates(text)), text
 
 
 def test_english_plural(i18n: I18n) -> None:

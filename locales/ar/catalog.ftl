@@ -9,7 +9,7 @@ need-money-benefits = المال والإعانات
 need-home-help = المساعدة في البيت
 need-peer-support = لقاء عائلات أخرى
 need-integration-language = اللغة الفنلندية والاستقرار
-need-relationship-separation = العلاقة الزوجية والانفصال
+need-relationship-separation = العلاقة مع الشريك والانفصال
 need-mental-health = الصحة النفسية
 need-crisis-urgent = مساعدة عاجلة
 
@@ -67,7 +67,7 @@ card-flag-closed = الخدمة توقفت
 card-flag-phone = رقم الهاتف غير صحيح
 card-flag-hours = أوقات العمل غير صحيحة
 card-flag-other = شيء آخر
-card-flag-thanks = شكرًا لك! سنتحقق من الأمر. بلاغك دون اسم.
+card-flag-thanks = شكرًا لك! سنتحقق من الأمر. بلاغك مجهول الهوية.
 
 language-name-fi = الفنلندية
 language-name-sv = السويدية

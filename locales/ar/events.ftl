@@ -119,8 +119,8 @@ news-topic-all = 📣 كل الأخبار
 news-on-mark = ✅
 news-off-mark = ▫️
 news-status-none = لا تصلك أي أخبار حاليًا.
-news-status = تصلك أخبار { $municipality } عن: { $topics }.
-news-status-everything = تصلك كل أخبار { $municipality }.
+news-status = تصلك أخبار من { $municipality } عن: { $topics }.
+news-status-everything = تصلك كل الأخبار من { $municipality }.
 news-topics-help = ما الأخبار التي تريدها من { $municipality }؟ اضغط على موضوع لتفعيله أو إيقافه. يمكنك التغيير أو الإيقاف في أي وقت.
 news-change-municipality = 📍 تغيير البلدية
 news-stop = 🔕 إيقاف كل الأخبار
@@ -192,7 +192,7 @@ staff-cancelled = ✅ أُلغيت الفعالية: { $title }. { $count ->
 staff-ask-title-fi = فعالية جديدة. اكتب عنوانها بالفنلندية.
 staff-ask-title-en = اكتب العنوان بالإنجليزية، أو تخطَّ هذه الخطوة: سترى العائلات التي تستخدم الإنجليزية العنوان الفنلندي.
 staff-ask-title-ar = اكتب العنوان بالعربية، أو تخطَّ هذه الخطوة: سترى العائلات التي تستخدم العربية العنوان الفنلندي.
-staff-skip = تخطَّ ⏭
+staff-skip = تخطَّ ◀
 staff-abort = ✖️ إيقاف دون حفظ
 staff-aborted = توقفنا. لم يُحفظ أي شيء.
 staff-ask-service = إلى أي خدمة تنتمي الفعالية؟ اخترها من القائمة، أو اكتب معرّف الخدمة.
@@ -234,7 +234,13 @@ staff-error-date = لم أفهم هذا التاريخ. اكتبه هكذا: 28.
 staff-error-until-before = يجب أن يكون آخر تاريخ بعد الموعد الأول.
 staff-error-duration = اكتب المدة بالدقائق (90) أو بالساعات والدقائق (1.30)، من 10 دقائق إلى 12 ساعة.
 staff-error-ages = اكتب الأعمار هكذا: 3-6 (سنوات كاملة، من 0 إلى { $max }).
-staff-error-title = يجب أن يكون طول العنوان من 1 إلى { $max } حرفًا.
+staff-error-title = يجب أن يكون طول العنوان من 1 إلى { $max ->
+    [one] حرف واحد
+    [two] حرفين
+    [few] { $max } أحرف
+    [many] { $max } حرفًا
+   *[other] { $max } حرف
+}.
 staff-error-no-times = بعد هذا التغيير لن يبقى للفعالية أي موعد. تحقق من التاريخ.
 staff-error-kinds = اختر نوعًا واحدًا على الأقل.
 staff-error-service = لا توجد خدمة بالمعرّف «{ $id }». اختر من القائمة أو تحقق من المعرّف.

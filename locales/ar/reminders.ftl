@@ -5,7 +5,7 @@ reminder-day-before =
     الموعد: { $when }
     المكان: { $place }
 reminder-hour-before =
-    ⏰ يبدأ بعد ساعة: <b>{ $title }</b>
+    ⏰ تبدأ الفعالية بعد ساعة: <b>{ $title }</b>
     الموعد: { $when }
     المكان: { $place }
 event-moved =

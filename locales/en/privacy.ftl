@@ -14,8 +14,8 @@ privacy-kind-deliveries = • A log of the messages I sent you (reminders, news,
        *[other] { $days } days
     }, only a count per day is left, with nothing about you.
 privacy-kind-card-marks = • If you report a mistake on a card: a mark that you reported that card this month, so that each person counts once. Deleted when the month is over. The report itself does not say who sent it.
-privacy-kind-staff = • Only for staff: the invite you accepted, with the name written on it, and the announcements and invites you made. These carry your Telegram number. The announcements and invites you made belong to the organisation, so /delete does not delete them.
-privacy-kind-statistics = • Anonymous statistics: the answers chosen (municipality, children's ages, needs, languages), the chat language, the start link, the services shown and the month. They cannot be linked to you: they hold no Telegram number and no name, so /delete cannot find them.
+privacy-kind-staff = • Only for staff: the invite you accepted, with the name written on it, and the announcements and invites you made. These carry your Telegram user number. The announcements and invites you made belong to the organisation, so /delete does not delete them.
+privacy-kind-statistics = • Anonymous statistics: the answers chosen (municipality, children's ages, needs, languages), the chat language, the start link, the services shown and the month. They cannot be linked to you: they hold no Telegram user number and no name, so /delete cannot find them.
 privacy-never = I never store your name, username or phone number, and I do not save what you type to me. The only texts kept are the announcements and events staff write.
 privacy-inactive = { $days ->
     [0] I do not delete the data of people who stop using me: it stays until you delete it with /delete.
@@ -52,7 +52,7 @@ mydata-kind-reminders = • reminders: { $count }
 mydata-kind-subscriptions = • news subscriptions: { $count }
 mydata-kind-deliveries = • messages sent to you, in the log: { $count }
 mydata-kind-card-marks = • cards you reported this month: { $count }
-mydata-kind-staff = • staff records with your Telegram number: { $count }
+mydata-kind-staff = • staff records with your Telegram user number: { $count }
 mydata-file = The attached file has the same data in machine-readable form (JSON).
 mydata-none = Nothing is stored about you.
 mydata-caption = Your data in Valo

@@ -260,7 +260,7 @@ async def test_remind_me_arrives_in_the_familys_language_with_calendar_and_my_re
     local_start = start.astimezone(TZ)
     assert f"klo {local_start:%-H.%M}–" in fi
     # The Latin title is isolated, so it reads left to right inside the Arabic line.
-    assert ar.startswith("⏰ يبدأ بعد ساعة: فعالية تجريبية \u2066soon-art\u2069")
+    assert ar.startswith("⏰ تبدأ الفعالية بعد ساعة: فعالية تجريبية \u2066soon-art\u2069")
     assert f"{local_start:%H:%M}–" in ar
 
 
