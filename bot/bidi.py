@@ -17,6 +17,7 @@ function can be applied to a text and again to a text built from it.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LRI = "\u2066"
 PDI = "\u2069"
@@ -65,15 +66,49 @@ def _wrap(match: re.Match[str]) -> str:
 
 
 def isolate_ltr(text: str) -> str:
-    """``text`` with each left-to-right run wrapped in LRI ... PDI (see the module doc).
+    """``text`` with each left-to-right run wrapped in LRI ... PDI (see the module doc), and
+    each line with Arabic in it whose first strong character is still left-to-right (an
+    emoji such as 🆘 or a flag, which Unicode classes as a Latin letter; a Latin name)
+    opened with RLM, so the line stays a
+    right-to-left paragraph in clients that take a paragraph's direction from its first
+    strong character (Telegram Desktop does, even inside isolates: locales/STYLE.md).
 
     Meant for right-to-left text only: left-to-right locales never call it. Idempotent.
     """
-    if _ANY_LTR.search(text) is None:
+    if _ANY_LTR.search(text) is not None:
+        text = _PATTERN.sub(_wrap, text)
+    if _MAYBE_LTR_START.search(text) is None:
         return text
-    return _PATTERN.sub(_wrap, text)
+    return "\n".join(
+        RLM + line if _ARABIC.search(line) and _first_strong(line) == "L" else line
+        for line in text.split("\n")
+    )
+
+
+RLM = "\u200f"
+# A line can start left-to-right only if it holds a character outside Arabic, spaces and
+# common punctuation: the fast path for a whole Arabic text.
+_MAYBE_LTR_START = re.compile(r"[^\u0600-\u06ff\s.,:;!?()«»\u060c\u061b\u061f\u2066-\u2069\u200f]")
+# Only a line with Arabic in it is a right-to-left line; a left-to-right fragment (an isolated
+# value on its way into a line) gets no mark.
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_SKIPPED = re.compile(rf"""<[A-Za-z/!](?:"[^"]*"|'[^']*'|[^<>"'])*>|{_ENTITY}""")
+
+
+def _first_strong(line: str) -> str | None:
+    """The bidi class (L or R) of the first strong character of ``line``, HTML tags and
+    entities skipped. Isolated runs count: Telegram Desktop's StringDirection does not skip
+    them (UAX #9 P2 would), so a line that starts with an isolated name needs the RLM too."""
+    for piece in _SKIPPED.split(line):
+        for char in piece:
+            kind = unicodedata.bidirectional(char)
+            if kind == "L":
+                return "L"
+            if kind in ("R", "AL"):
+                return "R"
+    return None
 
 
 def strip_isolates(text: str) -> str:
     """``text`` without the marks :func:`isolate_ltr` adds (e.g. to compare with typed text)."""
-    return text.replace(LRI, "").replace(PDI, "")
+    return text.replace(LRI, "").replace(PDI, "").replace(RLM, "")

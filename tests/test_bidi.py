@@ -13,7 +13,7 @@ from bidi import get_base_level, get_display
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.bidi import LRI, PDI, isolate_ltr, strip_isolates
+from bot.bidi import LRI, PDI, RLM, isolate_ltr, strip_isolates
 from bot.catalog.cards import render_card
 from bot.i18n import I18n
 from tests.conftest import REPO
@@ -75,7 +75,8 @@ def test_a_lone_number_and_arabic_text_are_left_alone() -> None:
 def test_tags_and_attributes_are_never_touched() -> None:
     html = '<a href="https://mll.fi/a?b=1&amp;c=2">MLL Kotka</a> و<b>Kela</b>'
     assert isolate_ltr(html) == (
-        f'<a href="https://mll.fi/a?b=1&amp;c=2">{LRI}MLL Kotka{PDI}</a> و<b>{LRI}Kela{PDI}</b>'
+        f'{RLM}<a href="https://mll.fi/a?b=1&amp;c=2">{LRI}MLL Kotka{PDI}</a>'
+        f" و<b>{LRI}Kela{PDI}</b>"
     )
     quoted = '<a href="https://x.fi/?q=a>b">رابط</a>'  # ">" inside a quoted value
     assert isolate_ltr(quoted) == quoted
@@ -83,7 +84,8 @@ def test_tags_and_attributes_are_never_touched() -> None:
 
 def test_entities_are_never_split() -> None:
     assert isolate_ltr("مقهى &lt;صغير&gt; &amp; كبير") == "مقهى &lt;صغير&gt; &amp; كبير"
-    assert isolate_ltr("Tom &amp; Jerry في") == f"{LRI}Tom &amp; Jerry{PDI} في"
+    # A line led by a Latin name: RLM keeps it right to left (locales/STYLE.md).
+    assert isolate_ltr("Tom &amp; Jerry في") == f"{RLM}{LRI}Tom &amp; Jerry{PDI} في"
     assert isolate_ltr("الرمز &#8364; فقط") == "الرمز &#8364; فقط"
 
 

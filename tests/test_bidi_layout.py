@@ -21,7 +21,7 @@ from bidi import get_display
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.visitor import Visitor
 
-from bot.bidi import strip_isolates
+from bot.bidi import RLM, strip_isolates
 from bot.catalog.cards import render_card, render_summary_line
 from bot.catalog.matching import Answers, CatalogIndex, Match
 from bot.catalog.schema import Service
@@ -212,7 +212,7 @@ MIRRORED_ARROWS = {"⬅": "➡", "➡": "⬅", "◀": "▶", "▶": "◀", "←"
 
 def _ends(label: str) -> tuple[str, str]:
     """The symbols (emoji, arrows) a label starts and ends with, without variation selectors."""
-    label = label.strip().replace("\ufe0f", "")
+    label = label.strip().replace("\ufe0f", "").lstrip(RLM)
     start = re.match(r"([^\w\s\"'«(<\u2066]+)\s", label)
     end = re.search(r"\s([^\w\s\"'».)>?!؟\u2069]+)$", label)
     return (start.group(1) if start else "", end.group(1) if end else "")
@@ -265,6 +265,26 @@ def _first_strong(line: str) -> str | None:
     return None
 
 
+def test_every_arabic_line_opens_right_to_left(i18n: I18n) -> None:
+    """Every line of Arabic in every Arabic message and card has a right-to-left first
+    strong character (RLM, an Arabic letter) or none, as Telegram Desktop reads it: a line
+    led by 🆘, a flag (both are class L), a Latin name or a URL gets an RLM from the
+    formatting layer."""
+    t = i18n["ar"]
+    texts = [(msg_id, t(msg_id, **args)) for msg_id, args in arabic_messages()]
+    texts += list(arabic_cards(t))
+    wrong = sorted(
+        {
+            f"{where}: {line[:40]!r}"
+            for where, text in texts
+            for line in text.split("\n")
+            if re.search("[\u0600-\u06ff]", line)  # a line of Arabic, not a lone URL
+            and _first_strong(re.sub(r"<[^>]*>", "", line)) == "L"
+        }
+    )
+    assert not wrong, f"{len(wrong)} lines open left to right:\n" + "\n".join(wrong[:30])
+
+
 def test_staff_lines_with_latin_names_start_right_to_left(i18n: I18n) -> None:
     """A staff label or an announcement typed in Latin letters must not lead an Arabic line,
     or Telegram Desktop lays the whole line out left to right."""
@@ -286,7 +306,7 @@ def test_arabic_sentences_lead_with_their_icon_as_english_does(i18n: I18n) -> No
     en, ar = i18n["en"], i18n["ar"]
 
     def lead(line: str) -> str:
-        found = re.match(r"([^\w\s\"'«“(<\u2066#/•.-]+)\s", line.strip())
+        found = re.match(r"([^\w\s\"'«“(<\u2066#/•.-]+)\s", line.strip().lstrip(RLM))
         return found.group(1).replace("\ufe0f", "") if found else ""
 
     def trail(line: str) -> str:
