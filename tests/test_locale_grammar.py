@@ -163,6 +163,9 @@ KNOWN_ERRORS: tuple[tuple[str, str, str], ...] = (
     (r"perille mennä", "fi", "word order: mennyt perille"),
     (r"hakea (sen|lapsilisän) yksin", "fi", "reads 'apply alone'; the source says 'on its own'"),
     ("\u062a\u062e\u0637\u064d\u0651", "ar", "تخطٍّ has the wrong vowel mark: تخطَّ"),
+    # "I will remind you once" beside a choice of two reminders (language review fi/en #1).
+    (r"Muistutan kerran", "fi", "reads 'remind once'; say which occurrence: tästä kerrasta"),
+    ("سأذكّرك مرة واحدة", "ar", "reads 'remind once' beside two reminders"),
 )
 
 

@@ -99,7 +99,11 @@ bc-cancel-yes = Yes, cancel it
 bc-cancel-no = No, keep it
 bc-kept = OK: broadcast #{ $id } goes on as planned.
 bc-cancelled = ⛔ Broadcast #{ $id } is cancelled. Nobody will get it.
-bc-cancel-stopped = ⛔ Broadcast #{ $id } is stopped: { $count } families will not get it. Messages already sent cannot be taken back.
+bc-cancel-stopped =
+    ⛔ Announcement #{ $id } has been stopped: { $count ->
+        [one] one family will not get it.
+       *[other] { $count } families will not get it.
+    } Messages already sent cannot be taken back.
 bc-cancel-too-late = Broadcast #{ $id } has already finished, so there is nothing to cancel.
 bc-unknown = That announcement does not exist.
 

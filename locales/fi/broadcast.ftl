@@ -99,7 +99,11 @@ bc-cancel-yes = Kyllä, peru
 bc-cancel-no = Ei, jatka
 bc-kept = Selvä: tiedote #{ $id } jatkuu suunnitellusti.
 bc-cancelled = ⛔ Tiedote #{ $id } on peruttu. Kukaan ei saa sitä.
-bc-cancel-stopped = ⛔ Tiedotteen #{ $id } lähetys on pysäytetty: { $count } perhettä ei saa sitä. Jo lähetettyjä viestejä ei voi perua.
+bc-cancel-stopped =
+    ⛔ Tiedotteen #{ $id } lähetys on pysäytetty: { $count ->
+        [one] yksi perhe ei saa sitä.
+       *[other] { $count } perhettä ei saa sitä.
+    } Jo lähetettyjä viestejä ei voi perua.
 bc-cancel-too-late = Tiedote #{ $id } on jo lähetetty, joten sitä ei voi enää perua.
 bc-unknown = Tiedotetta ei ole.
 

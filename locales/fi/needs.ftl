@@ -90,7 +90,7 @@ needs-lang-et = viro (eesti)
 
 needs-results =
     { $count ->
-        [0] En löytänyt palveluita näillä vastauksilla. Voit selata kaikkia palveluita tai aloittaa alusta.
+        [0] En löytänyt palveluja näillä vastauksilla. Voit selata kaikkia palveluja. Voit myös aloittaa alusta ja valita vähemmän vaihtoehtoja.
         [one] Löysin yhden palvelun, joka voisi auttaa perhettäsi.
        *[other] Löysin { $count } palvelua, jotka voisivat auttaa perhettäsi. Parhaiten sopivat ovat ensin.
     }

@@ -324,7 +324,7 @@ async def test_scheduled_send_and_cancelling_scheduled_and_running_broadcasts(
     fake.press(STAFF, confirm, f"bcl:cancel-yes:{first}")
     stopped = await fake.wait_message(STAFF, after=fake.sent_count(STAFF))
     assert stopped.text == (
-        f"⛔ Broadcast #{first} is stopped: 5 families will not get it. "
+        f"⛔ Announcement #{first} has been stopped: 5 families will not get it. "
         "Messages already sent cannot be taken back."
     )
     held.release()

@@ -464,9 +464,10 @@ async def test_staff_add_an_event_with_a_preview(
     assert "Satutunti" in preview.text
     assert "Repeats: every week" in preview.text
     assert "For ages: 3–6" in preview.text
-    assert "No title in English and Arabic: families using it will see the Finnish title." in (
-        preview.text
-    )
+    assert (
+        "No title in English and Arabic. "
+        "Families who use a language without a title will see the Finnish title."
+    ) in preview.text
     saved = await press(preview, "sd:save:-")
     assert (saved.text or "").startswith("✅ Saved: Satutunti.")
 
