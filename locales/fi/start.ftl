@@ -1,7 +1,7 @@
 ## Tervehdys ja ohje.
 
 greeting =
-    Hei! Olen Valo. Autan lapsiperheitä löytämään palveluja läheltä: neuvolan, varhaiskasvatuksen, perheiden toimintaa, tukea ja neuvoja.
+    Hei! Olen Valo. Autan lapsiperheitä löytämään palveluja läheltä. Niitä ovat esimerkiksi neuvola, varhaiskasvatus, perheiden toiminta, tuki ja neuvonta.
     Voit käyttää minua nimettömänä: en kysy nimeäsi. Kukaan ihminen ei lue tätä keskustelua, joten hätätilanteessa soita 112.
 
 help-text =
