@@ -145,10 +145,10 @@ stf-remove-not-staff = { $who } ei ole enää henkilökuntaa.
 stf-welcome =
     ✅ Tervetuloa henkilökuntaan! Voit nyt käyttää näitä:
     /broadcast lähettää tiedotteen tilanneille perheille
-    /broadcasts näyttää tiedotteet ja perumisen
+    /broadcasts näyttää tiedotteet, ja voit perua niitä
     /staffevents ja /addevent hallitsevat tapahtumia
     /flags näyttää kortit, joista perheet ovat ilmoittaneet virheen
     /staff näyttää henkilökunnan ja kutsut
 stf-joined = ✅ { $who } hyväksyi kutsusi ja on nyt henkilökuntaa.
-stf-already-staff = Olet jo henkilökuntaa. Kutsulinkkiä ei käytetty, joten joku muu voi vielä käyttää sen.
+stf-already-staff = Olet jo henkilökuntaa. Kutsulinkkiä ei käytetty, joten joku muu voi vielä käyttää sitä.
 stf-invite-invalid = Tämä kutsulinkki ei toimi: se on jo käytetty tai vanhentunut (linkit toimivat 24 tuntia). Pyydä henkilökunnalta uusi linkki.

@@ -35,7 +35,7 @@ events-previous = ◀ Takaisin
 events-filter = 🗂 Valitse tapahtumalaji
 events-choose-kind = Millaisia tapahtumia haluat nähdä?
 events-all-kinds = Kaikki lajit
-events-change-municipality = 📍 Vaihda paikkaa
+events-change-municipality = 📍 Vaihda paikka
 events-gone = Valitettavasti tapahtuma ei ole enää saatavilla. Se on ehkä peruttu tai jo ohi.
 
 ## Yksi tapahtuma.
@@ -114,9 +114,9 @@ news-status-none = Et saa vielä uutisia.
 news-status = Saat uutisia. Kunta: { $municipality }. Aiheet: { $topics }.
 news-status-everything = Saat kaikki uutiset. Kunta: { $municipality }.
 news-topics-help = Valitse aiheet (kunta: { $municipality }). Napauta aihetta, niin se kytkeytyy päälle tai pois. Voit muuttaa tai lopettaa tilauksen milloin vain.
-news-change-municipality = 📍 Vaihda kuntaa
+news-change-municipality = 📍 Vaihda kunta
 news-stop = 🔕 Lopeta kaikki uutiset
-news-stopped = Valmis. Et saa enää uutisia meiltä. Voit aloittaa uudelleen milloin vain.
+news-stopped = Selvä. Et saa enää uutisia meiltä. Voit aloittaa uudelleen milloin vain.
 news-start-again = 📣 Valitse uutiset uudelleen
 
 ## Henkilökunta: tapahtumien hallinta.

@@ -13,7 +13,7 @@ privacy-kind-statistics = • Nimettömät tilastot: valitut vastaukset (kunta, 
 privacy-never = En koskaan tallenna nimeäsi, käyttäjänimeäsi tai puhelinnumeroasi. En tallenna tekstiä, jonka kirjoitat minulle. Ainoat tekstit, jotka tallennan, ovat henkilökunnan kirjoittamat tiedotteet ja tapahtumat.
 privacy-inactive = { $days ->
     [0] En poista tietojasi, vaikka et enää käyttäisi minua. Ne säilyvät, kunnes poistat ne komennolla /delete.
-   *[other] Jos et käytä minua { $days } päivään etkä ole saanut minulta muistutusta tai uutista viimeisen { $recent } päivän aikana, poistan kaikki yllä olevat tiedot. Käyttö on viesti, komento tai napin painallus. Poistan samat tiedot kuin /delete. Henkilökunta säilyttää oikeutensa, käyttäjänumeronsa, kielensä ja kutsunsa. Muut tiedot poistan.
+   *[other] Jos et käytä minua { $days } päivään etkä ole saanut minulta muistutusta tai uutista viimeisen { $recent } päivän aikana, poistan kaikki yllä olevat tiedot. Käyttö on viesti, komento tai painikkeen painallus. Poistan samat tiedot kuin /delete. Henkilökunta säilyttää oikeutensa, käyttäjänumeronsa, kielensä ja kutsunsa. Muut tiedot poistan.
 }
 privacy-commands = /mydata näyttää kaiken sinusta tallennetun. /delete poistaa kaiken.
 privacy-counting = { $counted ->
@@ -44,7 +44,7 @@ mydata-kind-subscriptions = • uutistilaukset: { $count }
 mydata-kind-deliveries = • sinulle lähetetyt viestit luettelossa: { $count }
 mydata-kind-card-marks = • kortit, joista ilmoitit virheen tässä kuussa: { $count }
 mydata-kind-staff = • henkilökunnan tiedot, joissa on Telegram-numerosi: { $count }
-mydata-file = Liitteenä on samat tiedot koneluettavassa muodossa (JSON).
+mydata-file = Samat tiedot ovat liitteenä tiedostona (JSON).
 mydata-none = Sinusta ei ole tallennettu mitään.
 mydata-caption = Tietosi Valossa
 

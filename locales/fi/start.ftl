@@ -6,6 +6,6 @@ greeting =
 
 help-text =
     Olen Valo, apuri Kaakkois-Suomen lapsiperheille.
-    /find kysyy muutaman kysymyksen ja ehdottaa palveluja, /services näyttää kaikki palvelut, /events tapahtumat lähelläsi ja /reminders muistutuksesi.
-    Liiku painikkeilla. /menu näyttää päävalikon milloin vain, /language vaihtaa kielen ja /privacy kertoo, mitä sinusta tallennetaan.
+    /find kysyy muutaman kysymyksen ja ehdottaa palveluja. /services näyttää kaikki palvelut. /events näyttää tapahtumat lähelläsi. /reminders näyttää muistutuksesi.
+    Käytä painikkeita. /menu näyttää päävalikon milloin vain. /language vaihtaa kielen. /privacy kertoo, mitä sinusta tallennetaan.
     Kukaan ihminen ei lue tätä keskustelua. Hätätilanteessa soita 112.

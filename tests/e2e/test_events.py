@@ -406,7 +406,7 @@ async def test_news_subscription_and_events_near_a_remembered_municipality(
     assert near.text == events.text
 
     text = await press_and_wait("nws")
-    assert text.startswith("Valmis. Et saa enää uutisia meiltä.")
+    assert text.startswith("Selvä. Et saa enää uutisia meiltä.")
     assert await stored() == []
 
 
