@@ -193,7 +193,8 @@ def i18n() -> I18n:
     files are left out, so these tests do not depend on their work in progress."""
     root = Path(tempfile.mkdtemp(prefix="valo-delivery-locales-"))
     for locale_dir in sorted((REPO / "locales").iterdir()):
-        if locale_dir.is_dir():
+        # Only locale directories: locales/reviews/ holds review notes, not messages.
+        if (locale_dir / "common.ftl").is_file():
             (root / locale_dir.name).mkdir()
             for name in DELIVERY_LOCALE_FILES:
                 shutil.copy(locale_dir / name, root / locale_dir.name / name)
