@@ -353,7 +353,7 @@ async def test_progress_is_shown_at_most_every_interval_then_the_report(world: W
     await world.tick()  # starts it and shows the first progress
     message = world.fake.message(STAFF, status.message_id)
     assert message.text is not None
-    assert message.text.startswith(f"📤 Broadcast #{broadcast_id} is being sent.")
+    assert message.text.startswith(f"📤 Announcement #{broadcast_id} is being sent.")
     assert f"Still to send: {len(FAMILIES)} of {len(FAMILIES)}" in message.text
     edits = len(message.history)
 
@@ -378,7 +378,7 @@ async def test_progress_is_shown_at_most_every_interval_then_the_report(world: W
     assert row.report == {"sent": 4, "blocked": 1, "failed": 0, "unknown": 1, "cancelled": 0}
     assert row.reported_at == world.clock.now()
     final = world.fake.message(STAFF, status.message_id).text or ""
-    assert final.startswith(f"✅ Broadcast #{broadcast_id} is finished.")
+    assert final.startswith(f"✅ Announcement #{broadcast_id} is finished.")
     assert "Sent: 4 · Blocked the bot: 1 · Failed: 0 · Unknown: 1" in final
     # The report is also a new message, so the author is notified, and it is sent once.
     assert world.fake.last_message(STAFF).text == final
@@ -404,7 +404,7 @@ async def test_a_report_that_could_not_be_sent_is_retried(world: World) -> None:
     await world.tick()
     assert (await world.row(broadcast_id)).reported_at is not None
     texts = [m.text or "" for m in world.fake.messages(STAFF)]
-    assert sum(t.startswith(f"✅ Broadcast #{broadcast_id} is finished.") for t in texts) == 2
+    assert sum(t.startswith(f"✅ Announcement #{broadcast_id} is finished.") for t in texts) == 2
     # (the status message and the report: the failed attempt stored nothing)
 
 

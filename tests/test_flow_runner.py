@@ -435,7 +435,7 @@ def test_result_screen_offers_more_browse_and_start_over() -> None:
     assert last.messages[0].text == "Service 1-0"  # no second heading
     assert [b.text for row in last.messages[-1].keyboard for b in row] == [
         "🎨 Events near me",
-        "📋 Browse all services",
+        "📚 Browse all services",
         "🔄 Start over",
     ]
 

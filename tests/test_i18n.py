@@ -145,6 +145,26 @@ def test_english_plural(i18n: I18n) -> None:
     assert "after 30 days without" in i18n["en"]("privacy-kind-dialog", days=30)
 
 
+@pytest.mark.parametrize(
+    ("locale", "count", "expected"),
+    [
+        ("fi", 1, "yksi perhe ei saa sitä."),
+        ("fi", 5, "5 perhettä ei saa sitä."),
+        ("en", 1, "one family will not get it."),
+        ("en", 5, "5 families will not get it."),
+        ("ar", 1, "لن تتلقاه عائلة واحدة."),
+        ("ar", 2, "لن تتلقاه عائلتان."),
+        ("ar", 5, "لن تتلقاه 5 عائلات."),
+        ("ar", 11, "لن تتلقاه 11 عائلةً."),
+    ],
+)
+def test_stopped_broadcast_counts_families_with_a_plural(
+    i18n: I18n, locale: str, count: int, expected: str
+) -> None:
+    """The language review (fi/en #8) read "1 perhettä", "1 families": no plural selector."""
+    assert expected in i18n[locale]("bc-cancel-stopped", id="3", count=count)
+
+
 def test_a_message_is_formatted_once_per_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
     t = I18n.load(REPO / "locales", HELSINKI, strict=True)["en"]
     bundle = t._bundle

@@ -174,6 +174,14 @@ KNOWN_ERRORS: tuple[tuple[str, str, str], ...] = (
         "ar",
         "the date starts with the weekday, and 'في الثلاثاء' is unusual: يوم { $when }",
     ),
+    # "I will remind you once" beside a choice of two reminders (language review fi/en #1).
+    (r"Muistutan kerran", "fi", "reads 'remind once'; say which occurrence: tästä kerrasta"),
+    ("سأذكّرك مرة واحدة", "ar", "reads 'remind once' beside two reminders"),
+    # Language review fi/en, 2026-12-07 (#10, #18, #28, #41).
+    (r"Lisää palvelu", "fi", "reads 'add services': Näytä lisää palveluja"),
+    (r"summa, jonka", "fi", "wrong relative pronoun: summa, jossa"),
+    (r"\bchatta", "fi", "slang: kirjoita chatissa"),
+    (r"voi vielä käyttää sen\b", "fi", "käyttää takes the partitive: käyttää sitä"),
 )
 
 

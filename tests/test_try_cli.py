@@ -77,7 +77,7 @@ async def test_english_session_with_the_urgent_shortcut_and_results() -> None:
     assert "Family counselling\nsite (https://example.org/fc)" in out
     assert "Open daycare & play" in out
     assert "  m. ➕ More services" in out
-    assert "   · 📋 Browse all services  (in the bot)" in out
+    assert "   · 📚 Browse all services  (in the bot)" in out
     assert "Peer group" in out
     assert [(a.municipality, locale, page) for a, locale, page in source.asked] == [
         ("285", "en", 0),

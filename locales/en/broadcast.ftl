@@ -25,7 +25,7 @@ bc-html-unsupported = Telegram does not support the tag <{ $tag }>. Allowed: b, 
 bc-html-unexpected-end = The closing tag </{ $tag }> has no opening tag. Please correct the text and send it again.
 bc-html-wrong-end = The closing tag </{ $tag }> does not match: </{ $expected }> was expected first. Please correct the text and send it again.
 bc-html-unclosed = The tag <{ $tag }> is never closed. Please add </{ $tag }> and send the text again.
-bc-html-broken-tag = A tag is broken (a < or > is missing). If you meant the character itself, write &lt; for < . Please send the text again.
+bc-html-broken-tag = A tag is broken (a < or > is missing). If you meant the character itself, write &lt; instead of <. Please send the text again.
 bc-html-link-without-address = A link (<a>) needs an address: <a href="https://...">text</a>. Please send the text again.
 
 ## The audience.
@@ -68,19 +68,19 @@ bc-ask-when = When should it be sent? Type the date and time like this: { $examp
 
 ## Sending and reports. These are sent as plain text.
 
-bc-starting = ⏳ Broadcast #{ $id } is starting. This message will show its progress.
-bc-scheduled = 🕒 Broadcast #{ $id } will be sent { $when }. The families are chosen at that time. /broadcasts shows it, and you can cancel it there.
-bc-progress-title = 📤 Broadcast #{ $id } is being sent.
+bc-starting = ⏳ Announcement #{ $id } is starting. This message will show its progress.
+bc-scheduled = 🕒 Announcement #{ $id } will be sent { $when }. The families are chosen at that time. /broadcasts shows it, and you can cancel it there.
+bc-progress-title = 📤 Announcement #{ $id } is being sent.
 bc-counts = Sent: { $sent } · Blocked the bot: { $blocked } · Failed: { $failed } · Unknown: { $unknown }
 bc-progress-remaining = Still to send: { $remaining } of { $total }
 bc-progress-eta = Time left: about { $time }
-bc-report-done = ✅ Broadcast #{ $id } is finished.
-bc-report-cancelled = ⛔ Broadcast #{ $id } was cancelled.
+bc-report-done = ✅ Announcement #{ $id } is finished.
+bc-report-cancelled = ⛔ Announcement #{ $id } was cancelled.
 bc-report-recipients = Recipients: { $count }
 bc-report-not-sent = Not sent because it was cancelled: { $count }
 bc-report-unknown-help = "Unknown" means Telegram did not confirm the message. It may have arrived; it is never sent twice.
 
-## The list of broadcasts.
+## The list of announcements.
 
 bc-list-title = Announcements: scheduled and sending first, then the latest.
 bc-list-none = No announcements yet. Start one with /broadcast.
@@ -94,13 +94,17 @@ bc-list-item =
     “{ $excerpt }”
 bc-list-recipients = Recipients: { $count }
 bc-cancel-button = ⛔ Cancel #{ $id }
-bc-cancel-confirm = Cancel broadcast #{ $id }? Families who have not received it yet will not get it.
+bc-cancel-confirm = Cancel announcement #{ $id }? Families who have not received it yet will not get it.
 bc-cancel-yes = Yes, cancel it
 bc-cancel-no = No, keep it
-bc-kept = OK: broadcast #{ $id } goes on as planned.
-bc-cancelled = ⛔ Broadcast #{ $id } is cancelled. Nobody will get it.
-bc-cancel-stopped = ⛔ Broadcast #{ $id } is stopped: { $count } families will not get it. Messages already sent cannot be taken back.
-bc-cancel-too-late = Broadcast #{ $id } has already finished, so there is nothing to cancel.
+bc-kept = OK: announcement #{ $id } goes on as planned.
+bc-cancelled = ⛔ Announcement #{ $id } is cancelled. Nobody will get it.
+bc-cancel-stopped =
+    ⛔ Announcement #{ $id } has been stopped: { $count ->
+        [one] one family will not get it.
+       *[other] { $count } families will not get it.
+    } Messages already sent cannot be taken back.
+bc-cancel-too-late = Announcement #{ $id } has already finished, so there is nothing to cancel.
 bc-unknown = That announcement does not exist.
 
 ## Staff rights.
@@ -124,7 +128,7 @@ stf-invite-created =
 stf-invite-anyone = the new staff member
 stf-remove-confirm = Remove staff rights from { $who }? They can then no longer send announcements or manage events.
 stf-remove-yes = Yes, remove
-stf-remove-no = No, keep
+stf-remove-no = No, keep them
 stf-removed = ✅ { $who } is no longer staff.
 stf-removed-invites = { $count ->
     [one] The unused invite link they created no longer works.

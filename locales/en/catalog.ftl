@@ -113,6 +113,6 @@ services-unknown = Sorry, I could not find that service any more. Here is the li
 
 match-none =
     I found no service that fits all your answers. These can help anyone:
-    • your family centre or child health clinic (neuvola),
+    • your family centre or maternity and child health clinic (neuvola),
     • the crisis helpline (MIELI), any time: 09 2525 0111,
     • in an emergency, 112.

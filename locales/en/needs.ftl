@@ -21,7 +21,7 @@ flow-yes = Yes
 flow-no = No
 flow-continue = Continue
 flow-more = ➕ More services
-flow-browse = 📋 Browse all services
+flow-browse = 📚 Browse all services
 flow-events-near = 🎨 Events near me
 flow-results-next = What would you like to do next?
 flow-stale = That button was from an earlier question. Here is where we are now.
@@ -70,7 +70,7 @@ needs-help-families = 👋 Meeting other families
 needs-help-finnish = 🗣 Finnish and settling in
 needs-help-urgent = 🆘 Something urgent
 
-needs-home = Thank you for telling me. What is making things heavy at home?
+needs-home = Thank you for telling me. What feels hard at home right now?
 needs-home-baby = 👶 A new baby in the family
 needs-home-illness = 🤒 Illness or exhaustion
 needs-home-hard-times = 🌧 Separation or hard times

@@ -1,7 +1,7 @@
 ## Greeting and help.
 
 greeting =
-    Hello! I am Valo. I help families with children find services near them: child health clinics, early education, family activities, support and advice.
+    Hello! I am Valo. I help families with children find services near them: maternity and child health clinics (neuvola), early childhood education, family activities, support and advice.
     You stay anonymous: I do not ask your name. No person reads this chat, so in an emergency call 112.
 
 help-text =

@@ -99,7 +99,11 @@ bc-cancel-yes = Kyllä, peru
 bc-cancel-no = Ei, jatka
 bc-kept = Selvä: tiedote #{ $id } jatkuu suunnitellusti.
 bc-cancelled = ⛔ Tiedote #{ $id } on peruttu. Kukaan ei saa sitä.
-bc-cancel-stopped = ⛔ Tiedotteen #{ $id } lähetys on pysäytetty: { $count } perhettä ei saa sitä. Jo lähetettyjä viestejä ei voi perua.
+bc-cancel-stopped =
+    ⛔ Tiedotteen #{ $id } lähetys on pysäytetty: { $count ->
+        [one] yksi perhe ei saa sitä.
+       *[other] { $count } perhettä ei saa sitä.
+    } Jo lähetettyjä viestejä ei voi perua.
 bc-cancel-too-late = Tiedote #{ $id } on jo lähetetty, joten sitä ei voi enää perua.
 bc-unknown = Tiedotetta ei ole.
 
@@ -141,10 +145,10 @@ stf-remove-not-staff = { $who } ei ole enää henkilökuntaa.
 stf-welcome =
     ✅ Tervetuloa henkilökuntaan! Voit nyt käyttää näitä:
     /broadcast lähettää tiedotteen tilanneille perheille
-    /broadcasts näyttää tiedotteet ja perumisen
+    /broadcasts näyttää tiedotteet, ja voit perua niitä
     /staffevents ja /addevent hallitsevat tapahtumia
     /flags näyttää kortit, joista perheet ovat ilmoittaneet virheen
     /staff näyttää henkilökunnan ja kutsut
 stf-joined = ✅ { $who } hyväksyi kutsusi ja on nyt henkilökuntaa.
-stf-already-staff = Olet jo henkilökuntaa. Kutsulinkkiä ei käytetty, joten joku muu voi vielä käyttää sen.
+stf-already-staff = Olet jo henkilökuntaa. Kutsulinkkiä ei käytetty, joten joku muu voi vielä käyttää sitä.
 stf-invite-invalid = Tämä kutsulinkki ei toimi: se on jo käytetty tai vanhentunut (linkit toimivat 24 tuntia). Pyydä henkilökunnalta uusi linkki.

@@ -20,7 +20,7 @@ reason-local = sijainti: { $municipality }
 reason-regional = palvelee asuinkuntaasi: { $municipality }
 reason-nationwide = saatavilla koko Suomessa
 reason-ages = { $min }–{ $max }-vuotiaille lapsille
-reason-expecting = odottaville perheille
+reason-expecting = vauvaa odottaville perheille
 reason-child-age = { $age }-vuotiaille lapsille
 reason-around-the-clock = vastaa ympäri vuorokauden
 reason-call = voit soittaa
@@ -32,7 +32,7 @@ reason-walk-in = voit tulla ilman ajanvarausta
 
 access-walk-in = tule suoraan paikalle
 access-call = soita
-access-chat = chattaa verkossa
+access-chat = kirjoita chatissa
 access-book-online = varaa aika verkossa
 access-apply-online = hae verkossa
 access-referral = lähetteellä
@@ -42,7 +42,7 @@ card-how = Näin pääset palveluun: { $how }
 card-how-page = Näin pääset palveluun: yhteystiedot ovat järjestäjän verkkosivulla (alla)
 card-cost-free = Hinta: maksuton
 card-cost-fee = Hinta: maksullinen
-card-cost-income-based = Hinta: riippuu tuloista
+card-cost-income-based = Hinta: riippuu tuloistasi
 card-languages = Kielet: { $languages }
 card-interpreter = Tulkki voidaan järjestää.
 card-address = Osoite: { $place }, { $address }
@@ -59,7 +59,7 @@ card-chat-today = Chat on auki tänään: { $hours }
 card-chat-closed-today = Chat on suljettu tänään.
 card-email = Sähköposti: { $email }
 card-website = Verkkosivu: { $url }
-card-untranslated = Tätä tekstiä ei vielä ole suomeksi, se näytetään toisella kielellä.
+card-untranslated = Tätä tekstiä ei ole vielä suomeksi. Siksi se näkyy toisella kielellä.
 card-location = 📍 Näytä kartalla
 card-flag = ⚠️ Onko tiedoissa virhe?
 card-flag-ask = Mikä tiedoissa on väärin?
@@ -114,5 +114,5 @@ services-unknown = Anteeksi, en löydä tätä palvelua enää. Tässä lista uu
 match-none =
     En löytänyt palvelua, joka sopisi kaikkiin vastauksiisi. Nämä auttavat kaikkia:
     • oma perhekeskus tai neuvola,
-    • Kriisipuhelin (MIELI) joka päivä ja yö: 09 2525 0111,
+    • kriisipuhelin (MIELI) joka päivä ja yö: 09 2525 0111,
     • hätätilanteessa 112.

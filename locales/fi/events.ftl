@@ -35,7 +35,7 @@ events-previous = ◀ Takaisin
 events-filter = 🗂 Valitse tapahtumalaji
 events-choose-kind = Millaisia tapahtumia haluat nähdä?
 events-all-kinds = Kaikki lajit
-events-change-municipality = 📍 Vaihda paikkaa
+events-change-municipality = 📍 Vaihda paikka
 events-gone = Valitettavasti tapahtuma ei ole enää saatavilla. Se on ehkä peruttu tai jo ohi.
 
 ## Yksi tapahtuma.
@@ -72,7 +72,7 @@ remind-choice-b = Molemmat
 remind-offsets-d = edellisenä päivänä klo 18.00
 remind-offsets-h = tuntia ennen
 remind-offsets-b = edellisenä päivänä klo 18.00 ja tuntia ennen
-remind-set-once = ✅ Selvä! Muistutan kerran (tapahtuma: { $title }, { $when }): { $offsets }.
+remind-set-once = ✅ Selvä! Muistutan tästä kerrasta (tapahtuma: { $title }, { $when }): { $offsets }.
 remind-set-series = ✅ Selvä! Muistutan jokaisesta kerrasta (tapahtuma: { $title }): { $offsets }.
 remind-too-late = Muistutukselle on jo liian myöhäistä: tapahtuma alkaa ihan pian. Tervetuloa!
 remind-see-all = 📋 Omat muistutukset
@@ -114,9 +114,9 @@ news-status-none = Et saa vielä uutisia.
 news-status = Saat uutisia. Kunta: { $municipality }. Aiheet: { $topics }.
 news-status-everything = Saat kaikki uutiset. Kunta: { $municipality }.
 news-topics-help = Valitse aiheet (kunta: { $municipality }). Napauta aihetta, niin se kytkeytyy päälle tai pois. Voit muuttaa tai lopettaa tilauksen milloin vain.
-news-change-municipality = 📍 Vaihda kuntaa
+news-change-municipality = 📍 Vaihda kunta
 news-stop = 🔕 Lopeta kaikki uutiset
-news-stopped = Valmis. Et saa enää uutisia meiltä. Voit aloittaa uudelleen milloin vain.
+news-stopped = Selvä. Et saa enää uutisia meiltä. Voit aloittaa uudelleen milloin vain.
 news-start-again = 📣 Valitse uutiset uudelleen
 
 ## Henkilökunta: tapahtumien hallinta.
@@ -190,7 +190,7 @@ staff-repeat-weekly = Joka viikko
 staff-ask-until = Mihin päivään asti se toistuu? Kirjoita viimeinen päivä näin: 28.5.2027
 staff-preview-intro = Esikatselu: perheet näkevät tapahtuman näin.
 staff-preview-titles = Nimet: fi: { $fi } · en: { $en } · ar: { $ar }
-staff-preview-fallback = Nimi puuttuu ({ $languages }): sitä kieltä käyttävät perheet näkevät suomenkielisen nimen.
+staff-preview-fallback = Nimi puuttuu ({ $languages }). Perheet, joiden kielellä nimeä ei ole, näkevät suomenkielisen nimen.
 staff-preview-until = Toistuu joka viikko { $date } asti.
 staff-save = 💾 Tallenna
 staff-saved = ✅ Tallennettu: { $title }. Perheet löytävät sen nyt komennolla /events.
@@ -208,7 +208,7 @@ staff-error-date = En saanut selvää päivästä. Kirjoita se näin: 28.5.2027
 staff-error-until-before = Viimeisen päivän pitää olla ensimmäisen kerran jälkeen.
 staff-error-duration = Kirjoita kesto minuutteina (90) tai tunteina ja minuutteina (1.30), väliltä 10 minuuttia – 12 tuntia.
 staff-error-ages = Kirjoita ikäväli näin: 3-6 (kokonaisina vuosina, 0–{ $max }).
-staff-error-title = Nimen pituus on 1–{ $max } merkkiä.
+staff-error-title = Nimessä pitää olla 1–{ $max } merkkiä.
 staff-error-no-times = Muutoksen jälkeen tapahtumalla ei olisi yhtään tulevaa kertaa. Tarkista päivä.
 staff-error-kinds = Valitse ainakin yksi laji.
 staff-error-service = Palvelua tunnuksella ”{ $id }” ei löydy. Valitse listasta tai tarkista tunnus.

@@ -1,7 +1,7 @@
 ## Palveluiden etsiminen: perheen tarpeiden kysymykset (dialogs/needs.yaml) ja dialogimoottorin omat tekstit.
 
-menu-find = 🔎 Etsi palveluita perheelle
-cmd-find = Etsi palveluita perheelle
+menu-find = 🔎 Etsi palveluja perheelle
+cmd-find = Etsi palveluja perheelle
 
 ## Dialogimoottori: eteneminen, painikkeet, huomautukset.
 
@@ -20,8 +20,8 @@ flow-page-next = Seuraavat ▶️
 flow-yes = Kyllä
 flow-no = Ei
 flow-continue = Jatka
-flow-more = ➕ Lisää palveluita
-flow-browse = 📋 Selaa kaikkia palveluita
+flow-more = ➕ Näytä lisää palveluja
+flow-browse = 📚 Selaa kaikkia palveluja
 flow-events-near = 🎨 Tapahtumia lähelläni
 flow-results-next = Mitä haluaisit tehdä seuraavaksi?
 flow-stale = Painike oli aiemmasta kysymyksestä. Tässä kohta, jossa olemme nyt.
@@ -49,7 +49,7 @@ municipality-580 = Parikkala
 ## Perheen tarpeet.
 
 needs-where =
-    Jokainen perhe tarvitsee joskus apua. Vastaa muutamaan lyhyeen kysymykseen, niin ehdotan palveluita läheltäsi. Voit ohittaa minkä tahansa kysymyksen.
+    Jokainen perhe tarvitsee joskus apua. Vastaa muutamaan lyhyeen kysymykseen, niin ehdotan palveluja läheltäsi. Voit ohittaa minkä tahansa kysymyksen.
 
     Missä perheesi asuu?
 needs-ages = Minkä ikäisiä lapsesi ovat? Jos odotat vauvaa, valitse myös se.
@@ -77,7 +77,7 @@ needs-home-hard-times = 🌧 Ero tai muu vaikea tilanne
 
 needs-free = Näytänkö vain maksuttomat palvelut?
 
-needs-languages = Millä kielillä asioit mieluiten?
+needs-languages = Millä kielillä voit asioida? Valitse kaikki sopivat.
 needs-lang-fi = suomi
 needs-lang-sv = ruotsi (svenska)
 needs-lang-en = englanti (English)
@@ -90,12 +90,12 @@ needs-lang-et = viro (eesti)
 
 needs-results =
     { $count ->
-        [0] En löytänyt palveluita näillä vastauksilla. Voit selata kaikkia palveluita tai aloittaa alusta.
+        [0] En löytänyt palveluja näillä vastauksilla. Voit selata kaikkia palveluja. Voit myös aloittaa alusta ja valita vähemmän vaihtoehtoja.
         [one] Löysin yhden palvelun, joka voisi auttaa perhettäsi.
        *[other] Löysin { $count } palvelua, jotka voisivat auttaa perhettäsi. Parhaiten sopivat ovat ensin.
     }
 
-## Tulokset, kun perhe pyysi vain maksuttomia palveluita (kysymys needs-free).
+## Tulokset, kun perhe pyysi vain maksuttomia palveluja (kysymys needs-free).
 
 match-free-only = Näytän vain maksuttomat palvelut, kuten pyysit.
 match-free-crisis = Hätänumero ja kriisipuhelimet näytetään aina.

@@ -5,15 +5,15 @@ privacy-text = Tätä tallennan sinusta. Näin kauan tiedot säilyvät:
 privacy-kind-account = • Telegram-käyttäjänumerosi. Sen avulla vastaan sinulle. Kieli, jonka valitsit. Milloin käytit minua ensimmäisen ja viimeisen kerran (tunnin tarkkuudella). Tieto siitä, oletko estänyt minut. Tieto siitä, oletko kieltänyt laskemasta vastauksiasi. Henkilökunnan oikeudet, jos olet henkilökuntaa. Nämä säilyvät, kunnes poistat ne.
 privacy-kind-dialog = • Vastauksesi /find-kysymyksiin ja kohta, jossa olet menossa. Linkki, jonka kautta tulit. Henkilökunnalla myös luonnos, joka on kesken. Poistan nämä, kun et ole vastannut { $days } päivään.
 privacy-kind-reminders = • Muistutukset, jotka tilasit: tapahtuma, päivä ja milloin muistutan. Ne säilyvät, kunnes perut muistutuksen tai järjestäjä peruu tapahtuman.
-privacy-kind-subscriptions = • Tiedotteet, jotka tilasit: kunta ja aihe. Ne säilyvät, kunnes perut tilauksen.
-privacy-kind-deliveries = • Luettelo viesteistä, jotka lähetin sinulle. Viestit ovat muistutuksia, tiedotteita ja ilmoituksia. Luettelossa näkyy, mikä viesti lähti, milloin ja menikö se perille. { $days } päivän jälkeen jäljelle jää vain viestien määrä päivää kohden. Siinä ei ole mitään sinusta.
+privacy-kind-subscriptions = • Uutiset, jotka tilasit: kunta ja aihe. Ne säilyvät, kunnes lopetat tilauksen.
+privacy-kind-deliveries = • Luettelo viesteistä, jotka lähetin sinulle. Viestit ovat muistutuksia, uutisia ja ilmoituksia. Luettelossa näkyy, mikä viesti lähti, milloin ja menikö se perille. { $days } päivän jälkeen jäljelle jää vain viestien määrä päivää kohden. Siinä ei ole mitään sinusta.
 privacy-kind-card-marks = • Jos ilmoitat virheestä palvelun kortissa: merkintä, että ilmoitit siitä kortista tässä kuussa. Näin jokainen lasketaan vain kerran. Poistan merkinnän, kun kuukausi loppuu. Itse ilmoituksessa ei ole tietoa siitä, kuka sen teki.
 privacy-kind-staff = • Vain henkilökunnalle: kutsu, jonka hyväksyit, ja kutsuun kirjoitettu nimi. Tiedotteet ja kutsut, jotka teit. Niissä on Telegram-käyttäjänumerosi. Tekemäsi tiedotteet ja kutsut kuuluvat organisaatiolle. Siksi /delete ei poista niitä.
 privacy-kind-statistics = • Nimettömät tilastot: valitut vastaukset (kunta, lasten iät, tarpeet, kielet), keskustelun kieli, linkki, jonka kautta tultiin, näytetyt palvelut ja kuukausi. Tilastoja ei voi yhdistää sinuun. Niissä ei ole Telegram-käyttäjänumeroa eikä nimeä. Siksi /delete ei löydä niitä.
-privacy-never = En koskaan tallenna nimeäsi, käyttäjänimeäsi tai puhelinnumeroasi. En tallenna tekstiä, jonka kirjoitat minulle. Tallennan vain tiedotteet ja tapahtumat, jotka henkilökunta kirjoittaa.
+privacy-never = En koskaan tallenna nimeäsi, käyttäjänimeäsi tai puhelinnumeroasi. En tallenna tekstiä, jonka kirjoitat minulle. Ainoat tekstit, jotka tallennan, ovat henkilökunnan kirjoittamat tiedotteet ja tapahtumat.
 privacy-inactive = { $days ->
     [0] En poista tietojasi, vaikka et enää käyttäisi minua. Ne säilyvät, kunnes poistat ne komennolla /delete.
-   *[other] Jos et käytä minua { $days } päivään etkä ole saanut minulta muistutusta tai uutista viimeisen { $recent } päivän aikana, poistan kaikki yllä olevat tiedot. Käyttö on viesti, komento tai napin painallus. Poistan samat tiedot kuin /delete. Henkilökunta säilyttää oikeutensa, käyttäjänumeronsa, kielensä ja kutsunsa. Muut tiedot poistan.
+   *[other] Jos et käytä minua { $days } päivään etkä ole saanut minulta muistutusta tai uutista viimeisen { $recent } päivän aikana, poistan kaikki yllä olevat tiedot. Käyttö on viesti, komento tai painikkeen painallus. Poistan samat tiedot kuin /delete. Henkilökunta säilyttää oikeutensa, käyttäjänumeronsa, kielensä ja kutsunsa. Muut tiedot poistan.
 }
 privacy-commands = /mydata näyttää kaiken sinusta tallennetun. /delete poistaa kaiken.
 privacy-counting = { $counted ->
@@ -40,11 +40,11 @@ mydata-kind-account =
     }
 mydata-kind-dialog = • tallennetut keskustelun vaiheet ja vastaukset: { $count }
 mydata-kind-reminders = • muistutukset: { $count }
-mydata-kind-subscriptions = • tiedotteiden tilaukset: { $count }
+mydata-kind-subscriptions = • uutistilaukset: { $count }
 mydata-kind-deliveries = • sinulle lähetetyt viestit luettelossa: { $count }
 mydata-kind-card-marks = • kortit, joista ilmoitit virheen tässä kuussa: { $count }
 mydata-kind-staff = • henkilökunnan tiedot, joissa on Telegram-käyttäjänumerosi: { $count }
-mydata-file = Liitteenä on samat tiedot koneluettavassa muodossa (JSON).
+mydata-file = Samat tiedot ovat liitteenä tiedostona (JSON).
 mydata-none = Sinusta ei ole tallennettu mitään.
 mydata-caption = Tietosi Valossa
 

@@ -134,7 +134,7 @@ async def compose(
 
 async def wait_report(fake: FakeTelegram, broadcast_id: int, timeout: float = 30.0) -> str:
     """The final report, sent as a new message to the staff member."""
-    prefix = f"✅ Broadcast #{broadcast_id} is finished."
+    prefix = f"✅ Announcement #{broadcast_id} is finished."
 
     def found() -> str | None:
         texts = [m.text or "" for m in fake.messages(STAFF)]
@@ -223,7 +223,7 @@ async def test_staff_dialog_each_family_gets_its_language_with_the_fallback_warn
     status = await fake.wait_message(STAFF)
     broadcast_id = int(re.findall(r"#(\d+)", status.text or "")[0])
     assert status.text == (
-        f"⏳ Broadcast #{broadcast_id} is starting. This message will show its progress."
+        f"⏳ Announcement #{broadcast_id} is starting. This message will show its progress."
     )
     report = await wait_report(fake, broadcast_id)
     assert report_counts(report) == {"sent": 8, "blocked": 0, "failed": 0, "unknown": 0}
@@ -236,7 +236,7 @@ async def test_staff_dialog_each_family_gets_its_language_with_the_fallback_warn
     # The status message was edited in place into the final state.
     final = fake.message(STAFF, status.message_id)
     assert final.edited
-    assert (final.text or "").startswith(f"✅ Broadcast #{broadcast_id} is finished.")
+    assert (final.text or "").startswith(f"✅ Announcement #{broadcast_id} is finished.")
 
     # The "Remind me" button is the events feature's own: a family presses it.
     received = fake.messages(8302)[0]
@@ -280,7 +280,7 @@ async def test_scheduled_send_and_cancelling_scheduled_and_running_broadcasts(
     fake.send_text(STAFF, f"{at.day}.{at.month}.{at.year} {at.hour}.{at.minute:02d}")
     scheduled = await fake.wait_message(STAFF)
     first = int(re.findall(r"#(\d+)", scheduled.text or "")[0])
-    assert (scheduled.text or "").startswith(f"🕒 Broadcast #{first} will be sent ")
+    assert (scheduled.text or "").startswith(f"🕒 Announcement #{first} will be sent ")
     async with sessions() as session:
         row = await session.get(Broadcast, first)
         assert row is not None
@@ -301,11 +301,11 @@ async def test_scheduled_send_and_cancelling_scheduled_and_running_broadcasts(
     fake.press(STAFF, listing, f"bcl:cancel:{second}")
     confirm = await fake.wait_message(STAFF)
     assert confirm.text == (
-        f"Cancel broadcast #{second}? Families who have not received it yet will not get it."
+        f"Cancel announcement #{second}? Families who have not received it yet will not get it."
     )
     fake.press(STAFF, confirm, f"bcl:cancel-yes:{second}")
     assert (await fake.wait_message(STAFF)).text == (
-        f"⛔ Broadcast #{second} is cancelled. Nobody will get it."
+        f"⛔ Announcement #{second} is cancelled. Nobody will get it."
     )
 
     # The first comes due; its third send is held open while staff cancel the rest.
@@ -324,7 +324,7 @@ async def test_scheduled_send_and_cancelling_scheduled_and_running_broadcasts(
     fake.press(STAFF, confirm, f"bcl:cancel-yes:{first}")
     stopped = await fake.wait_message(STAFF, after=fake.sent_count(STAFF))
     assert stopped.text == (
-        f"⛔ Broadcast #{first} is stopped: 5 families will not get it. "
+        f"⛔ Announcement #{first} has been stopped: 5 families will not get it. "
         "Messages already sent cannot be taken back."
     )
     held.release()
@@ -340,7 +340,7 @@ async def test_scheduled_send_and_cancelling_scheduled_and_running_broadcasts(
 
     def final_status() -> str | None:
         text = fake.message(STAFF, scheduled.message_id).text or ""
-        return text if text.startswith(f"⛔ Broadcast #{first} was cancelled.") else None
+        return text if text.startswith(f"⛔ Announcement #{first} was cancelled.") else None
 
     final = await fake.wait_until(final_status, 10.0)
     assert "Sent: 3 · Blocked the bot: 0 · Failed: 0 · Unknown: 0" in final

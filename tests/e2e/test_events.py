@@ -406,7 +406,7 @@ async def test_news_subscription_and_events_near_a_remembered_municipality(
     assert near.text == events.text
 
     text = await press_and_wait("nws")
-    assert text.startswith("Valmis. Et saa enää uutisia meiltä.")
+    assert text.startswith("Selvä. Et saa enää uutisia meiltä.")
     assert await stored() == []
 
 
@@ -464,9 +464,10 @@ async def test_staff_add_an_event_with_a_preview(
     assert "Satutunti" in preview.text
     assert "Repeats: every week" in preview.text
     assert "For ages: 3–6" in preview.text
-    assert "No title in English and Arabic: families using it will see the Finnish title." in (
-        preview.text
-    )
+    assert (
+        "No title in English and Arabic. "
+        "Families who use a language without a title will see the Finnish title."
+    ) in preview.text
     saved = await press(preview, "sd:save:-")
     assert (saved.text or "").startswith("✅ Saved: Satutunti.")
 
