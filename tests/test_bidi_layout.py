@@ -23,11 +23,10 @@ from fluent.syntax.visitor import Visitor
 
 from bot.bidi import RLM, strip_isolates
 from bot.catalog.cards import render_card, render_summary_line
-from bot.catalog.matching import Answers, CatalogIndex, Match
-from bot.catalog.schema import Service
+from bot.catalog.matching import CatalogIndex
 from bot.i18n import I18n, Translator
 from tests.conftest import REPO
-from tests.real_catalogue import real_catalogue
+from tests.real_catalogue import best_match, real_catalogue
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MONDAY = datetime(2026, 11, 23, 12, 0, tzinfo=HELSINKI)
@@ -153,31 +152,11 @@ def test_every_arabic_message_reads_its_left_to_right_runs_as_written(i18n: I18n
     assert not failures, f"{len(failures)} misread:\n" + "\n".join(failures[:40])
 
 
-def _match(index: CatalogIndex, service: Service) -> Match | None:
-    """The service matched for a family it fits, so the card shows its reasons."""
-    place = service.locations[0].municipality if service.locations else None
-    if place is None and not service.nationwide:
-        place = service.municipalities[0]
-    ages = service.ages
-    answers = Answers(
-        municipality=place,
-        child_ages=(ages.min,) if ages is not None and not ages.expecting else (),
-        expecting=ages is not None and ages.expecting,
-        needs=tuple(service.needs),
-        languages=("ar", "so"),
-    )
-    for match in index.match(answers, limit=len(index)):
-        if match.service.id == service.id:
-            return match
-    return None
-
-
 def arabic_cards(t: Translator) -> Iterator[tuple[str, str]]:
     services = [service for service in real_catalogue().services if service.active]
     index = CatalogIndex(services)
     for service in services:
-        match = _match(index, service)
-        assert match is not None, service.id
+        match = best_match(index, service)
         for day in range(7):  # every weekday: the opening hours of each day
             now = MONDAY.replace(day=MONDAY.day + day)
             yield service.id, render_card(service, t, now, match)

@@ -12,13 +12,13 @@ import pytest
 
 from bot.bidi import strip_isolates
 from bot.catalog.cards import TELEGRAM_TEXT_LIMIT, explain, hours_today, render_card
-from bot.catalog.matching import Answers, CatalogIndex, Match
+from bot.catalog.matching import Answers, CatalogIndex
 from bot.catalog.schema import WEEKDAYS, Location, Service
 from bot.config import SUPPORTED_LOCALES
 from bot.emulator.telegram import ApiError, parse_html, utf16_len
 from bot.i18n import I18n, Translator
 from tests.conftest import REPO
-from tests.real_catalogue import real_catalogue
+from tests.real_catalogue import best_match, real_catalogue
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MONDAY = datetime(2026, 11, 23, 12, 0, tzinfo=HELSINKI)
@@ -57,25 +57,6 @@ def open_and_closed_days(service: Service) -> list[datetime]:
     opened = [now for now in WEEK if WEEKDAYS[now.weekday()] in open_days]
     closed = [now for now in WEEK if WEEKDAYS[now.weekday()] not in open_days]
     return opened[:1] + closed[:1]
-
-
-def best_match(index: CatalogIndex, service: Service) -> Match:
-    """The service as matched for a family it fits well, so the card has many reasons."""
-    place = service.locations[0].municipality if service.locations else None
-    if place is None and not service.nationwide:
-        place = service.municipalities[0]
-    ages = service.ages
-    answers = Answers(
-        municipality=place,
-        child_ages=(ages.min,) if ages is not None and not ages.expecting else (),
-        expecting=ages is not None and ages.expecting,
-        needs=tuple(service.needs),
-        languages=("ar", "so"),
-    )
-    for match in index.match(answers, limit=len(index)):
-        if match.service.id == service.id:
-            return match
-    raise AssertionError(f"{service.id} does not match its own needs")
 
 
 def test_every_real_card_fits_telegram_in_every_locale_open_or_closed(

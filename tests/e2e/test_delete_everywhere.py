@@ -4,16 +4,15 @@ on the SQL storage and on Redis (whichever the run's backend selects)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StorageKey
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import make_sessionmaker
-from bot.db.storage import SQLStorage
 from bot.emulator.telegram import FakeTelegram
 from tests.e2e.conftest import BotProcess
+from tests.privacy_support import fsm_storage
 
 FAMILY = 5101
 GROUP = -100777
@@ -22,18 +21,8 @@ GROUP = -100777
 @pytest.fixture
 async def storage(db: AsyncEngine, redis_url: str | None) -> AsyncIterator[BaseStorage]:
     """The FSM storage the bot under test uses, opened by the test beside it."""
-    if redis_url is None:
-        yield SQLStorage(make_sessionmaker(db))
-        return
-    from redis.asyncio import Redis
-
-    from bot.db.redis_storage import CachingRedisStorage
-
-    client: Any = Redis.from_url(redis_url)
-    try:
-        yield CachingRedisStorage(client, key_builder=DefaultKeyBuilder(with_destiny=True))
-    finally:
-        await client.aclose()
+    async with fsm_storage(make_sessionmaker(db), redis_url) as opened:
+        yield opened
 
 
 def key(chat_id: int, user_id: int, thread_id: int | None = None) -> StorageKey:
