@@ -3,17 +3,19 @@ service record is auto-detected and imported with its facts, every record left o
 reported with its reason and counted, ``--need`` tags records whose classes map to no need,
 and a mapping file translates another taxonomy's terms (a broken one is refused in one line).
 
-Three runs (each costs seconds of start-up) start together with the module, and each test
-waits for the one it checks (see tests.cli_run).
+The three runs are made once for the module, in this process (``main`` as the console script
+calls it, with the bot's settings taken out of the environment): a new interpreter per run
+costs seconds of start-up that prove nothing more here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
+import io
 import json
+import os
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from bot.__main__ import main
 from bot.catalog.schema import Ages, Contacts, Service
 from bot.catalog.store import load_services
 from bot.db.engine import make_engine, make_sessionmaker
-from tests.cli_run import CliResult, CliRun, cli_env, module_database
+from tests.cli_run import CliResult, module_database, run_in_new_loop
 from tests.conftest import REPO
 
 SINGLE = REPO / "tests" / "data" / "hsds" / "single-service.json"
@@ -104,9 +106,25 @@ LEFT_OUT_RECORDS = [NAMELESS, NO_NEED, UNMAPPED, GOOD]
 
 @dataclass(frozen=True)
 class Run:
-    run: CliRun
+    result: CliResult
     database_url: str
     paths: list[Path]
+
+
+SETTINGS = ("VALO_", "BOT_", "DATABASE_", "REDIS_", "TELEGRAM_", "CATALOG_")
+
+
+def run_cli(args: list[str], database_url: str) -> CliResult:
+    """``valo-bot ARGS`` in this process, with only DATABASE_URL of the bot's settings."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for key in [key for key in os.environ if key.startswith(SETTINGS)]:
+            patch.delenv(key)
+        patch.setenv("DATABASE_URL", database_url)
+        patch.chdir(REPO)
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(args)
+    return CliResult(code, out.getvalue(), err.getvalue())
 
 
 @dataclass(frozen=True)
@@ -135,13 +153,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
 
         def start(name: str, paths: list[Path], *options: str, url: str | None = None) -> Run:
             url = url or stack.enter_context(module_database(directory / name))
-            run = CliRun(
-                ["catalog", "import", *options, *map(str, paths)],
-                cli_env(DATABASE_URL=url),
-                directory / name,
-            )
-            stack.callback(run.stop)
-            return Run(run, url, paths)
+            result = run_cli(["catalog", "import", *options, *map(str, paths)], url)
+            return Run(result, url, paths)
 
         yield Runs(
             plain=start("plain", [SINGLE, left_out]),
@@ -161,27 +174,26 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         )
 
 
-async def finished(run: Run) -> CliResult:
-    return await asyncio.to_thread(run.run.result)
+def stored(run: Run) -> dict[str, Service]:
+    async def load() -> dict[str, Service]:
+        engine = make_engine(run.database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return {s.id: s for s in await load_services(session)}
+        finally:
+            await engine.dispose()
 
-
-async def stored(run: Run) -> dict[str, Service]:
-    engine = make_engine(run.database_url)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            return {s.id: s for s in await load_services(session)}
-    finally:
-        await engine.dispose()
+    return run_in_new_loop(load())
 
 
 def warnings(result: CliResult) -> list[str]:
     return [line.removeprefix("warning: ") for line in result.stderr.splitlines()]
 
 
-async def test_one_hsds_service_record_is_detected_and_imported(runs: Runs) -> None:
-    done = await finished(runs.plain)
+def test_one_hsds_service_record_is_detected_and_imported(runs: Runs) -> None:
+    done = runs.plain.result
     assert done.returncode == 0, done.stdout + done.stderr
-    services = await stored(runs.plain)
+    services = stored(runs.plain)
     service = services["hsds-8b0c6a1e"]
     assert (service.name.fi, service.organization) == ("Karhulan neuvola", "hsds-org-0d6f3e2a")
     # The PTV class is read from its taxonomy_detail ("PTV service classes"), with its needs.
@@ -211,10 +223,10 @@ async def test_one_hsds_service_record_is_detected_and_imported(runs: Runs) -> N
     ]
 
 
-async def test_every_record_left_out_is_reported_with_its_reason_and_counted(
+def test_every_record_left_out_is_reported_with_its_reason_and_counted(
     runs: Runs,
 ) -> None:
-    done = await finished(runs.plain)
+    done = runs.plain.result
     assert done.returncode == 0, done.stdout + done.stderr
     # Two sources: the single record's file and the left-out file (whose last record imports).
     assert done.stdout == (
@@ -240,27 +252,27 @@ async def test_every_record_left_out_is_reported_with_its_reason_and_counted(
         "other taxonomies' terms with --taxonomy-map)"
     ) in reported
     assert len([w for w in reported if " skipped: " in w]) == 3, reported
-    assert sorted(await stored(runs.plain)) == ["hsds-44444444", "hsds-8b0c6a1e"]
+    assert sorted(stored(runs.plain)) == ["hsds-44444444", "hsds-8b0c6a1e"]
 
 
-async def test_need_tags_a_record_whose_classes_map_to_none(runs: Runs) -> None:
-    done = await finished(runs.options)
+def test_need_tags_a_record_whose_classes_map_to_none(runs: Runs) -> None:
+    done = runs.options.result
     assert done.returncode == 0, done.stdout + done.stderr
     assert any(
         "hsds-22222222 (Karhulan neuvola): no need tag from its PTV classes (P3.3); given the "
         "default parenting-support" in w
         for w in warnings(done)
     ), done.stderr
-    service = (await stored(runs.options))["hsds-22222222"]
+    service = (stored(runs.options))["hsds-22222222"]
     assert (service.service_classes, service.needs) == (["P3.3"], ["parenting-support"])
 
 
-async def test_a_mapping_file_translates_another_taxonomy(runs: Runs) -> None:
-    done = await finished(runs.options)
+def test_a_mapping_file_translates_another_taxonomy(runs: Runs) -> None:
+    done = runs.options.result
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("imported 2 source(s): added 2,")
     assert done.stdout.endswith(f"; 1 {LEFT_OUT_SUMMARY}\n")
-    services = await stored(runs.options)
+    services = stored(runs.options)
     assert sorted(services) == ["hsds-22222222", "hsds-33333333"]
     assert services["hsds-33333333"].service_classes == ["P3.7"]
     assert services["hsds-33333333"].needs == ["parenting-support"]
@@ -273,7 +285,7 @@ async def test_a_mapping_file_translates_another_taxonomy(runs: Runs) -> None:
 
 
 def test_a_broken_mapping_file_is_refused_in_one_line(runs: Runs) -> None:
-    done = runs.broken_map.run.result()
+    done = runs.broken_map.result
     assert done.returncode == 1, done.stdout + done.stderr
     [line] = done.stdout.splitlines()
     assert line.startswith(
