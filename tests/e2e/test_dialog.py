@@ -47,17 +47,13 @@ async def open_dialog(fake: FakeTelegram, chat: int, language: str) -> BotMessag
     return await fake.wait_message(chat)
 
 
-async def walk_to_results(fake: FakeTelegram, chat: int, question: BotMessage) -> list[BotMessage]:
-    """Kotka, a child of 1-2, daycare, Arabic: the messages after the last question."""
-    question = await press(fake, chat, question, "where", "285")
-    question = await press(fake, chat, question, "ages", "1-2")
-    question = await press(fake, chat, question, "ages", "done")
-    question = await press(fake, chat, question, "help", "daycare")
-    question = await press(fake, chat, question, "help", "done")
-    question = await press(fake, chat, question, "languages", "ar")
+async def results_after(
+    fake: FakeTelegram, chat: int, question: BotMessage, choice: str
+) -> list[BotMessage]:
+    """Answer the last question (languages) with ``choice``: the question becomes the results
+    heading; cards and "what next" follow as new messages, all returned."""
     before = fake.sent_count(chat)
-    question = await press(fake, chat, question, "languages", "done")
-    # The question becomes the results heading; cards and "what next" follow as new messages.
+    question = await press(fake, chat, question, "languages", choice)
     await fake.wait_until(
         lambda: any(
             "needs:results:restart" in d
@@ -66,6 +62,17 @@ async def walk_to_results(fake: FakeTelegram, chat: int, question: BotMessage) -
         )
     )
     return [fake.message(chat, question.message_id), *fake.messages(chat)[before:]]
+
+
+async def walk_to_results(fake: FakeTelegram, chat: int, question: BotMessage) -> list[BotMessage]:
+    """Kotka, a child of 1-2, daycare, Arabic: the messages after the last question."""
+    question = await press(fake, chat, question, "where", "285")
+    question = await press(fake, chat, question, "ages", "1-2")
+    question = await press(fake, chat, question, "ages", "done")
+    question = await press(fake, chat, question, "help", "daycare")
+    question = await press(fake, chat, question, "help", "done")
+    question = await press(fake, chat, question, "languages", "ar")
+    return await results_after(fake, chat, question, "done")
 
 
 @pytest.mark.parametrize(("chat", "language"), [(9101, "fi"), (9102, "en"), (9103, "ar")])
@@ -392,16 +399,7 @@ async def answer_free_yes(
         question = await fake.wait_message(chat, after=before)
     question = await press(fake, chat, question, "help", "done")
     question = await press(fake, chat, question, "free", "yes")
-    before = fake.sent_count(chat)
-    question = await press(fake, chat, question, "languages", "skip")
-    await fake.wait_until(
-        lambda: any(
-            "needs:results:restart" in d
-            for m in fake.messages(chat)[before:]
-            for d in m.callback_data
-        )
-    )
-    return [fake.message(chat, question.message_id), *fake.messages(chat)[before:]]
+    return await results_after(fake, chat, question, "skip")
 
 
 def card_names(messages: list[BotMessage]) -> list[str]:
