@@ -21,8 +21,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.__main__", "bot.ops", "bot.app", "bot.emulator", "bot.demo"),
     ("bot.handlers",),
     ("bot.indicators",),
-    # The dialog engines: the families' YAML trees (flow) and the staff wizards (wizard).
-    ("bot.delivery", "bot.flow", "bot.wizard"),
+    # The dialog engines: the families' YAML trees (flow) and the staff wizards (wizard); the
+    # professional's service paths (guide), built by the flow engine and handed to handlers.
+    ("bot.delivery", "bot.flow", "bot.wizard", "bot.guide"),
     ("bot.events",),
     ("bot.catalog",),
     ("bot.db", "bot.i18n", "bot.bidi", "bot.glossary", "bot.middlewares", "bot.roles"),
