@@ -199,3 +199,70 @@ async def visit(
                 screenshot=base64.b64decode(shot["data"]),
                 title=str(evaluated.get("result", {}).get("value", "")),
             )
+
+
+@dataclass
+class PrintedPage:
+    errors: list[str]
+    screenshot: bytes
+    pdf: bytes
+    checked: Any  # what ``expression`` evaluated to on the page (JSON-able)
+
+
+async def print_pages(
+    binary: str,
+    pages: list[Path],
+    profile: Path,
+    *,
+    expression: str = "null",
+    width: int = 718,
+    height: int = 1047,
+) -> list[PrintedPage]:
+    """Load each of ``pages`` in one Chromium (one start for all: they are slow) and return
+    its errors, a PNG of the viewport laid out for print (by default the 190 x 277 mm inside
+    10 mm margins on A4, at 96 dpi), its PDF as Chromium prints it (the page's own ``@page``
+    size and margins, no header or footer) and the value of ``expression`` evaluated on it."""
+    printed = []
+    async with chromium(binary, profile) as browser_url, aiohttp.ClientSession() as http:
+        async with http.ws_connect(browser_url, max_msg_size=64 * 2**20) as socket:
+            browser = _DevTools(socket)
+            target = await browser.call("Target.createTarget", url="about:blank")
+            target_id = target["targetId"]
+        port = browser_url.split(":")[2].split("/")[0]
+        page_url = f"ws://127.0.0.1:{port}/devtools/page/{target_id}"
+        async with http.ws_connect(page_url, max_msg_size=64 * 2**20) as socket:
+            tab = _DevTools(socket)
+            await tab.call("Runtime.enable")
+            await tab.call("Log.enable")
+            await tab.call("Page.enable")
+            await tab.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            await tab.call("Emulation.setEmulatedMedia", media="print")
+            for page in pages:
+                tab.events.clear()
+                await tab.call("Page.navigate", url=page.as_uri())
+                await tab.until_event("Page.loadEventFired")
+                evaluated = await tab.call(
+                    "Runtime.evaluate", expression=expression, returnByValue=True
+                )
+                shot = await tab.call("Page.captureScreenshot", format="png")
+                pdf = await tab.call(
+                    "Page.printToPDF",
+                    preferCSSPageSize=True,
+                    displayHeaderFooter=False,
+                    printBackground=True,
+                )
+                printed.append(
+                    PrintedPage(
+                        errors=_errors(tab.events),
+                        screenshot=base64.b64decode(shot["data"]),
+                        pdf=base64.b64decode(pdf["data"]),
+                        checked=evaluated.get("result", {}).get("value"),
+                    )
+                )
+    return printed

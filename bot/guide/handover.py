@@ -1,0 +1,221 @@
+"""Handing a service path over to a family: a QR code of its link and a printable A4 card.
+
+The card is one self-contained HTML file (CSS inline, the QR code as inline SVG, no script,
+no external resource), sent to the professional as a document and printed for a family
+without Telegram. Each step on it is ``render_step``'s output, the same text the chat shows
+(cards render once): it is Telegram HTML (b, i, a and escaped text), so it goes into the page
+as it is, its newlines turned into line breaks and its phone numbers into ``tel:`` links that
+read left to right in an Arabic page.
+
+What the card never shows: the family's answers (only services and events are on it; a step's
+need tags are not used here), and, unless the professional allows it, violence and shelter
+services: a printed card can be found at home. A service left out leaves no trace (no gap, no
+"one service hidden"), and neither do its events.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+import segno
+from babel import dates as babel_dates
+
+from bot.catalog.schema import Service
+from bot.guide.render import PathStep, render_step
+from bot.i18n import Translator
+
+# What fits one A4 page in the compact layout (two columns of 8.5 pt text) with the longest
+# real cards; the rest is behind the link ("more in Telegram").
+MAX_PRINTED_STEPS = 5
+MAX_PRINTED_EVENTS = 3
+
+# Q (25 % of the code can be lost) survives a creased, smudged or badly printed copy; a link
+# of a bot name and a 128-bit token is version 4-5 at Q, still coarse enough for a phone.
+QR_ERROR = "q"
+# The quiet zone the standard asks for (4 modules), without which phone readers often fail.
+QR_BORDER = 4
+QR_PNG_SCALE = 10  # px per module: ~450 px for a version 5 code, sharp in a chat and on paper
+
+# The catalogue has no violence tag: violence in a close relationship is catalogued as a crisis
+# service for relationships (Nollalinja, the shelters). tests/test_guide_handover.py checks
+# that every catalogue service named for violence falls under this rule.
+_VIOLENCE_NEEDS = frozenset({"crisis-urgent", "relationship-separation"})
+
+# Dates with the year (the bot's own formats leave it out): a card is kept for weeks.
+_FULL_DATE = {"fi": "d.M.yyyy", "en": "d MMMM yyyy", "ar": "d/M/yyyy"}
+
+# Fonts a Debian machine has (fonts-dejavu-core comes with chromium; fonts-noto-core and
+# fonts-liberation2 often do), then the generic family. Arabic first names Naskh, the usual
+# face of printed Arabic; DejaVu Sans covers Arabic too, so the stack never falls to boxes.
+LATIN_FONTS = '"Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif'
+ARABIC_FONTS = f'"Noto Naskh Arabic", "Noto Sans Arabic", {LATIN_FONTS}'
+
+
+@dataclass(frozen=True)
+class PathEvent:
+    title: str
+    start: datetime
+    place: str | None
+    # The service the event belongs to, so a left-out service's events are left out too.
+    service_id: str | None = None
+
+
+def is_sensitive(service: Service) -> bool:
+    """A shelter or a service for violence: on a printed card only when the professional
+    allows it."""
+    return service.shelter or _VIOLENCE_NEEDS.issubset(service.needs)
+
+
+def qr_png(link: str) -> bytes:
+    """The link as a QR code, a PNG to send in the chat."""
+    out = io.BytesIO()
+    _qr(link).save(out, kind="png", scale=QR_PNG_SCALE, border=QR_BORDER)
+    return out.getvalue()
+
+
+def _qr(link: str) -> segno.QRCode:
+    # boost_error=False: the level stays Q, so a test can hold the code to it.
+    return segno.make_qr(link, error=QR_ERROR, boost_error=False)
+
+
+def _qr_svg(link: str, label: str) -> str:
+    """Inline SVG sized by the page's CSS (a viewBox and no width/height)."""
+    svg = _qr(link).svg_inline(scale=1, border=QR_BORDER, omitsize=True, svgclass="qr")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+
+
+def full_date(value: datetime, t: Translator, now: datetime) -> str:
+    """``value`` as a date with its year, in ``now``'s time zone (the caller's local time)."""
+    return babel_dates.format_date(
+        value.astimezone(now.tzinfo).date(), _FULL_DATE[t.locale], locale=t.locale
+    )
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def _phone_links(card: str, service: Service) -> str:
+    """Each time the service's phone number is written in the card's text (not inside a tag or
+    a link), a ``tel:`` link that stays in one piece and reads left to right."""
+    contacts = service.contacts
+    display = contacts.phone_display
+    if display is None or contacts.phone is None:
+        return card
+    shown = escape(display)
+    number = re.compile(rf"(?<![\d+]){re.escape(shown)}(?!\d)")
+    link = f'<a class="tel" dir="ltr" href="tel:{escape(contacts.phone)}">{shown}</a>'
+    pieces = []
+    in_link = 0
+    position = 0
+    for tag in _TAG.finditer(card):
+        text = card[position : tag.start()]
+        pieces.append(text if in_link else number.sub(link, text))
+        name = tag.group(0)
+        if re.match(r"<a[\s>]", name):
+            in_link += 1
+        elif name.startswith("</a"):
+            in_link = max(0, in_link - 1)
+        pieces.append(name)
+        position = tag.end()
+    rest = card[position:]
+    pieces.append(rest if in_link else number.sub(link, rest))
+    return "".join(pieces)
+
+
+def _step_html(step: PathStep, t: Translator, now: datetime) -> str:
+    card = _phone_links(render_step(step, t, now), step.service)
+    # Paragraph breaks (empty lines) become a small gap, other newlines line breaks.
+    parts = [part.replace("\n", "<br>") for part in card.strip("\n").split("\n\n")]
+    return "".join(f"<p>{part}</p>" for part in parts if part)
+
+
+def _event_html(event: PathEvent, t: Translator) -> str:
+    lines = [
+        f"<b>{t.isolate(escape(event.title))}</b>",
+        t("guide-print-event-when", when=t.format_datetime(event.start)),
+    ]
+    if event.place:
+        lines.append(t("guide-print-event-where", place=escape(event.place)))
+    return f"<li>{'<br>'.join(lines)}</li>"
+
+
+_STYLE = """
+@page { size: A4; margin: 10mm; }
+* { box-sizing: border-box; }
+html { font-family: %(fonts)s; font-size: 8pt; line-height: 1.25; color: #000; }
+body { margin: 0; }
+header { display: flex; gap: 4mm; align-items: flex-start; border-bottom: 0.4mm solid #000;
+  padding-bottom: 2mm; margin-bottom: 2mm; }
+header .text { flex: 1; }
+h1 { font-size: 14pt; margin: 0 0 1mm; line-height: 1.15; }
+h2 { font-size: 10pt; margin: 0 0 1mm; }
+p { margin: 0; }
+.intro { font-size: 9pt; margin-bottom: 1mm; }
+.dates { color: #333; }
+svg.qr { display: block; width: 30mm; height: 30mm; flex: none; }
+.scan { width: 42mm; font-size: 7.5pt; }
+.link { margin-top: 1mm; word-break: break-all; }
+ol.steps { margin: 0; padding: 0; list-style: none; column-count: 2; column-gap: 4mm; }
+ol.steps > li { break-inside: avoid; margin: 0 0 2mm; padding: 1.2mm 1.8mm;
+  border: 0.3mm solid #999; border-radius: 1.5mm; }
+ol.steps > li p + p { margin-top: 0.8mm; }
+.events ul { margin: 0; padding: 0; list-style: none; display: flex; gap: 4mm; }
+.events li { flex: 1; break-inside: avoid; }
+.more { margin: 0 0 2mm; font-weight: bold; }
+a { color: inherit; text-decoration: none; }
+a.tel { white-space: nowrap; font-weight: bold; unicode-bidi: isolate; }
+bdi { unicode-bidi: isolate; }
+"""
+
+
+def printable_page(
+    steps: Sequence[PathStep],
+    t: Translator,
+    link: str,
+    now: datetime,
+    *,
+    events: Sequence[PathEvent] = (),
+    include_sensitive: bool = False,
+    expires: datetime | None = None,
+) -> str:
+    """The one-page card in ``t``'s language: title, a short intro, the steps (at most
+    ``MAX_PRINTED_STEPS``), upcoming events, the QR code with the link written under it, the
+    date it was made and, given ``expires``, until when the link works."""
+    left_out = {s.service.id for s in steps if not include_sensitive and is_sensitive(s.service)}
+    shown = [s for s in steps if s.service.id not in left_out]
+    shown_events = [e for e in events if e.service_id not in left_out]
+    more = len(shown) > MAX_PRINTED_STEPS or len(shown_events) > MAX_PRINTED_EVENTS
+    direction = "rtl" if t.rtl else "ltr"
+    fonts = ARABIC_FONTS if t.rtl else LATIN_FONTS
+    title = t("guide-print-title")
+    dates = [t("guide-print-made", date=full_date(now, t, now))]
+    if expires is not None:
+        dates.append(t("guide-print-valid", date=full_date(expires, t, now)))
+    steps_html = "".join(f"<li>{_step_html(s, t, now)}</li>" for s in shown[:MAX_PRINTED_STEPS])
+    events_html = ""
+    if shown_events:
+        items = "".join(_event_html(e, t) for e in shown_events[:MAX_PRINTED_EVENTS])
+        events_html = (
+            f'<section class="events"><h2>{t("guide-print-events")}</h2><ul>{items}</ul></section>'
+        )
+    more_html = f'<p class="more">{t("guide-print-more")}</p>' if more else ""
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{t.locale}" dir="{direction}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title>"
+        f"<style>{_STYLE % {'fonts': fonts}}</style></head><body>"
+        f'<header><div class="text"><h1>{title}</h1>'
+        f'<p class="intro">{t("guide-print-intro")}</p>'
+        f'<p class="dates">{"<br>".join(dates)}</p></div>'
+        f"{_qr_svg(link, t('guide-print-qr-label'))}"
+        f'<div class="scan"><p>{t("guide-print-qr")}</p>'
+        f'<p class="link" dir="ltr"><bdi>{escape(link)}</bdi></p></div></header>'
+        f'<main><h2>{t("guide-print-steps")}</h2><ol class="steps">{steps_html}</ol>'
+        f"{more_html}{events_html}</main></body></html>\n"
+    )
