@@ -20,11 +20,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
+from html import escape, unescape
+from math import ceil
 
 import segno
 from babel import dates as babel_dates
 
+from bot.catalog.matching import is_shelter
 from bot.catalog.schema import Service
 from bot.guide.render import PathStep, render_step
 from bot.i18n import Translator
@@ -33,6 +35,18 @@ from bot.i18n import Translator
 # real cards; the rest is behind the link ("more in Telegram").
 MAX_PRINTED_STEPS = 5
 MAX_PRINTED_EVENTS = 3
+# Below the header, the page's two columns hold about this many lines of text together, by
+# type size (in lines of 8 pt text as _card_lines counts them); the events and the "more in
+# Telegram" line span both columns. A long path is set in smaller type; past that, cards go to
+# Telegram even when fewer than five are printed. Measured in Chromium with the fonts Debian's
+# chromium uses, on paths of the catalogue's longest cards: at 8 pt the first to print on two
+# pages needed 133 lines; at 7.5 pt the longest five cards there are (139) still fit.
+CAPACITY = {8.0: 128.0, 7.5: 140.0}  # pt: lines, largest type first
+COLUMN_CHARS = 56
+PARAGRAPH_GAP = 0.3
+CARD_FRAME = 2.1  # border, padding and the gap to the next card
+EVENT_CHARS = 36  # a line of an event, three side by side
+MORE_LINES = 1.5
 
 # Q (25 % of the code can be lost) survives a creased, smudged or badly printed copy; a link
 # of a bot name and a 128-bit token is version 4-5 at Q, still coarse enough for a phone.
@@ -60,15 +74,17 @@ ARABIC_FONTS = f'"Noto Naskh Arabic", "Noto Sans Arabic", {LATIN_FONTS}'
 class PathEvent:
     title: str
     start: datetime
-    place: str | None
+    place: str | None = None
     # The service the event belongs to, so a left-out service's events are left out too.
     service_id: str | None = None
 
 
 def is_sensitive(service: Service) -> bool:
-    """A shelter or a service for violence: on a printed card only when the professional
-    allows it."""
-    return service.shelter or _VIOLENCE_NEEDS.issubset(service.needs)
+    """A shelter (as the matcher knows one) or a service for violence in a close relationship:
+    on a printed card only when the professional allows it. Other crisis services (112, the
+    crisis helplines, the poison information centre) are printed: a card without them would
+    leave a family without the numbers it may need most."""
+    return is_shelter(service) or _VIOLENCE_NEEDS.issubset(service.needs)
 
 
 def qr_png(link: str) -> bytes:
@@ -134,6 +150,50 @@ def _step_html(step: PathStep, t: Translator, now: datetime) -> str:
     return "".join(f"<p>{part}</p>" for part in parts if part)
 
 
+def _card_lines(card_html: str) -> float:
+    """About how many lines of body text a card (``_step_html``'s output) takes in a column
+    of the page, its frame and padding included: each line of text wraps at about
+    ``COLUMN_CHARS`` characters. Calibrated in Chromium on every card of the catalogue."""
+    text = unescape(_TAG.sub("", card_html.replace("<br>", "\n").replace("</p>", "\n\n")))
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    lines = sum(
+        max(1, ceil(len(line) / COLUMN_CHARS)) for p in paragraphs for line in p.split("\n")
+    )
+    return lines + PARAGRAPH_GAP * (len(paragraphs) - 1) + CARD_FRAME
+
+
+def _events_lines(events_html: Sequence[str]) -> float:
+    """The lines the events take in one column (they stand side by side), the heading
+    included."""
+    if not events_html:
+        return 0
+    texts = [unescape(_TAG.sub("", e.replace("<br>", "\n"))) for e in events_html]
+    tallest = max(sum(ceil(len(line) / EVENT_CHARS) for line in t.split("\n")) for t in texts)
+    return 2 + tallest
+
+
+def _fitting(cards: list[str], budget: float) -> list[str]:
+    """The first cards that fit ``budget`` lines; the first always (one card fits a page)."""
+    used = 0.0
+    for count, card in enumerate(cards):
+        used += _card_lines(card)
+        if count and used > budget:
+            return cards[:count]
+    return cards
+
+
+def _layout(cards: list[str], events_lines: float, more: bool) -> tuple[list[str], float, bool]:
+    """The cards printed, the type size and whether the page points to Telegram for more:
+    all cards in the largest type that fits them, else the first that fit in the smallest."""
+    used = sum(_card_lines(card) for card in cards) + 2 * events_lines
+    for size, capacity in CAPACITY.items():
+        if used + (2 * MORE_LINES if more else 0) <= capacity:
+            return cards, size, more
+    size, capacity = list(CAPACITY.items())[-1]
+    printed = _fitting(cards, capacity - 2 * events_lines - 2 * MORE_LINES)
+    return printed, size, True
+
+
 def _event_html(event: PathEvent, t: Translator) -> str:
     lines = [
         f"<b>{t.isolate(escape(event.title))}</b>",
@@ -147,7 +207,7 @@ def _event_html(event: PathEvent, t: Translator) -> str:
 _STYLE = """
 @page { size: A4; margin: 10mm; }
 * { box-sizing: border-box; }
-html { font-family: %(fonts)s; font-size: 8pt; line-height: 1.25; color: #000; }
+html { font-family: %(fonts)s; font-size: %(size)gpt; line-height: 1.25; color: #000; }
 body { margin: 0; }
 header { display: flex; gap: 4mm; align-items: flex-start; border-bottom: 0.4mm solid #000;
   padding-bottom: 2mm; margin-bottom: 2mm; }
@@ -161,9 +221,12 @@ svg.qr { display: block; width: 30mm; height: 30mm; flex: none; }
 .scan { width: 42mm; font-size: 7.5pt; }
 .link { margin-top: 1mm; word-break: break-all; }
 ol.steps { margin: 0; padding: 0; list-style: none; column-count: 2; column-gap: 4mm; }
-ol.steps > li { break-inside: avoid; margin: 0 0 2mm; padding: 1.2mm 1.8mm;
-  border: 0.3mm solid #999; border-radius: 1.5mm; }
+ol.steps > li { margin: 0 0 2mm; padding: 1.2mm 1.8mm; border: 0.3mm solid #999;
+  border-radius: 1.5mm; box-decoration-break: clone; -webkit-box-decoration-break: clone; }
 ol.steps > li p + p { margin-top: 0.8mm; }
+/* A card may go on in the next column between its paragraphs: whole cards left columns
+   unevenly filled, and what fits became hard to tell before printing. */
+ol.steps > li p { break-inside: avoid; }
 .events ul { margin: 0; padding: 0; list-style: none; display: flex; gap: 4mm; }
 .events li { flex: 1; break-inside: avoid; }
 .more { margin: 0 0 2mm; font-weight: bold; }
@@ -196,12 +259,15 @@ def printable_page(
     dates = [t("guide-print-made", date=full_date(now, t, now))]
     if expires is not None:
         dates.append(t("guide-print-valid", date=full_date(expires, t, now)))
-    steps_html = "".join(f"<li>{_step_html(s, t, now)}</li>" for s in shown[:MAX_PRINTED_STEPS])
+    items = [_event_html(e, t) for e in shown_events[:MAX_PRINTED_EVENTS]]
+    cards = [_step_html(s, t, now) for s in shown[:MAX_PRINTED_STEPS]]
+    printed, size, more = _layout(cards, _events_lines(items), more)
+    steps_html = "".join(f"<li>{card}</li>" for card in printed)
     events_html = ""
-    if shown_events:
-        items = "".join(_event_html(e, t) for e in shown_events[:MAX_PRINTED_EVENTS])
+    if items:
         events_html = (
-            f'<section class="events"><h2>{t("guide-print-events")}</h2><ul>{items}</ul></section>'
+            f'<section class="events"><h2>{t("guide-print-events")}</h2>'
+            f"<ul>{''.join(items)}</ul></section>"
         )
     more_html = f'<p class="more">{t("guide-print-more")}</p>' if more else ""
     return (
@@ -209,7 +275,7 @@ def printable_page(
         f'<html lang="{t.locale}" dir="{direction}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title>"
-        f"<style>{_STYLE % {'fonts': fonts}}</style></head><body>"
+        f"<style>{_STYLE % {'fonts': fonts, 'size': size}}</style></head><body>"
         f'<header><div class="text"><h1>{title}</h1>'
         f'<p class="intro">{t("guide-print-intro")}</p>'
         f'<p class="dates">{"<br>".join(dates)}</p></div>'
