@@ -115,22 +115,37 @@ def full_date(value: datetime, t: Translator, now: datetime) -> str:
 _TAG = re.compile(r"<[^<>]*>")
 
 
-def _phone_links(card: str, service: Service) -> str:
-    """Each time the service's phone number is written in the card's text (not inside a tag or
-    a link), a ``tel:`` link that stays in one piece and reads left to right."""
+# Digit groups as phone numbers are written ("040 160 3631", "+358 40 750 4112", "116 111").
+_NUMBER = re.compile(r"(?<![\w+.,:–-])\+?\d{2,4}(?: \d{2,4}){1,4}(?![\w.,:–-]?\d)")
+_MIN_PHONE_DIGITS = 6
+
+
+def _phone_numbers(card: str, service: Service) -> str:
+    """The card's phone numbers kept whole on paper: the service's own number (each time it is
+    written in the text, not inside a tag or a link) becomes a ``tel:`` link that reads left
+    to right; any other number ("or call 040 087 3603") is kept on one line."""
     contacts = service.contacts
-    display = contacts.phone_display
-    if display is None or contacts.phone is None:
-        return card
-    shown = escape(display)
-    number = re.compile(rf"(?<![\d+]){re.escape(shown)}(?!\d)")
-    link = f'<a class="tel" dir="ltr" href="tel:{escape(contacts.phone)}">{shown}</a>'
+    own = escape(contacts.phone_display) if contacts.phone_display else None
+    link = f'<a class="tel" dir="ltr" href="tel:{escape(contacts.phone or "")}">{own}</a>'
+
+    def number(found: re.Match[str]) -> str:
+        text = found.group(0)
+        if text == own:
+            return link
+        if sum(c.isdigit() for c in text) < _MIN_PHONE_DIGITS:
+            return text
+        return f'<span class="nowrap" dir="ltr">{text}</span>'
+
+    # The own number first: it may be short ("112", "116 111") or written unlike the others.
+    numbers = re.compile(rf"(?<![\d+]){re.escape(own)}(?!\d)|{_NUMBER.pattern}") if own else _NUMBER
     pieces = []
     in_link = 0
     position = 0
-    for tag in _TAG.finditer(card):
-        text = card[position : tag.start()]
-        pieces.append(text if in_link else number.sub(link, text))
+    for tag in [*_TAG.finditer(card), None]:
+        text = card[position : tag.start() if tag else len(card)]
+        pieces.append(text if in_link else numbers.sub(number, text))
+        if tag is None:
+            break
         name = tag.group(0)
         if re.match(r"<a[\s>]", name):
             in_link += 1
@@ -138,13 +153,11 @@ def _phone_links(card: str, service: Service) -> str:
             in_link = max(0, in_link - 1)
         pieces.append(name)
         position = tag.end()
-    rest = card[position:]
-    pieces.append(rest if in_link else number.sub(link, rest))
     return "".join(pieces)
 
 
 def _step_html(step: PathStep, t: Translator, now: datetime) -> str:
-    card = _phone_links(render_step(step, t, now), step.service)
+    card = _phone_numbers(render_step(step, t, now), step.service)
     # Paragraph breaks (empty lines) become a small gap, other newlines line breaks.
     parts = [part.replace("\n", "<br>") for part in card.strip("\n").split("\n\n")]
     return "".join(f"<p>{part}</p>" for part in parts if part)
@@ -232,6 +245,7 @@ ol.steps > li p { break-inside: avoid; }
 .more { margin: 0 0 2mm; font-weight: bold; }
 a { color: inherit; text-decoration: none; }
 a.tel { white-space: nowrap; font-weight: bold; unicode-bidi: isolate; }
+.nowrap { white-space: nowrap; unicode-bidi: isolate; }
 bdi { unicode-bidi: isolate; }
 """
 
