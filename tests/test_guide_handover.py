@@ -150,6 +150,9 @@ def test_sensitive_services_are_left_out_without_a_trace(i18n: I18n, locale: str
         assert service(left_out).name.get(locale) not in printed
     assert "080 005 005" not in printed  # Nollalinja's number
     assert "Perhekahvila Karhula" not in printed  # Nollalinja's event
+    # A path of sensitive services alone prints as a card with none: no empty list.
+    assert page(t, steps(*SENSITIVE)) == page(t, [])
+    assert "<ol" not in page(t, [])
 
     allowed = page(t, mixed, events=their_events, include_sensitive=True)
     for included in SENSITIVE:

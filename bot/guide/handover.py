@@ -63,11 +63,16 @@ _VIOLENCE_NEEDS = frozenset({"crisis-urgent", "relationship-separation"})
 # Dates with the year (the bot's own formats leave it out): a card is kept for weeks.
 _FULL_DATE = {"fi": "d.M.yyyy", "en": "d MMMM yyyy", "ar": "d/M/yyyy"}
 
-# Fonts a Debian machine has (fonts-dejavu-core comes with chromium; fonts-noto-core and
-# fonts-liberation2 often do), then the generic family. Arabic first names Naskh, the usual
-# face of printed Arabic; DejaVu Sans covers Arabic too, so the stack never falls to boxes.
-LATIN_FONTS = '"Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif'
-ARABIC_FONTS = f'"Noto Naskh Arabic", "Noto Sans Arabic", {LATIN_FONTS}'
+# Fonts first that Debian's chromium finds (fonts-noto-core if installed; fonts-dejavu-core,
+# which covers Arabic too, always), then the faces of the other systems a professional may
+# print from (Windows: Segoe UI, Tahoma; Apple: Geeza Pro), then the generic family. Arabic
+# starts with Naskh, the usual face of printed Arabic. The fit to one page (CAPACITY) was
+# measured with DejaVu Sans, the widest of these, and holds with the Noto faces as well.
+LATIN_FONTS = '"Noto Sans", "DejaVu Sans", "Segoe UI", Arial, "Liberation Sans", sans-serif'
+ARABIC_FONTS = (
+    '"Noto Naskh Arabic", "Noto Sans Arabic", "DejaVu Sans", "Segoe UI", Tahoma, "Geeza Pro", '
+    "Arial, sans-serif"
+)
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,10 @@ def printable_page(
     items = [_event_html(e, t) for e in shown_events[:MAX_PRINTED_EVENTS]]
     cards = [_step_html(s, t, now) for s in shown[:MAX_PRINTED_STEPS]]
     printed, size, more = _layout(cards, _events_lines(items), more)
-    steps_html = "".join(f"<li>{card}</li>" for card in printed)
+    steps_html = ""
+    if printed:  # none when every service was left out: then no empty list either
+        cards_html = "".join(f"<li>{card}</li>" for card in printed)
+        steps_html = f'<h2>{t("guide-print-steps")}</h2><ol class="steps">{cards_html}</ol>'
     events_html = ""
     if items:
         events_html = (
@@ -296,6 +304,6 @@ def printable_page(
         f"{_qr_svg(link, t('guide-print-qr-label'))}"
         f'<div class="scan"><p>{t("guide-print-qr")}</p>'
         f'<p class="link" dir="ltr"><bdi>{escape(link)}</bdi></p></div></header>'
-        f'<main><h2>{t("guide-print-steps")}</h2><ol class="steps">{steps_html}</ol>'
+        f"<main>{steps_html}"
         f"{more_html}{events_html}</main></body></html>\n"
     )
