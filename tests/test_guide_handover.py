@@ -305,6 +305,16 @@ def test_a_card_with_links_and_entities_keeps_them(
     ) in printed
 
 
+def test_a_short_own_number_is_a_link_but_not_inside_an_address(
+    i18n: I18n, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card = "Soita 112.\nVerkkosivu: https://112.fi/112/?n=112 (112)"
+    monkeypatch.setattr(handover, "render_step", lambda step, t, now: card)
+    printed = page(i18n["fi"], steps("emergency-112"))
+    link = '<a class="tel" dir="ltr" href="tel:112">112</a>'
+    assert f"<p>Soita {link}.<br>Verkkosivu: https://112.fi/112/?n=112 ({link})</p>" in printed
+
+
 def text_lines(html_text: str) -> Iterator[str]:
     """The lines of text the page shows in its right-to-left flow, as Telegram HTML (the
     link under the QR code sits in a left-to-right block of its own and is left out)."""

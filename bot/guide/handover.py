@@ -31,8 +31,7 @@ from bot.catalog.schema import Service
 from bot.guide.render import PathStep, render_step
 from bot.i18n import Translator
 
-# What fits one A4 page in the compact layout (two columns of 8.5 pt text) with the longest
-# real cards; the rest is behind the link ("more in Telegram").
+# A realistic path and its events; the rest is behind the link ("more in Telegram").
 MAX_PRINTED_STEPS = 5
 MAX_PRINTED_EVENTS = 3
 # Below the header, the page's two columns hold about this many lines of text together, by
@@ -142,7 +141,9 @@ def _phone_numbers(card: str, service: Service) -> str:
         return f'<span class="nowrap" dir="ltr">{text}</span>'
 
     # The own number first: it may be short ("112", "116 111") or written unlike the others.
-    numbers = re.compile(rf"(?<![\d+]){re.escape(own)}(?!\d)|{_NUMBER.pattern}") if own else _NUMBER
+    # Not inside a word or a URL: "112" of ".../112/" stays text.
+    own_number = rf"(?<![\w+/.=&?#-]){re.escape(own)}(?![\w/])" if own else None
+    numbers = re.compile(f"{own_number}|{_NUMBER.pattern}") if own_number else _NUMBER
     pieces = []
     in_link = 0
     position = 0
