@@ -9,5 +9,5 @@ guide-print-event-where = المكان: { $place }
 guide-print-qr = امسح الرمز بهاتفك. تُفتح الخدمات في Valo على تيليغرام.
 guide-print-qr-label = رمز QR: رابط إلى Valo
 guide-print-more = توجد خدمات وفعاليات أخرى في تيليغرام: امسح الرمز.
-guide-print-made = أُعدّت في { $date }
+guide-print-made = أُعدّت هذه البطاقة في { $date }
 guide-print-valid = يعمل الرابط حتى { $date }.
