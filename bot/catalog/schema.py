@@ -42,9 +42,8 @@ Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 # A web host of an organisation's own pages; its subdomains count as its own too.
 Domain = Annotated[str, StringConstraints(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$", max_length=253)]
 # A PTV (Suomi.fi service catalogue) id: a UUID, lower case with dashes, as PTV writes it.
-PtvId = Annotated[
-    str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-]
+PTV_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+PtvId = Annotated[str, StringConstraints(pattern=PTV_ID_PATTERN)]
 
 
 def _page_date(value: object) -> object:
