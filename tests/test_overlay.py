@@ -456,3 +456,31 @@ def test_the_coverage_matrix_counts_an_untranslated_service() -> None:
     assert "ar" in service.untranslated
     [cell] = coverage_matrix(coverage, [service])
     assert (cell.status, [c.id for c in cell.cards]) == ("served", [SID])
+
+
+async def test_a_card_the_import_kept_at_its_last_good_version_is_not_compared(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    applied = curation()
+    ptv = ptv_version()
+    await sync(sessions, applied, [ptv])
+    async with sessions() as session:
+        [stored] = await load_services(session)
+    # The new PTV record broke a rule, so the import kept the stored card: no review of a
+    # phone families never saw.
+    applied.apply([changed(ptv, phone="+358401234567")])
+    async with sessions() as session, write_transaction(session):
+        await applied.record_changes(session, {SID: stored}, {SID: stored}, NOW)
+    assert await reviews(sessions) == []
+
+
+async def test_a_value_changed_back_before_review_needs_no_review(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    applied = curation()
+    ptv = ptv_version()
+    await sync(sessions, applied, [ptv])
+    await sync(sessions, applied, [changed(ptv, phone="+358401234567")])
+    assert len(await reviews(sessions)) == 1
+    await sync(sessions, applied, [ptv])
+    assert await reviews(sessions) == []

@@ -266,11 +266,19 @@ class OverlayCuration:
     def __init__(self, overlays: Overlays, today: Callable[[], date] = date.today) -> None:
         self.overlays = overlays
         self._today = today
-        self.problems: list[str] = []  # broken entries of the last apply, file:line: reason
-        # Per service with curated texts, from the last apply: PTV's own version and the
-        # merged one (so a card the import kept at its last good version is not compared).
+        # Entries not applied, ``file:line: path: reason``, each once (a sync may call apply
+        # once per organisation; the list is bounded by the overlay entries).
+        self.problems: list[str] = []
+        # Per service with curated texts, from the latest apply that saw it: PTV's own version
+        # and the merged one (a card the import kept at its last good version is not compared).
         self._ptv: dict[str, Service] = {}
         self._merged: dict[str, Service] = {}
+
+    @classmethod
+    def for_catalog(cls, catalog_path: Path) -> OverlayCuration:
+        """The curation of the catalogue at ``catalog_path`` (its ``overlays/``); raises
+        DataFileError when an overlay file is broken."""
+        return cls(load_overlays(overlays_path(catalog_path)))
 
     def entry_for(self, service: Service) -> PlacedEntry | None:
         ptv_id = ptv_id_of(service)
@@ -278,8 +286,6 @@ class OverlayCuration:
 
     def apply(self, services: list[Service]) -> list[Service]:
         """The services with their overlay entries merged; hidden ones left out."""
-        self.problems = []
-        self._ptv, self._merged = {}, {}
         today = self._today()
         result: list[Service] = []
         for service in services:
@@ -295,6 +301,9 @@ class OverlayCuration:
                 continue
             if placed.entry.has_texts:
                 self._ptv[service.id], self._merged[service.id] = service, merged
+            else:
+                self._ptv.pop(service.id, None)
+                self._merged.pop(service.id, None)
             result.append(merged)
         return result
 
@@ -321,8 +330,9 @@ class OverlayCuration:
 
     def _report(self, placed: PlacedEntry, reason: str, service: Service) -> None:
         message = placed.message(f"not applied, {service.id} keeps PTV's version: {reason}")
-        self.problems.append(message)
-        log.warning("overlay: %s", message)
+        if message not in self.problems:
+            self.problems.append(message)
+            log.warning("overlay: %s", message)
 
     async def record_changes(
         self,
