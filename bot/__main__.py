@@ -42,7 +42,7 @@ from bot.catalog.loader import (
     read_catalog,
 )
 from bot.catalog.matching import Answers
-from bot.catalog.overlay import load_overlays, overlays_path, stale_entries
+from bot.catalog.overlay import Overlays, load_overlays, overlays_path, stale_entries
 from bot.catalog.preview import preview_catalogue, read_imported
 from bot.catalog.schema import CatalogFile, Service, catalog_json_schema
 from bot.catalog.store import (
@@ -394,10 +394,12 @@ def cmd_check(_args: argparse.Namespace) -> int:
             documents.append(coverage.document)
         if not coverage_errors and coverage_path(settings.catalog_path) is not None:
             summary.append("coverage OK")
-    overlay_errors, overlay_summary = _check_overlays(settings.catalog_path, served)
+    overlay_errors, overlays = _check_overlays(settings.catalog_path, served)
     errors.extend(overlay_errors)
-    if overlay_summary is not None:
-        summary.append(overlay_summary)
+    if overlays is not None:
+        summary.append(f"overlays OK ({len(overlays)} entries)")
+        # Curated texts are catalogue texts: the same wording rules.
+        documents.extend(overlays.documents())
     if not any(e.file.endswith(".ftl") for e in errors):
         wording_errors = check_wording(
             settings.locales_path, documents, _shown(glossary_path(settings.locales_path))
@@ -424,8 +426,8 @@ def _service_counts(catalog: LoadedCatalog, imported: list[Service] | None) -> s
 
 def _check_overlays(
     catalog_path: Path, served: list[Service] | None
-) -> tuple[list[DataError], str | None]:
-    """The overlay files' errors, and a summary when there are overlays. Entries are compared
+) -> tuple[list[DataError], Overlays | None]:
+    """The overlay files' errors, and the overlays when there are any. Entries are compared
     with ``served`` (the files and the database's imports: PTV-synced services live in the
     database); a warning for each that matches no service or was reviewed against an older
     PTV version. ``served`` None (no database to read): that comparison is skipped, said once.
@@ -447,7 +449,7 @@ def _check_overlays(
     else:
         for warning in stale_entries(overlays, served):
             print(f"warning: {warning}", file=sys.stderr)
-    return [], f"overlays OK ({len(overlays)} entries)"
+    return [], overlays
 
 
 def _check_coverage(

@@ -294,6 +294,18 @@ async def test_check_reports_an_overlay_entry_no_service_matches(
     assert "catalogue/overlays/a.yaml:2: services.nope: not a PTV service id" in (
         capsys.readouterr().out
     )
+    # Curated texts follow the catalogue's wording rules (here: Arabic punctuation).
+    (catalogue / "overlays" / "nettilukio.yaml").unlink()
+    write_overlay(
+        catalogue / "overlays",
+        ENTRY + "    name: {ar: 'الثانوية, للبالغين'}\n    reviewed_against: '2020-04-22'\n",
+    )
+    assert await asyncio.to_thread(main, ["check"]) == 1
+    out = capsys.readouterr().out
+    assert out == (
+        f'catalogue/overlays/a.yaml:3: services.{PTV_ID}.name: uses "," in Arabic prose; '
+        "Arabic has ،\n"
+    )
 
 
 # ------------------------------------------------------------------------- review marking

@@ -158,6 +158,11 @@ class Overlays:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def documents(self) -> list[YamlDocument]:
+        """The files the entries were read from, each once, in file order."""
+        found = {p.document.file: p.document for p in self.entries.values() if p.document}
+        return [found[name] for name in sorted(found)]
+
 
 def overlays_path(catalog_path: Path) -> Path:
     """Where a catalogue's overlays live: ``<CATALOG_PATH>/overlays``."""
