@@ -42,7 +42,13 @@ from bot.catalog.loader import (
     read_catalog,
 )
 from bot.catalog.matching import Answers
-from bot.catalog.overlay import Overlays, load_overlays, overlays_path, stale_entries
+from bot.catalog.overlay import (
+    Overlays,
+    event_id_clashes,
+    load_overlays,
+    overlays_path,
+    stale_entries,
+)
 from bot.catalog.preview import preview_catalogue, read_imported
 from bot.catalog.schema import CatalogFile, Service, catalog_json_schema
 from bot.catalog.store import (
@@ -375,6 +381,7 @@ def cmd_check(_args: argparse.Namespace) -> int:
         summary.append("dialogs OK")
     documents: list[YamlDocument] = []  # the catalogue texts the wording check reads
     served: list[Service] | None = None  # the catalogue the bot would serve, when readable
+    file_services: list[Service] | None = None
     try:
         catalog = read_catalog([settings.catalog_path])
     except DataFileError as exc:
@@ -386,7 +393,8 @@ def cmd_check(_args: argparse.Namespace) -> int:
             read_imported(settings.database_url, {f.source for f in catalog.files})
         )
         summary.append(f"catalogue OK ({_service_counts(catalog, imported)})")
-        served = catalog.services + imported if imported is not None else None
+        file_services = catalog.services
+        served = file_services + imported if imported is not None else None
         documents.extend(f.document for f in catalog.files if f.document is not None)
         coverage_errors, coverage = _check_coverage(settings.catalog_path, catalog)
         errors.extend(coverage_errors)
@@ -395,8 +403,10 @@ def cmd_check(_args: argparse.Namespace) -> int:
         if not coverage_errors and coverage_path(settings.catalog_path) is not None:
             summary.append("coverage OK")
     overlay_errors, overlays = _check_overlays(settings.catalog_path, served)
+    if overlays is not None and file_services is not None:
+        overlay_errors += event_id_clashes(overlays, file_services)
     errors.extend(overlay_errors)
-    if overlays is not None:
+    if overlays is not None and not overlay_errors:
         summary.append(f"overlays OK ({len(overlays)} entries)")
         # Curated texts are catalogue texts: the same wording rules.
         documents.extend(overlays.documents())

@@ -288,6 +288,22 @@ async def test_check_reports_an_overlay_entry_no_service_matches(
         f"warning: catalogue/overlays/a.yaml:2: services.{other}: no PTV service with this id "
         "in the catalogue (files and database): remove the entry, or check the id"
     ]
+    # An overlay event may not take the id of a catalogue file's event.
+    (catalogue / "services.yaml").write_text(
+        CATALOGUE.replace(
+            '    checked: "2026-06-01"\n  - id: kela-benefit',
+            '    checked: "2026-06-01"\n    events:\n      - id: nettilukio-test-evening\n'
+            "        kinds: [other]\n        title: {fi: A, en: A, ar: أ}\n"
+            "        start: '2027-01-01T10:00'\n  - id: kela-benefit",
+        ),
+        encoding="utf-8",
+    )
+    assert await asyncio.to_thread(main, ["check"]) == 1
+    assert capsys.readouterr().out == (
+        f"catalogue/overlays/nettilukio.yaml:16: services.{PTV_ID}.events[0].id: event id "
+        "'nettilukio-test-evening' is already used by kotka-clinic\n"
+    )
+    (catalogue / "services.yaml").write_text(CATALOGUE, encoding="utf-8")
     # A broken overlay file fails the check with its line.
     write_overlay(catalogue / "overlays", "services:\n  nope: {}\n")
     assert await asyncio.to_thread(main, ["check"]) == 1

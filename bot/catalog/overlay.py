@@ -398,3 +398,17 @@ def stale_entries(overlays: Overlays, services: Iterable[Service]) -> list[str]:
 
 def _register_updated(service: Service) -> str | None:
     return next((s.updated for s in service.sources if s.kind == "register" and s.updated), None)
+
+
+def event_id_clashes(overlays: Overlays, file_services: Iterable[Service]) -> list[DataError]:
+    """Overlay events whose id a catalogue file's event already has: event ids are unique
+    across the whole catalogue (the database keys events by id)."""
+    taken = {event.id: service.id for service in file_services for event in service.events}
+    errors: list[DataError] = []
+    for _, placed in sorted(overlays.entries.items()):
+        for j, event in enumerate(placed.entry.events):
+            if event.id in taken:
+                file, line, path = placed.where("events", j, "id")
+                reason = f"event id {event.id!r} is already used by {taken[event.id]}"
+                errors.append(DataError(file, line, path, reason))
+    return errors
