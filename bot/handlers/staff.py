@@ -131,11 +131,17 @@ async def flags(event: Message | CallbackQuery, **data: Any) -> None:
         (t("staff-flags-fixed", service=_name(index, s, t)[:40]), FlagFixed(service=s))
         for s in services
     ]
-    for review in pending[:REVIEWS_SHOWN]:
-        what = (
-            f"{_name(index, review.service_id, t)[:28]}, {t(f'staff-review-field-{review.field}')}"
+    buttons += [
+        (
+            t(
+                "staff-reviews-done",
+                service=_name(index, r.service_id, t)[:28],
+                field=t(f"staff-review-field-{r.field}"),
+            ),
+            ReviewDone(review=r.id),
         )
-        buttons.append((t("staff-reviews-done", service=what), ReviewDone(review=review.id)))
+        for r in pending[:REVIEWS_SHOWN]
+    ]
     text = _flags_text(found, index, t)
     if pending:
         text += "\n\n" + _reviews_text(pending, index, t)

@@ -24,7 +24,7 @@ staff-reviews-more = { $count ->
     [many] …و{ $count } تغييرًا آخر.
    *[other] …و{ $count } تغيير آخر.
 }
-staff-reviews-done = ✅ تمت المراجعة: { $service }
+staff-reviews-done = ✅ تمت المراجعة: { $service }، { $field }
 staff-reviews-marked = سُجّل أن هذا التغيير تمت مراجعته.
 staff-reviews-gone = سُجّلت مراجعة هذا التغيير من قبل.
 staff-review-field-name = الاسم

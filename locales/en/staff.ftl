@@ -17,7 +17,7 @@ staff-reviews-more = { $count ->
     [one] …and one more.
    *[other] …and { $count } more.
 }
-staff-reviews-done = ✅ Checked: { $service }
+staff-reviews-done = ✅ Checked: { $service }, { $field }
 staff-reviews-marked = Marked as checked.
 staff-reviews-gone = This change was already marked as checked.
 staff-review-field-name = name

@@ -17,7 +17,7 @@ staff-reviews-more = { $count ->
     [one] …ja yksi muu.
    *[other] …ja { $count } muuta.
 }
-staff-reviews-done = ✅ Tarkistettu: { $service }
+staff-reviews-done = ✅ Tarkistettu: { $service }, { $field }
 staff-reviews-marked = Merkitty tarkistetuksi.
 staff-reviews-gone = Tämä muutos on jo merkitty tarkistetuksi.
 staff-review-field-name = nimi

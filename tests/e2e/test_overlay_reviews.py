@@ -53,7 +53,9 @@ async def test_staff_see_a_ptv_change_and_mark_it_checked_a_family_cannot(
         for line in lines
     ), lines
     button = f"sr:{review_id}"
-    assert button in staff_screen.callback_data
+    assert [(b["text"], b["callback_data"]) for b in staff_screen.buttons] == [
+        ("✅ Checked: Online upper secondary schoo, phone", button)
+    ]
 
     # The family forges the staff button: refused, nothing marked.
     forged = fake.press(FAMILY, staff_screen, button, forged=True)
