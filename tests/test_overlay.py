@@ -114,6 +114,21 @@ def test_a_plain_language_finnish_text_replaces_ptvs_finnish(tmp_path: Path) -> 
     assert merged.untranslated == ["en", "ar"]  # nothing curated in en or ar
 
 
+def test_a_curated_text_ptv_lacks_falls_back_like_imported_texts(tmp_path: Path) -> None:
+    write_overlay(
+        tmp_path / "o",
+        ENTRY + "    description: {en: Study online., ar: ادرس عبر الإنترنت.}\n"
+        "    reviewed_against: '2020-04-22'\n",
+    )
+    without = ptv_version().model_copy(update={"description": None})
+    [merged] = curation(tmp_path / "o").apply([without])
+    assert merged.description == Text(
+        fi="Study online.", en="Study online.", ar="ادرس عبر الإنترنت."
+    )
+    # Finnish is a stand-in now; English and Arabic still are for the name and summary.
+    assert merged.untranslated == ["fi", "en", "ar"]
+
+
 def test_a_card_stored_before_ptv_id_is_matched_by_its_suomi_fi_page() -> None:
     stored = ptv_version().model_copy(update={"ptv_id": None})
     [merged] = curation().apply([stored])

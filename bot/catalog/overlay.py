@@ -42,7 +42,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import reviews, rules, vocab
-from bot.catalog.interchange import LOCALES
+from bot.catalog.interchange import LOCALES, localized
 from bot.catalog.schema import (
     PTV_ID_PATTERN,
     Event,
@@ -234,29 +234,28 @@ def merge(service: Service, entry: OverlayEntry) -> Service:
     data: dict[str, Any] = service.model_dump()
     if entry.needs is not None:
         data["needs"] = list(entry.needs)
+    stand_ins: set[Locale] = set()  # locales some text of the merged card is a stand-in in
     for name in TEXT_FIELDS:
         curated = getattr(entry, name)
         if curated is None:
             continue
         base: Text | None = getattr(service, name)
         given = curated.given()
-        if base is None:  # PTV has no such text (often no description): the curated one
-            first = next(iter(given.values()))
-            data[name] = {loc: given.get(loc, given.get("en", first)) for loc in LOCALES}
+        if base is None:  # PTV has none (often no description): the curated one, with the
+            # importers' fallbacks for the locales it is not given in
+            text = localized(dict(given))
+            assert text is not None  # CuratedText has at least one locale
+            data[name] = text.text.model_dump()
+            stand_ins.update(text.fallbacks)
         else:
             data[name] = {**base.model_dump(), **given}
     has_description = data.get("description") is not None
-    still = []
     for locale in service.untranslated:
         covered = entry.overrides(locale)
         needed = {"name", "summary"} | ({"description"} if has_description else set())
         if not needed <= covered:
-            still.append(locale)
-    # A curated description given in fewer locales than the card shows is a stand-in there.
-    if entry.description is not None and service.description is None:
-        given = entry.description.given()
-        still += [loc for loc in LOCALES if loc not in given and loc not in still]
-    data["untranslated"] = [loc for loc in LOCALES if loc in still]
+            stand_ins.add(locale)
+    data["untranslated"] = [loc for loc in LOCALES if loc in stand_ins]
     if entry.notes is not None:
         data["notes"] = entry.notes if service.notes is None else f"{service.notes}\n{entry.notes}"
     if entry.events:
