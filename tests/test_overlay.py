@@ -388,7 +388,7 @@ async def test_a_changed_phone_name_and_hours_mark_the_curated_texts_for_review(
     await sync(sessions, applied, [new])
     assert await reviews(sessions) == [
         (SID, "name", "Nettilukio aikuisille", "Nettilukio"),
-        (SID, "phone", "+358447943552", "+358401234567"),
+        (SID, "phone", "044 794 3552", "040 123 4567"),
         (
             SID,
             "hours",
@@ -435,7 +435,7 @@ async def test_the_first_sync_with_an_overlay_compares_with_the_stored_card(
     ptv = ptv_version()
     await sync(sessions, OverlayCuration(Overlays()), [ptv])  # stored before the overlay
     await sync(sessions, curation(), [changed(ptv, phone="+358401234567")])
-    assert await reviews(sessions) == [(SID, "phone", "+358447943552", "+358401234567")]
+    assert await reviews(sessions) == [(SID, "phone", "044 794 3552", "040 123 4567")]
 
 
 async def test_a_change_waiting_for_review_is_one_row_and_resolves_once(
@@ -446,7 +446,7 @@ async def test_a_change_waiting_for_review_is_one_row_and_resolves_once(
     await sync(sessions, applied, [ptv])
     await sync(sessions, applied, [changed(ptv, phone="+358401234567")])
     await sync(sessions, applied, [changed(ptv, phone="+358407654321")])
-    assert await reviews(sessions) == [(SID, "phone", "+358447943552", "+358407654321")]
+    assert await reviews(sessions) == [(SID, "phone", "044 794 3552", "040 765 4321")]
     async with sessions() as session:
         [review] = await open_reviews(session)
         assert await resolve_review(session, review.id, NOW)

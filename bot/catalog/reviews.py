@@ -81,7 +81,7 @@ def watched_values(service: Service) -> dict[str, str]:
         "name": service.name.fi,
         "summary": service.summary.fi,
         "description": service.description.fi if service.description else "",
-        "phone": contacts.phone or "",
+        "phone": contacts.phone_display or "",  # as staff dial it and cards show it
         "address": " | ".join(a for a in addresses if a),
         "hours": " | ".join(hours),
     }

@@ -48,7 +48,7 @@ async def test_staff_see_a_ptv_change_and_mark_it_checked_a_family_cannot(
     assert "Translations to check" in lines
     assert any(
         line.startswith(
-            "• Online upper secondary school for adults: phone: +358447943552 → +358401234567 ("
+            "• Online upper secondary school for adults: phone: 044 794 3552 → 040 123 4567 ("
         )
         for line in lines
     ), lines
