@@ -42,8 +42,15 @@ from bot.catalog.loader import (
     read_catalog,
 )
 from bot.catalog.matching import Answers
+from bot.catalog.overlay import (
+    Overlays,
+    event_id_clashes,
+    load_overlays,
+    overlays_path,
+    stale_entries,
+)
 from bot.catalog.preview import preview_catalogue, read_imported
-from bot.catalog.schema import CatalogFile, catalog_json_schema
+from bot.catalog.schema import CatalogFile, Service, catalog_json_schema
 from bot.catalog.store import (
     ImportReport,
     has_service,
@@ -373,6 +380,8 @@ def cmd_check(_args: argparse.Namespace) -> int:
     if not dialog_errors:
         summary.append("dialogs OK")
     documents: list[YamlDocument] = []  # the catalogue texts the wording check reads
+    served: list[Service] | None = None  # the catalogue the bot would serve, when readable
+    file_services: list[Service] | None = None
     try:
         catalog = read_catalog([settings.catalog_path])
     except DataFileError as exc:
@@ -380,7 +389,12 @@ def cmd_check(_args: argparse.Namespace) -> int:
     else:
         for warning in catalog.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        summary.append(f"catalogue OK ({_service_counts(settings, catalog)})")
+        imported = asyncio.run(
+            read_imported(settings.database_url, {f.source for f in catalog.files})
+        )
+        summary.append(f"catalogue OK ({_service_counts(catalog, imported)})")
+        file_services = catalog.services
+        served = file_services + imported if imported is not None else None
         documents.extend(f.document for f in catalog.files if f.document is not None)
         coverage_errors, coverage = _check_coverage(settings.catalog_path, catalog)
         errors.extend(coverage_errors)
@@ -388,6 +402,14 @@ def cmd_check(_args: argparse.Namespace) -> int:
             documents.append(coverage.document)
         if not coverage_errors and coverage_path(settings.catalog_path) is not None:
             summary.append("coverage OK")
+    overlay_errors, overlays = _check_overlays(settings.catalog_path, served)
+    if overlays is not None and file_services is not None:
+        overlay_errors += event_id_clashes(overlays, file_services)
+    errors.extend(overlay_errors)
+    if overlays is not None and not overlay_errors:
+        summary.append(f"overlays OK ({len(overlays)} entries)")
+        # Curated texts are catalogue texts: the same wording rules.
+        documents.extend(overlays.documents())
     if not any(e.file.endswith(".ftl") for e in errors):
         wording_errors = check_wording(
             settings.locales_path, documents, _shown(glossary_path(settings.locales_path))
@@ -403,15 +425,41 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _service_counts(settings: Settings, catalog: LoadedCatalog) -> str:
+def _service_counts(catalog: LoadedCatalog, imported: list[Service] | None) -> str:
     """The files' services, and those the database holds from other sources when one exists:
     the bot serves both (read only; see bot.catalog.preview)."""
     counts = f"{len(catalog.services)} services in files"
-    sources = {f.source for f in catalog.files}
-    imported = asyncio.run(read_imported(settings.database_url, sources))
     if imported is not None:
         counts += f"; {len(imported)} in the database from imports"
     return counts
+
+
+def _check_overlays(
+    catalog_path: Path, served: list[Service] | None
+) -> tuple[list[DataError], Overlays | None]:
+    """The overlay files' errors, and the overlays when there are any. Entries are compared
+    with ``served`` (the files and the database's imports: PTV-synced services live in the
+    database); a warning for each that matches no service or was reviewed against an older
+    PTV version. ``served`` None (no database to read): that comparison is skipped, said once.
+    """
+    directory = overlays_path(catalog_path)
+    try:
+        overlays = load_overlays(directory, _shown)
+    except DataFileError as exc:
+        return list(exc.errors), None
+    if not overlays:
+        return [], None
+    if served is None:
+        print(
+            f"warning: {_shown(directory)}: {len(overlays)} overlay entries not compared with "
+            "PTV services: no catalogue database to read (DATABASE_URL), or the catalogue "
+            "files have errors",
+            file=sys.stderr,
+        )
+    else:
+        for warning in stale_entries(overlays, served):
+            print(f"warning: {warning}", file=sys.stderr)
+    return [], overlays
 
 
 def _check_coverage(

@@ -160,6 +160,7 @@ _SERVICE_EXTENSION = frozenset(
         "shelter",
         "notes",
         "distinct_from",
+        "ptv_id",
     }
 )
 
@@ -300,6 +301,7 @@ def _export_service(service: Service, organization: Organization | None) -> dict
         "shelter": service.shelter,
         "notes": service.notes,
         "distinct_from": [_dump(d) for d in service.distinct_from],
+        "ptv_id": service.ptv_id,
     }
     return record
 
@@ -694,6 +696,7 @@ class _Reader:
             "shelter": bool(extension.get("shelter")) if ours else False,
             "notes": extension.get("notes") if ours else None,
             "distinct_from": extension.get("distinct_from") or [] if ours else [],
+            "ptv_id": extension.get("ptv_id") if ours else None,
         }
         try:
             service = Service.model_validate(fields)

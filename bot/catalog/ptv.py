@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from pydantic import ValidationError
 from pyproj import Transformer
@@ -458,6 +459,7 @@ def _service(
             sources=sources,
             checked=checked,
             untranslated=untranslated(fallbacks),
+            ptv_id=str(UUID(record.ptv_id)),  # PTV's own form, whatever the input's
         )
     except ValidationError as exc:
         issues.model_errors(doc, record.path, exc)

@@ -41,6 +41,9 @@ Locale = Literal["fi", "en", "ar"]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 # A web host of an organisation's own pages; its subdomains count as its own too.
 Domain = Annotated[str, StringConstraints(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$", max_length=253)]
+# A PTV (Suomi.fi service catalogue) id: a UUID, lower case with dashes, as PTV writes it.
+PTV_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+PtvId = Annotated[str, StringConstraints(pattern=PTV_ID_PATTERN)]
 
 
 def _page_date(value: object) -> object:
@@ -328,6 +331,9 @@ class Service(Strict):
     shelter: bool = False
     notes: NonEmpty | None = None  # internal ("hours not confirmed"), never shown to families
     distinct_from: list[DistinctFrom] = []
+    # The full PTV service id of a card that comes from PTV: the curated layer
+    # (services_catalog/overlays/, bot/catalog/overlay.py) is keyed by it.
+    ptv_id: PtvId | None = None
 
     @field_validator("needs")
     @classmethod

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
     true,
@@ -343,3 +344,31 @@ class StaffInvite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # who accepted it
+
+
+class CatalogReview(Base):
+    """PTV changed a fact or text that a service's curated texts (services_catalog/overlays/)
+    depend on: staff check the Arabic/English texts against it and mark it reviewed (/flags).
+    Families see the new PTV fact at once; this only tells staff the translation may be stale.
+    """
+
+    __tablename__ = "catalog_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str] = mapped_column(String(16))  # name | summary | description | phone ...
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CatalogReviewBasis(Base):
+    """The PTV value of each watched field that a curated service's texts were last compared
+    with. The stored card cannot tell it: a curated Finnish text replaces PTV's in the card."""
+
+    __tablename__ = "catalog_review_basis"
+
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -52,6 +52,9 @@ TABLE_KINDS: dict[str, Kind | None] = {
     "catalog_versions": None,
     "catalog_events": None,
     "worker_leases": None,
+    # PTV changes for staff to check curated texts against: service facts, no one's id.
+    "catalog_reviews": None,
+    "catalog_review_basis": None,
 }
 
 # Columns besides ``user_id`` that hold a person's Telegram id: the organisation's records of

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import wizard as wz
 from bot.catalog.matching import CatalogIndex
+from bot.catalog.reviews import OpenReview, open_reviews, resolve_review
 from bot.catalog.store import open_flags, resolve_flags
 from bot.config import Settings
 from bot.db.staff import (
@@ -67,23 +68,84 @@ def _flags_text(
     return "\n".join(lines)
 
 
+class ReviewDone(CallbackData, prefix="sr"):
+    """Staff checked a service's curated texts against one PTV change (its review row id)."""
+
+    review: int
+
+
+# The reviews listed at once (each with its button) and how much of a value a line shows:
+# ten lines of old and new values stay far below Telegram's 4096 characters.
+REVIEWS_SHOWN = 8
+VALUE_SHOWN = 80
+
+
+def _clip(value: str, t: Translator) -> str:
+    if not value:
+        return t("staff-review-empty")
+    one_line = " ".join(value.split())
+    return escape(one_line if len(one_line) <= VALUE_SHOWN else one_line[: VALUE_SHOWN - 1] + "…")
+
+
+def _reviews_text(pending: list[OpenReview], index: CatalogIndex, t: Translator) -> str:
+    lines = [t("staff-reviews-title"), t("staff-reviews-intro")]
+    for review in pending[:REVIEWS_SHOWN]:
+        lines.append(
+            t(
+                "staff-reviews-line",
+                service=escape(_name(index, review.service_id, t)),
+                field=t(f"staff-review-field-{review.field}"),
+                old=_clip(review.old_value, t),
+                new=_clip(review.new_value, t),
+                date=t.format_date(review.noticed_at),
+            )
+        )
+    if len(pending) > REVIEWS_SHOWN:
+        lines.append(t("staff-reviews-more", count=len(pending) - REVIEWS_SHOWN))
+    return "\n".join(lines)
+
+
 @router.message(Command("flags"))
 @router.callback_query(FlagFixed.filter())
+@router.callback_query(ReviewDone.filter())
 async def flags(event: Message | CallbackQuery, **data: Any) -> None:
-    """The open flags; a press on a service's button marks its flags handled first."""
+    """The open flags and the curated texts to check; a press on a button marks its service's
+    flags handled, or its change checked, first."""
     ctx = wz.screen(event, data)
     t, session = ctx.t, ctx.session
     if isinstance(event, CallbackQuery):
-        resolved = await resolve_flags(session, data["callback_data"].service)
-        await ctx.acknowledge(t("staff-flags-resolved", count=resolved), alert=False)
+        pressed = data["callback_data"]
+        if isinstance(pressed, ReviewDone):
+            done = await resolve_review(session, pressed.review, datetime.now(UTC))
+            await ctx.acknowledge(
+                t("staff-reviews-marked" if done else "staff-reviews-gone"), alert=False
+            )
+        else:
+            resolved = await resolve_flags(session, pressed.service)
+            await ctx.acknowledge(t("staff-flags-resolved", count=resolved), alert=False)
     found = await open_flags(session)
+    pending = await open_reviews(session)
     index = await ctx.catalog.get(session)
     services = list(dict.fromkeys(service_id for service_id, *_ in found))[:10]
-    buttons = (
+    buttons: list[tuple[str, CallbackData]] = [
         (t("staff-flags-fixed", service=_name(index, s, t)[:40]), FlagFixed(service=s))
         for s in services
-    )
-    await ctx.send(_flags_text(found, index, t), column(*buttons), html=True)
+    ]
+    buttons += [
+        (
+            t(
+                "staff-reviews-done",
+                service=_name(index, r.service_id, t)[:28],
+                field=t(f"staff-review-field-{r.field}"),
+            ),
+            ReviewDone(review=r.id),
+        )
+        for r in pending[:REVIEWS_SHOWN]
+    ]
+    text = _flags_text(found, index, t)
+    if pending:
+        text += "\n\n" + _reviews_text(pending, index, t)
+    await ctx.send(text, column(*buttons), html=True)
 
 
 # ------------------------------------------------------------------ /staff: who, invites, removal

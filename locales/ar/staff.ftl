@@ -12,3 +12,25 @@ staff-flags-resolved = { $count ->
     [many] عولج { $count } بلاغًا.
    *[other] عولج { $count } بلاغ.
 }
+
+## نصوص يجب مراجعتها: تغيّرت معلومة في Suomi.fi كُتبت هذه النصوص بناءً عليها.
+staff-reviews-title = <b>ترجمات يجب مراجعتها</b>
+staff-reviews-intro = تغيّرت هذه المعلومات في دليل خدمات Suomi.fi. ترى العائلات المعلومات الجديدة الآن. راجع النصوص العربية والإنجليزية في هذه البطاقات.
+staff-reviews-line = • { $service }: { $field }: { $old } ← { $new } ({ $date })
+staff-reviews-more = { $count ->
+    [one] …وتغيير آخر.
+    [two] …وتغييران آخران.
+    [few] …و{ $count } تغييرات أخرى.
+    [many] …و{ $count } تغييرًا آخر.
+   *[other] …و{ $count } تغيير آخر.
+}
+staff-reviews-done = ✅ تمت المراجعة: { $service }، { $field }
+staff-reviews-marked = سُجّل أن هذا التغيير تمت مراجعته.
+staff-reviews-gone = سُجّلت مراجعة هذا التغيير من قبل.
+staff-review-field-name = الاسم
+staff-review-field-summary = الملخص
+staff-review-field-description = الوصف
+staff-review-field-phone = الهاتف
+staff-review-field-address = العنوان
+staff-review-field-hours = أوقات العمل
+staff-review-empty = (لا شيء)

@@ -8,3 +8,22 @@ staff-flags-resolved = { $count ->
     [one] One report marked as handled.
    *[other] { $count } reports marked as handled.
 }
+
+## Curated texts to check: Suomi.fi changed a fact or text they are written for.
+staff-reviews-title = <b>Translations to check</b>
+staff-reviews-intro = These facts changed in the Suomi.fi service catalogue. Families already see the new ones. Check the Arabic and English texts of these cards.
+staff-reviews-line = • { $service }: { $field }: { $old } → { $new } ({ $date })
+staff-reviews-more = { $count ->
+    [one] …and one more.
+   *[other] …and { $count } more.
+}
+staff-reviews-done = ✅ Checked: { $service }, { $field }
+staff-reviews-marked = Marked as checked.
+staff-reviews-gone = This change was already marked as checked.
+staff-review-field-name = name
+staff-review-field-summary = summary
+staff-review-field-description = description
+staff-review-field-phone = phone
+staff-review-field-address = address
+staff-review-field-hours = opening hours
+staff-review-empty = (none)

@@ -8,3 +8,22 @@ staff-flags-resolved = { $count ->
     [one] Yksi ilmoitus merkitty käsitellyksi.
    *[other] { $count } ilmoitusta merkitty käsitellyiksi.
 }
+
+## Tarkistettavat käännökset: Suomi.fi-tieto, jonka pohjalta ne on kirjoitettu, muuttui.
+staff-reviews-title = <b>Tarkista käännökset</b>
+staff-reviews-intro = Nämä tiedot muuttuivat Suomi.fi-palvelutiedoissa. Perheet näkevät jo uudet tiedot. Tarkista näiden korttien arabiankieliset ja englanninkieliset tekstit.
+staff-reviews-line = • { $service }: { $field }: { $old } → { $new } ({ $date })
+staff-reviews-more = { $count ->
+    [one] …ja yksi muu.
+   *[other] …ja { $count } muuta.
+}
+staff-reviews-done = ✅ Tarkistettu: { $service }, { $field }
+staff-reviews-marked = Merkitty tarkistetuksi.
+staff-reviews-gone = Tämä muutos on jo merkitty tarkistetuksi.
+staff-review-field-name = nimi
+staff-review-field-summary = tiivistelmä
+staff-review-field-description = kuvaus
+staff-review-field-phone = puhelin
+staff-review-field-address = osoite
+staff-review-field-hours = aukioloajat
+staff-review-empty = (ei mitään)
