@@ -343,3 +343,28 @@ class StaffInvite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # who accepted it
+
+
+class PtvSyncState(Base):
+    """The PTV sync of one scope (its municipalities and organisations): the last success is
+    the next incremental sync's modified-since; failures in a row decide the staff alert."""
+
+    __tablename__ = "ptv_sync_state"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(500))  # an endpoint or record id
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # staff told, this streak
+
+
+class PtvSyncLink(Base):
+    """A PTV service channel of a synced PTV service (both PTV UUIDs) and the service's
+    catalogue source: a changed channel names the services to fetch again."""
+
+    __tablename__ = "ptv_sync_links"
+
+    channel_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    source: Mapped[str] = mapped_column(String(128), index=True)

@@ -12,3 +12,9 @@ staff-flags-resolved = { $count ->
     [many] عولج { $count } بلاغًا.
    *[other] عولج { $count } بلاغ.
 }
+
+# Sent once to every staff member when the nightly PTV sync has failed PTV_SYNC_ALERT_AFTER times in a row.
+ptv-sync-failing =
+    ⚠️ التحديث الليلي من دليل خدمات Suomi.fi لا ينجح.
+    عدد التحديثات الفاشلة المتتالية: { $failures }.
+    ما زالت العائلات ترى آخر معلومات وصلت. اطلب من المسؤول التقني فحص سجل الخادم (worker).
