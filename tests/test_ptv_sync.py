@@ -1,0 +1,374 @@
+"""``valo-bot catalog sync ptv`` against a fake PTV Open API (tests/ptv_fake.py): full and
+incremental syncs, paging, faults (429, 5xx, timeouts, malformed pages), all-or-nothing,
+a bad record kept at its last good version, no version for no change, other sources left
+alone, no named persons stored, and the curation hook."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.catalog.loader import read_catalog
+from bot.catalog.ptv_client import PtvClient, PtvClientOptions
+from bot.catalog.ptv_sync import (
+    Curation,
+    PtvSyncError,
+    SyncResult,
+    SyncScope,
+    load_state,
+    sync_ptv,
+)
+from bot.catalog.schema import Service
+from bot.catalog.store import load_services
+from bot.db.models import CatalogService, CatalogVersion
+from bot.delivery.event_news import import_files, mirror_events
+from tests.ptv_fake import HAMINA, KOTKA, FakePtv, make_channels, make_service, org_id
+
+SCOPE = SyncScope((KOTKA, HAMINA))
+YAML = """\
+organizations:
+  - id: yaml-org
+    name: {fi: Järjestö, en: Association, ar: جمعية}
+    domains: [jarjesto.example.fi]
+services:
+  - id: yaml-perhekahvila
+    organization: yaml-org
+    name: {fi: Perhekahvila, en: Family café, ar: مقهى العائلات}
+    summary: {fi: Tapaa muita perheitä., en: Meet other families., ar: قابل عائلات أخرى.}
+    needs: [peer-support]
+    service_classes: [P4.12]
+    target_groups: [KR1.2]
+    municipalities: ["285"]
+    languages: [fi]
+    access: [walk-in]
+    contacts: {url: "https://jarjesto.example.fi"}
+    locations:
+      - id: yaml-kahvila
+        name: {fi: Kahvila, en: Café, ar: مقهى}
+        street: Kauppakatu 1
+        postal_code: "48100"
+        city: Kotka
+        municipality: "285"
+        lat: 60.466
+        lon: 26.945
+        hours: [{days: [we], opens: "10:00", closes: "12:00"}]
+    sources: [{url: "https://jarjesto.example.fi/kahvila", kind: organiser}]
+    checked: 2026-10-01
+"""
+
+
+class Waits:
+    """The client's sleep: records the waits and returns at once (no real backoff)."""
+
+    def __init__(self) -> None:
+        self.seen: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seen.append(seconds)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakePtv]:
+    async with FakePtv(page_size=2) as server:
+        for n in range(1, 6):
+            server.add(n, organization=1)
+        for n in range(6, 8):
+            server.add(n, organization=2, municipality=HAMINA)
+        server.tick()  # the first sync runs after these were written
+        yield server
+
+
+def options(fake: FakePtv, **more: Any) -> PtvClientOptions:
+    settings: dict[str, Any] = {"retries": 3, "backoff": 0.01, "request_timeout": 5.0}
+    return PtvClientOptions(base_url=fake.url, time_budget=30, **{**settings, **more})
+
+
+async def sync(
+    sessions: async_sessionmaker[AsyncSession],
+    fake: FakePtv,
+    waits: Waits | None = None,
+    *,
+    curation: Curation | None = None,
+    **more: Any,
+) -> SyncResult:
+    sleep = waits or Waits()
+    return await sync_ptv(
+        sessions,
+        options(fake, **{k: v for k, v in more.items() if k in ("request_timeout",)}),
+        SCOPE,
+        mirror_events=mirror_events,
+        now=fake.now,
+        curation=curation,
+        client_factory=lambda o: PtvClient(o, sleep=sleep),
+        **{k: v for k, v in more.items() if k in ("full", "dry_run")},
+    )
+
+
+async def stored(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Service]:
+    async with sessions() as session:
+        return {s.id: s for s in await load_services(session)}
+
+
+async def versions(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(CatalogVersion)) or 0)
+
+
+async def sources(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    async with sessions() as session:
+        rows = await session.execute(select(CatalogService.id, CatalogService.source))
+        return dict(rows)
+
+
+def short(n: int) -> str:
+    return f"ptv-{n:08x}"
+
+
+async def test_a_full_sync_reads_every_page_and_keeps_other_sources(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv, tmp_path: Path
+) -> None:
+    (tmp_path / "jarjesto.yaml").write_text(YAML, encoding="utf-8")
+    async with sessions() as session:
+        await import_files(session, read_catalog([tmp_path]).files, origin="cli", digest="x")
+    result = await sync(sessions, fake)
+
+    assert result.report is not None and result.full, result
+    assert (result.report.added, result.report.removed) == (7, 0), (result, await sources(sessions))
+    owners = await sources(sessions)
+    assert owners == {
+        **{short(n): f"ptv:{org_id(1)}" for n in range(1, 6)},
+        **{short(n): f"ptv:{org_id(2)}" for n in range(6, 8)},
+        "yaml-perhekahvila": "yaml:jarjesto.yaml",
+    }
+    # Kotka's 5 services come 2 a page: all 3 pages were read.
+    assert any("code/285?page=3" in r for r in fake.requests)
+    service = (await stored(sessions))[short(1)]
+    assert service.checked == fake.now.date()  # the sync date
+    assert service.sources[0].kind == "register"
+    assert service.sources[0].updated == "2020-04-22"  # PTV's modification date
+    assert service.contacts.phone == "+358400000001"
+    assert [loc.municipality for loc in service.locations] == [KOTKA]
+    async with sessions() as session:
+        state = await load_state(session, SCOPE)
+    assert state is not None
+    assert state.last_success == fake.now
+    assert state.consecutive_failures == 0
+
+
+async def test_an_incremental_sync_applies_changes_and_removals_only(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    await sync(sessions, fake)
+    before = await stored(sessions)
+    fake.tick()
+    fake.put_service(make_service(2, name="Perheneuvola"))  # a changed service
+    phone, _ = make_channels(3)
+    phone["phoneNumbers"][0]["number"] = "401234567"  # only its channel changed
+    fake.put_channel(phone)
+    fake.remove(fake.services[f"{4:08x}-5e70-4000-8000-000000000001"]["id"])  # archived
+    fake.add(9, organization=1)  # new
+    fake.tick()
+    fake.requests.clear()
+
+    result = await sync(sessions, fake)
+
+    assert not result.full
+    assert result.since is not None
+    assert result.report is not None
+    assert (result.report.added, result.report.updated, result.report.removed) == (1, 2, 1)
+    after = await stored(sessions)
+    assert set(after) == set(before) - {short(4)} | {short(9)}
+    assert after[short(2)].name.fi == "Perheneuvola"
+    assert after[short(3)].contacts.phone == "+358401234567"
+    assert after[short(1)] == before[short(1)]  # unchanged services stay as they were
+    assert after[short(6)] == before[short(6)]
+    # Only what changed was fetched: no municipality's whole list.
+    assert not any("/Service/list/area/" in r for r in fake.requests)
+    assert all("date=" in r or "/list?guids=" in r for r in fake.requests)
+
+
+async def test_a_sync_that_changes_nothing_makes_no_version(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    await sync(sessions, fake)
+    count = await versions(sessions)
+    fake.tick(24 * 60)  # the next night: only the sync date moves
+    again = await sync(sessions, fake, full=True)
+    assert again.report is not None
+    assert again.report.version is None
+    assert again.report.unchanged == 7
+    assert await versions(sessions) == count
+    assert (await stored(sessions))[short(1)].checked == fake.now.date()
+    fake.tick()
+    incremental = await sync(sessions, fake)
+    assert incremental.report is not None
+    assert incremental.report.version is None
+    assert await versions(sessions) == count
+
+
+async def test_429_waits_as_long_as_retry_after_says(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    fake.fail("code/285?page=2", status=429, retry_after="7")
+    waits = Waits()
+    result = await sync(sessions, fake, waits)
+    assert result.report is not None
+    assert result.report.added == 7
+    assert waits.seen == [7.0]
+
+
+async def test_5xx_is_retried_with_growing_waits_then_given_up(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    fake.fail("/ServiceChannel/list", status=503, times=2)
+    waits = Waits()
+    result = await sync(sessions, fake, waits)
+    assert result.report is not None
+    assert result.report.added == 7
+    assert len(waits.seen) == 2
+    assert 0.005 <= waits.seen[0] <= 0.01 < waits.seen[1] <= 0.02
+
+    fake.tick()
+    fake.put_service(make_service(1, name="Ei tule perille"))
+    fake.fail("/Service/list?guids", status=502, times=99)
+    with pytest.raises(PtvSyncError, match=r"HTTP 502, 4 attempts"):
+        await sync(sessions, fake)
+    assert (await stored(sessions))[short(1)].name.fi == "Neuvola 1"
+    async with sessions() as session:
+        state = await load_state(session, SCOPE)
+    assert state is not None
+    assert state.consecutive_failures == 1
+    assert state.last_error is not None
+    assert "HTTP 502" in state.last_error
+
+
+async def test_a_slow_answer_times_out_and_is_asked_again(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    fake.fail("/ServiceChannel/list", kind="slow")
+    waits = Waits()
+    result = await sync(sessions, fake, waits, request_timeout=0.2)
+    assert result.report is not None
+    assert result.report.added == 7
+    assert fake.blocked.is_set()
+    assert len(waits.seen) == 1
+
+
+async def test_a_malformed_page_applies_nothing(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    await sync(sessions, fake)
+    before, count = await stored(sessions), await versions(sessions)
+    fake.tick()
+    fake.put_service(make_service(1, name="Uusi nimi"))
+    fake.remove(fake.services[f"{5:08x}-5e70-4000-8000-000000000001"]["id"])
+    fake.fail("/api/v11/Service?date=", kind="malformed")
+    with pytest.raises(PtvSyncError, match="not valid JSON"):
+        await sync(sessions, fake)
+    assert await stored(sessions) == before
+    assert await versions(sessions) == count
+
+
+async def test_a_bad_record_keeps_its_last_good_version_and_the_rest_apply(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    await sync(sessions, fake)
+    before = await stored(sessions)
+    fake.tick()
+    # Service 2 turns into a crisis service without a phone: the catalogue refuses it.
+    fake.put_service(make_service(2, name="Kriisiapu", service_class="P5.5"))
+    phone, _ = make_channels(2, phone=False)
+    fake.put_channel(phone)
+    fake.put_service(make_service(3, name="Perheneuvola"))
+    fake.add(10, organization=1, service_class="P5.5", phone=False)  # new and bad: not added
+    fake.tick()
+
+    result = await sync(sessions, fake)
+
+    after = await stored(sessions)
+    assert after[short(2)] == before[short(2)]
+    assert after[short(3)].name.fi == "Perheneuvola"
+    assert short(10) not in after
+    assert {line.split(" ")[0] for line in result.set_aside} == {short(2), short(10)}
+    assert all("phone" in line for line in result.set_aside)
+    assert "2 record(s) set aside" in str(result)
+
+
+async def test_named_persons_in_ptv_data_are_not_stored(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    phone, location = make_channels(1)
+    phone["phoneNumbers"][0]["additionalInformation"] = "Terveydenhoitaja Maija Mallikas"
+    phone["serviceChannelDescriptions"] = [
+        {"language": "fi", "value": "Soita Maija Mallikkaalle.", "type": "Summary"}
+    ]
+    location["addresses"][0]["additionalInformation"] = [
+        {"language": "fi", "value": "Kysy Maija Mallikasta"}
+    ]
+    fake.put_channel(phone)
+    fake.put_channel(location)
+    service = make_service(1)
+    service["serviceChannels"][0]["contactDetails"] = {"phoneNumbers": []}
+    service["serviceChannels"][0]["description"] = [
+        {"language": "fi", "value": "Yhteyshenkilö Maija Mallikas", "type": "Description"}
+    ]
+    fake.put_service(service)
+    await sync(sessions, fake)
+    async with sessions() as session:
+        documents = (await session.execute(select(CatalogService.document))).scalars().all()
+    assert documents
+    assert "Mallika" not in str(documents)
+
+
+async def test_curation_sees_the_before_and_after_inside_the_import(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    calls: list[tuple[set[str], set[str]]] = []
+
+    class Hide:
+        def apply(self, services: list[Service]) -> list[Service]:
+            return [s for s in services if s.id != short(5)]
+
+        async def record_changes(
+            self,
+            session: AsyncSession,
+            before: dict[str, Service],
+            after: dict[str, Service],
+            now: datetime,
+        ) -> None:
+            assert session.in_transaction()
+            calls.append((set(before), set(after)))
+
+    await sync(sessions, fake, curation=Hide())
+    assert short(5) not in await stored(sessions)
+    fake.tick()
+    fake.put_service(make_service(1, name="Perheneuvola"))
+    fake.tick()
+    await sync(sessions, fake, curation=Hide())
+    assert calls[0] == (set(), {short(n) for n in (1, 2, 3, 4, 6, 7)})
+    # The incremental sync touched organisation 1 only.
+    assert calls[1] == ({short(n) for n in (1, 2, 3, 4)},) * 2
+
+
+async def test_a_dry_run_writes_nothing(
+    sessions: async_sessionmaker[AsyncSession], fake: FakePtv
+) -> None:
+    result = await sync(sessions, fake, dry_run=True)
+    assert result.report is None
+    assert result.would_change == (7, 0, 0)
+    assert await stored(sessions) == {}
+    async with sessions() as session:
+        assert await load_state(session, SCOPE) is None
+
+
+def test_the_scope_defaults_to_the_regions_15_municipalities() -> None:
+    scope = SyncScope.of((), ())
+    assert len(scope.municipalities) == 15
+    assert KOTKA in scope.municipalities
+    assert SyncScope.of((KOTKA,), ()).key != scope.key
