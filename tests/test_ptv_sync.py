@@ -123,7 +123,7 @@ async def versions(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def sources(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
     async with sessions() as session:
         rows = await session.execute(select(CatalogService.id, CatalogService.source))
-        return dict(rows.tuples().all())
+        return {row.id: row.source for row in rows}
 
 
 def short(n: int) -> str:
