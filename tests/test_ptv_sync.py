@@ -5,8 +5,12 @@ alone, no named persons stored, and the curation hook."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime
+import io
+import os
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.__main__ import main
 from bot.catalog.loader import read_catalog
 from bot.catalog.ptv_client import PtvClient, PtvClientOptions
 from bot.catalog.ptv_sync import (
@@ -26,9 +31,20 @@ from bot.catalog.ptv_sync import (
 )
 from bot.catalog.schema import Service
 from bot.catalog.store import load_services
+from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.models import CatalogService, CatalogVersion
 from bot.delivery.event_news import import_files, mirror_events
-from tests.ptv_fake import HAMINA, KOTKA, FakePtv, make_channels, make_service, org_id
+from tests.cli_run import CliResult, CliRun, cli_env, module_database, run_in_new_loop
+from tests.conftest import REPO
+from tests.ptv_fake import (
+    HAMINA,
+    KOTKA,
+    FakePtv,
+    make_channels,
+    make_service,
+    org_id,
+    serving_in_thread,
+)
 
 SCOPE = SyncScope((KOTKA, HAMINA))
 YAML = """\
@@ -373,3 +389,132 @@ def test_the_scope_defaults_to_the_regions_15_municipalities() -> None:
     assert len(scope.municipalities) == 15
     assert KOTKA in scope.municipalities
     assert SyncScope.of((KOTKA,), ()).key != scope.key
+
+
+# ---------------------------------------------------------------------------- command line
+
+SETTINGS = ("VALO_", "BOT_", "DATABASE_", "REDIS_", "TELEGRAM_", "CATALOG_", "PTV_")
+
+
+def run_cli(args: list[str], **env: str) -> CliResult:
+    """``valo-bot ARGS`` in this process with only ``env`` of the bot's settings."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for key in [key for key in os.environ if key.startswith(SETTINGS)]:
+            patch.delenv(key)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        patch.chdir(REPO)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as exc:  # a refused setting ends as the console script does
+                code = int(exc.code or 0)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def cli_settings(fake: FakePtv, database_url: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "PTV_API_BASE": fake.url,
+        "PTV_SYNC_MUNICIPALITIES": f"{KOTKA}, {HAMINA}",
+        "PTV_SYNC_RETRIES": "1",
+        "PTV_SYNC_BACKOFF": "0",
+    }
+
+
+def stored_now(database_url: str) -> dict[str, Service]:
+    async def load() -> dict[str, Service]:
+        engine = make_engine(database_url)
+        try:
+            return await stored(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return run_in_new_loop(load())
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[FakePtv]:
+    # The command line syncs at the real time: the fake's clock starts a day before it.
+    fake = FakePtv(page_size=2, now=datetime.now(UTC) - timedelta(days=1))
+    for n in range(1, 4):
+        fake.add(n, organization=1)
+    fake.add(4, organization=2, municipality=HAMINA)
+    fake.tick()
+    with serving_in_thread(fake):
+        yield fake
+
+
+def test_cli_sync_prints_one_summary_line_and_then_finds_no_change(
+    served: FakePtv, tmp_path: Path
+) -> None:
+    with module_database(tmp_path) as url:
+        first = run_cli(["catalog", "sync", "ptv"], **cli_settings(served, url))
+        assert first.returncode == 0, first.stderr
+        assert first.stdout == (
+            "synced PTV (full): 4 service(s), 8 channel(s) fetched; added 4, updated 0, "
+            "unchanged 0, removed 0 (catalogue version 1)\n"
+        )
+        served.tick()
+        again = run_cli(["catalog", "sync", "ptv"], **cli_settings(served, url))
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.startswith("synced PTV (changes since ")
+        assert again.stdout.endswith("removed 0 (no change)\n")
+        dry = run_cli(
+            ["catalog", "sync", "ptv", "--full", "--dry-run"], **cli_settings(served, url)
+        )
+        assert dry.stdout.endswith("dry run: would add 0, update 0, remove 0\n")
+        assert set(stored_now(url)) == {short(n) for n in range(1, 5)}
+
+
+def test_cli_sync_failure_is_one_line_and_exit_1(served: FakePtv, tmp_path: Path) -> None:
+    served.fail("/Service/list/area/", status=503, times=99)
+    with module_database(tmp_path) as url:
+        failed = run_cli(["catalog", "sync", "ptv"], **cli_settings(served, url))
+        assert failed.returncode == 1
+        assert failed.stdout == ""
+        assert failed.stderr.count("\n") == 1
+        assert failed.stderr.startswith("valo-bot catalog sync ptv: fetch failed: /api/v11/")
+        assert failed.stderr.endswith("HTTP 503, 2 attempts; nothing was changed\n")
+        assert stored_now(url) == {}
+
+
+def test_cli_sync_refuses_a_bad_setting_in_one_line(served: FakePtv, tmp_path: Path) -> None:
+    settings = {**cli_settings(served, "sqlite+aiosqlite:///" + str(tmp_path / "no.db"))}
+    settings["PTV_SYNC_MUNICIPALITIES"] = "285,kotka"
+    refused = run_cli(["catalog", "sync", "ptv"], **settings)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "valo-bot: setting PTV_SYNC_MUNICIPALITIES: 'kotka' is not a municipality code "
+        "(three digits, e.g. 285)\n"
+    )
+    assert not (tmp_path / "no.db").exists()
+
+
+def test_a_sync_killed_mid_fetch_leaves_the_catalogue_as_it_was(
+    served: FakePtv, tmp_path: Path
+) -> None:
+    with module_database(tmp_path) as url:
+        settings = cli_settings(served, url)
+        assert run_cli(["catalog", "sync", "ptv"], **settings).returncode == 0
+        before = stored_now(url)
+        served.now = datetime.now(UTC)
+        served.put_service(make_service(1, name="Perheneuvola"))
+        served.remove(make_service(2)["id"])
+        served.tick()
+        served.fail("/ServiceChannel/list", kind="block")  # the channels never come
+        run = CliRun(["catalog", "sync", "ptv"], cli_env(**settings), tmp_path / "killed")
+        try:
+            deadline = time.monotonic() + 60
+            while not served.blocked.is_set():
+                if time.monotonic() > deadline or run.exited():
+                    pytest.fail(f"the sync never asked for the channels: {run.result(5)}")
+                served.blocked.wait(0.05)
+        finally:
+            run.stop()  # SIGKILL
+        assert stored_now(url) == before
+        # Nothing was left half-done (no lock, no state): the next sync applies the change.
+        after = run_cli(["catalog", "sync", "ptv"], **settings)
+        assert after.returncode == 0, after.stderr
+        assert "added 0, updated 1, unchanged 1, removed 1" in after.stdout
