@@ -261,7 +261,8 @@ class FakePtv:
                 if fault.kind in ("slow", "block"):
                     self.blocked.set()
                     await self._release.wait()
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     def _since(self, request: web.Request) -> datetime | None:
         raw = request.query.get("date")
