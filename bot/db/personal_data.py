@@ -52,6 +52,10 @@ TABLE_KINDS: dict[str, Kind | None] = {
     "catalog_versions": None,
     "catalog_events": None,
     "worker_leases": None,
+    # The PTV sync: its state (no personal data; the last error names an endpoint or record)
+    # and which PTV channel belongs to which PTV service.
+    "ptv_sync_state": None,
+    "ptv_sync_links": None,
 }
 
 # Columns besides ``user_id`` that hold a person's Telegram id: the organisation's records of
