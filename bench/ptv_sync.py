@@ -4,7 +4,8 @@ parsing the same pages; then an incremental sync after 1% of the services change
 
 Each phase runs in a forked child process, so its peak memory (ru_maxrss) is its own:
 
-- ``download``: every page and ``list?guids=`` answer fetched and decoded (the client alone);
+- ``download``: every page and ``list?guids=`` answer fetched, decoded and slimmed to the
+  fields the importer reads, as the sync fetches them (the client alone);
 - ``download+parse``: the same, then ``parse_records`` (the PTV importer on every record);
 - ``full sync``: ``sync_ptv`` into an empty database (fetch, parse, plan, one import);
 - ``full, no change``: the same again (everything fetched and compared, nothing changes);
@@ -33,7 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import fresh_database, machine
 from bot.catalog.ptv_client import PtvClient, PtvClientOptions
-from bot.catalog.ptv_sync import SyncScope, fetch, parse_records, region_municipalities, sync_ptv
+from bot.catalog.ptv_sync import (
+    SyncScope,
+    fetch,
+    parse_records,
+    region_municipalities,
+    slim_record,
+    sync_ptv,
+)
 from bot.db.engine import make_sessionmaker
 from bot.delivery.event_news import mirror_events
 from tests.ptv_fake import FakePtv, make_service, service_id, serving_in_thread
@@ -108,11 +116,13 @@ def main() -> None:
 
     async def download() -> str:
         async with PtvClient(options) as client:
+            client.keep = slim_record  # as the sync does
             fetched = await fetch(client, scope, None, {})
         return f"{len(fetched.services)} services, {client.requests} requests"
 
     async def download_and_parse() -> str:
         async with PtvClient(options) as client:
+            client.keep = slim_record  # as the sync does
             fetched = await fetch(client, scope, None, {})
         parsed = parse_records(fetched, datetime.now(UTC).date())
         return (

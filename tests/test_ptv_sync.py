@@ -27,6 +27,7 @@ from bot.catalog.ptv_sync import (
     SyncResult,
     SyncScope,
     load_state,
+    slim_record,
     sync_ptv,
 )
 from bot.catalog.schema import Service
@@ -518,3 +519,24 @@ def test_a_sync_killed_mid_fetch_leaves_the_catalogue_as_it_was(
         after = run_cli(["catalog", "sync", "ptv"], **settings)
         assert after.returncode == 0, after.stderr
         assert "added 0, updated 1, unchanged 1, removed 1" in after.stdout
+
+
+def test_records_keep_only_what_the_importer_reads() -> None:
+    """Memory (a channel's ontology terms alone are ~12 kB) and privacy: a phone line's
+    free-text note, which may name a person, is dropped as the page arrives."""
+    phone, location = make_channels(1)
+    phone["phoneNumbers"][0]["additionalInformation"] = "Terveydenhoitaja Maija Mallikas"
+    slim = slim_record(phone)
+    assert "ontologyTerms" not in slim
+    assert slim["phoneNumbers"] == [
+        {
+            "type": "Phone",
+            "prefixNumber": "+358",
+            "isFinnishServiceNumber": False,
+            "number": "400000001",
+        }
+    ]
+    assert slim_record(location)["addresses"] == location["addresses"]
+    service = slim_record(make_service(1))
+    assert service["serviceClasses"] == [{"code": "P5.2"}]
+    assert set(service) <= set(make_service(1))

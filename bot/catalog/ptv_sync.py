@@ -116,6 +116,40 @@ class Fetched:
     full: bool = True
 
 
+# The fields of Service and ServiceChannel records bot.catalog.ptv reads; the rest is dropped
+# as each page arrives. Phone lines keep only their number fields: their free-text note
+# ("additionalInformation") may name a person, and is never read.
+_FIELDS = frozenset(
+    {
+        "id", "type", "publishingStatus", "modified", "organizationId", "organizations",
+        "serviceNames", "serviceDescriptions", "serviceClasses", "targetGroups", "lifeEvents",
+        "areaType", "areas", "languages", "serviceChargeType", "serviceChannels", "services",
+        "serviceChannelType", "serviceChannelNames", "phoneNumbers", "emails", "webPages",
+        "addresses", "serviceHours",
+    }
+)  # fmt: skip
+_CODE_FIELDS = frozenset({"code"})
+_PHONE_FIELDS = frozenset({"type", "number", "prefixNumber", "isFinnishServiceNumber"})
+
+
+def slim_record(record: Any) -> Any:
+    """``record`` with only the fields the importer reads (anything else is left as it is,
+    for the importer to refuse)."""
+    if not isinstance(record, dict):
+        return record
+    slim = {k: v for k, v in record.items() if k in _FIELDS}
+    for key in ("serviceClasses", "targetGroups", "lifeEvents"):
+        if isinstance(slim.get(key), list):  # their names and descriptions are not read
+            slim[key] = [_only(entry, _CODE_FIELDS) for entry in slim[key]]
+    if isinstance(slim.get("phoneNumbers"), list):
+        slim["phoneNumbers"] = [_only(entry, _PHONE_FIELDS) for entry in slim["phoneNumbers"]]
+    return slim
+
+
+def _only(entry: Any, fields: frozenset[str]) -> Any:
+    return {k: v for k, v in entry.items() if k in fields} if isinstance(entry, dict) else entry
+
+
 def _record_id(record: Any, what: str) -> str:
     if not isinstance(record, dict) or not isinstance(record.get("id"), str):
         raise PtvFetchError(f"a {what} record without an id")
@@ -514,6 +548,7 @@ async def _sync(
     try:
         async with asyncio.timeout(options.time_budget):
             async with client_factory(options) as client:
+                client.keep = slim_record
                 fetched = await fetch(client, scope, since, links)
     except TimeoutError:
         raise PtvSyncError(f"time budget of {options.time_budget:g} s used up") from None
