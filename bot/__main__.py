@@ -605,6 +605,54 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog_sync(args: argparse.Namespace) -> int:
+    """``catalog sync ptv``: fetch the live PTV catalogue and apply it (bot.catalog.ptv_sync)."""
+    from bot.catalog.overlay import OverlayCuration
+    from bot.catalog.ptv_sync import PtvSyncError, sync_ptv
+    from bot.delivery.event_news import mirror_events
+    from bot.ops.ptv_job import client_options, sync_scope
+
+    settings = _settings()
+    try:
+        # Without its overlays a sync would bring back hidden services and drop curated
+        # texts and need tags: a broken overlay file stops the sync, like a broken page.
+        curation = OverlayCuration.for_catalog(settings.catalog_path)
+    except DataFileError as exc:
+        _print_errors(exc.errors)
+        print("valo-bot catalog sync ptv: nothing was changed", file=sys.stderr)
+        return EXIT_DATA
+
+    async def work() -> str:
+        engine = make_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+            result = await sync_ptv(
+                make_sessionmaker(engine),
+                client_options(settings),
+                sync_scope(settings),
+                mirror_events=mirror_events,
+                tz=settings.tz,
+                full=args.full,
+                dry_run=args.dry_run,
+                curation=curation,
+            )
+        finally:
+            await engine.dispose()
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        for line in result.set_aside:
+            print(f"set aside: {line}", file=sys.stderr)
+        return str(result)
+
+    try:
+        summary = asyncio.run(work())
+    except PtvSyncError as exc:
+        print(f"valo-bot catalog sync ptv: {exc}; nothing was changed", file=sys.stderr)
+        return EXIT_DATA
+    print(summary)
+    return 0
+
+
 def cmd_catalog_export(args: argparse.Namespace) -> int:
     settings = _settings()
     from bot.catalog.hsds import export_hsds
@@ -873,6 +921,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Eligibility) to need tags and PTV service classes",
     )
     importer.set_defaults(func=cmd_catalog_import)
+    syncer = catalog_commands.add_parser(
+        "sync", help="fetch the live Suomi.fi service catalogue (PTV) and apply it"
+    )
+    syncer.add_argument("registry", choices=("ptv",), help="the catalogue to follow")
+    syncer.add_argument(
+        "--full", action="store_true", help="fetch everything, ignoring the last sync's time"
+    )
+    syncer.add_argument("--dry-run", action="store_true", help="fetch and compare; write nothing")
+    syncer.set_defaults(func=cmd_catalog_sync)
     exporter = catalog_commands.add_parser("export", help="the whole catalogue as HSDS 3.0 JSON")
     exporter.add_argument("--format", choices=("hsds",), default="hsds")
     exporter.add_argument("--output", metavar="FILE", help="write here instead of stdout")

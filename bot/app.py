@@ -28,7 +28,7 @@ from bot.db.storage import SQLStorage
 from bot.delivery.broadcasts import BroadcastProgress, broadcast_renderer
 from bot.delivery.clock import Clock, SystemClock
 from bot.delivery.event_news import sync_catalog_path
-from bot.delivery.messages import notice_renderer, reminder_renderer
+from bot.delivery.messages import notice_renderer, reminder_renderer, staff_alert_renderer
 from bot.delivery.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.delivery.reminders import extend_series
 from bot.delivery.subscriptions import drop_subscriptions_of_blocked
@@ -248,6 +248,7 @@ def make_worker(app: App, clock: Clock | None = None) -> DeliveryWorker:
             "reminder": reminder_renderer(settings.tz),
             "notice": notice_renderer(settings.tz),
             "broadcast": broadcast_renderer(remind_keyboard),
+            "staff-alert": staff_alert_renderer(),
         },
         lease=lease,
         batch=batch,

@@ -123,6 +123,59 @@ class Settings(BaseSettings):
     # How long a handled update_id is remembered, so a redelivery by Telegram is dropped.
     update_dedup_seconds: int = Field(default=86400, ge=60)
 
+    # PTV (Suomi.fi service catalogue) live sync: `valo-bot catalog sync ptv` and the nightly
+    # job (README "Catalogue"). Empty municipalities: the region's 15 (bot/vocab/regions.json).
+    ptv_api_base: str = "https://api.palvelutietovaranto.suomi.fi"
+    ptv_sync_municipalities: Annotated[tuple[str, ...], NoDecode] = ()
+    ptv_sync_organizations: Annotated[tuple[str, ...], NoDecode] = ()
+    ptv_sync_at: str = ""  # local "HH:MM" of the nightly sync; empty: no nightly sync
+    ptv_sync_alert_after: int = Field(default=3, ge=1)
+    ptv_sync_concurrency: int = Field(default=4, ge=1, le=16)
+    ptv_sync_request_timeout: float = Field(default=30.0, gt=0)
+    ptv_sync_time_budget: float = Field(default=1800.0, gt=0)
+    ptv_sync_retries: int = Field(default=5, ge=0, le=20)
+    ptv_sync_backoff: float = Field(default=1.0, ge=0)  # first retry wait; doubles, jittered
+    # A URL or e-mail address PTV's operators can reach the bot's operator at (User-Agent).
+    ptv_sync_contact: str = ""
+
+    @field_validator("ptv_sync_municipalities", "ptv_sync_organizations", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(p.strip().lower() for p in value.split(",") if p.strip())
+        return value
+
+    @field_validator("ptv_sync_municipalities")
+    @classmethod
+    def _check_municipalities(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not re.fullmatch(r"\d{3}", code):
+                raise ValueError(f"{code!r} is not a municipality code (three digits, e.g. 285)")
+        return value
+
+    @field_validator("ptv_sync_organizations")
+    @classmethod
+    def _check_organizations(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for org in value:
+            if not re.fullmatch(
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", org
+            ):
+                raise ValueError(f"{org!r} is not a PTV organisation id (a UUID)")
+        return value
+
+    @field_validator("ptv_sync_at")
+    @classmethod
+    def _check_sync_at(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"{value!r} is not a local time HH:MM (e.g. 03:30), or empty for off")
+        return value
+
+    @field_validator("ptv_api_base")
+    @classmethod
+    def _strip_ptv_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
     @field_validator("staff_ids", mode="before")
     @classmethod
     def _parse_staff_ids(cls, value: object) -> object:

@@ -67,6 +67,9 @@ class CliRun:
             self._stderr.read_text(encoding="utf-8"),
         )
 
+    def exited(self) -> bool:
+        return self._process.poll() is not None
+
     def stop(self) -> None:
         if self._process.poll() is None:
             self._process.kill()

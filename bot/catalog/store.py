@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -88,12 +88,17 @@ async def import_files(
     tz: tzinfo = HELSINKI,
     remember_digest: bool = False,
     mirror_events: MirrorEvents,
+    quiet_fields: frozenset[str] = frozenset(),
+    on_write: Callable[[AsyncSession], Awaitable[None]] | None = None,
 ) -> ImportReport:
     """Write ``files`` to the database in one transaction; raise DataFileError on conflicts.
 
     A new catalogue version is recorded only when an entry was added, updated or removed.
     ``remember_digest`` (the start-up sync): also remember a new ``digest`` of unchanged
-    entries, so the next start does not read the same files again.
+    entries, so the next start does not read the same files again. ``quiet_fields``: a
+    service differing only in these is rewritten but counts as unchanged (the PTV sync's
+    ``checked`` date moves every night; that alone is no new catalogue version).
+    ``on_write`` runs inside the write transaction, after the entries are written.
     """
     now = now or datetime.now(UTC)
     sources = {f.source for f in files}
@@ -166,7 +171,12 @@ async def import_files(
                 added += 1
                 session.add(_service_row(source, service, document, now))
             elif existing[service_id] != document:
-                updated += 1
+                if quiet_fields and _without(existing[service_id], quiet_fields) == _without(
+                    document, quiet_fields
+                ):
+                    unchanged += 1
+                else:
+                    updated += 1
                 await session.merge(_service_row(source, service, document, now))
             else:
                 unchanged += 1
@@ -177,6 +187,8 @@ async def import_files(
                 )
             )
         await mirror_events(session, list(services.values()), sources, tz, now)
+        if on_write is not None:
+            await on_write(session)
         changed = bool(added or updated or removed)
         last = (
             await session.execute(
@@ -201,6 +213,10 @@ async def import_files(
             last.content_hash = digest
             await session.flush()
     return ImportReport(added, updated, unchanged, len(removed), version)
+
+
+def _without(document: dict[str, object], fields: frozenset[str]) -> dict[str, object]:
+    return {k: v for k, v in document.items() if k not in fields}
 
 
 def _service_row(

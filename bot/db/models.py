@@ -372,3 +372,28 @@ class CatalogReviewBasis(Base):
     service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     field: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class PtvSyncState(Base):
+    """The PTV sync of one scope (its municipalities and organisations): the last success is
+    the next incremental sync's modified-since; failures in a row decide the staff alert."""
+
+    __tablename__ = "ptv_sync_state"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(500))  # an endpoint or record id
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # staff told, this streak
+
+
+class PtvSyncLink(Base):
+    """A PTV service channel of a synced PTV service (both PTV UUIDs) and the service's
+    catalogue source: a changed channel names the services to fetch again."""
+
+    __tablename__ = "ptv_sync_links"
+
+    channel_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    source: Mapped[str] = mapped_column(String(128), index=True)

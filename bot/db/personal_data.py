@@ -55,6 +55,10 @@ TABLE_KINDS: dict[str, Kind | None] = {
     # PTV changes for staff to check curated texts against: service facts, no one's id.
     "catalog_reviews": None,
     "catalog_review_basis": None,
+    # The PTV sync: its state (no personal data; the last error names an endpoint or record)
+    # and which PTV channel belongs to which PTV service.
+    "ptv_sync_state": None,
+    "ptv_sync_links": None,
 }
 
 # Columns besides ``user_id`` that hold a person's Telegram id: the organisation's records of

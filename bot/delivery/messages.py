@@ -84,3 +84,16 @@ def notice_renderer(tz: ZoneInfo) -> Renderer:
         return Outgoing(text, ParseMode.HTML)
 
     return render
+
+
+def staff_alert_renderer() -> Renderer:
+    """A staff alert (``kind`` staff-alert): the Fluent message ``msg`` with its ``args``,
+    in the staff member's language (bot.ops.ptv_job queues them)."""
+
+    async def render(
+        _sessions: async_sessionmaker[AsyncSession], row: Claimed, t: Translator
+    ) -> Outgoing | None:
+        args = row.payload.get("args") or {}
+        return Outgoing(t(str(row.payload["msg"]), **args))
+
+    return render

@@ -123,3 +123,13 @@ def set_ledger_counts(counts: dict[str, int]) -> None:
     """Replace the ledger gauge with fresh counts (states with no rows drop to 0)."""
     for state in {*counts, *(s.value for s in State)}:
         LEDGER_ROWS.labels(state).set(float(counts.get(state, 0)))
+
+
+# The PTV sync (bot.ops.ptv_job).
+PTV_SYNC_LAST_SUCCESS = Gauge(
+    "valo_ptv_sync_last_success_timestamp_seconds", "When the last PTV sync succeeded (Unix time)"
+)
+PTV_SYNC_FAILURES = Counter("valo_ptv_sync_failures_total", "PTV syncs that failed")
+PTV_SYNC_CHANGED = Counter(
+    "valo_ptv_sync_services_changed_total", "Services a PTV sync changed", ["change"]
+)

@@ -41,6 +41,7 @@ from bot.ops.metrics import (
     set_ledger_counts,
 )
 from bot.ops.observe import instrument_dispatcher
+from bot.ops.ptv_job import add_ptv_sync_job
 from bot.updates import parse_update
 
 log = logging.getLogger(__name__)
@@ -287,6 +288,7 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
         coalesce=True,
         max_instances=1,
     )
+    add_ptv_sync_job(scheduler, app, worker)
 
 
 async def probe_database(app: App) -> str:

@@ -34,3 +34,9 @@ staff-review-field-phone = الهاتف
 staff-review-field-address = العنوان
 staff-review-field-hours = أوقات العمل
 staff-review-empty = (لا شيء)
+
+# Sent once to every staff member when the nightly PTV sync has failed PTV_SYNC_ALERT_AFTER times in a row.
+ptv-sync-failing =
+    ⚠️ التحديث الليلي من دليل خدمات Suomi.fi لا ينجح.
+    عدد التحديثات الفاشلة المتتالية: { $failures }.
+    ما زالت العائلات ترى آخر معلومات وصلت. اطلب من المسؤول التقني فحص سجل الخادم (worker).

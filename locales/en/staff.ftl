@@ -27,3 +27,9 @@ staff-review-field-phone = phone
 staff-review-field-address = address
 staff-review-field-hours = opening hours
 staff-review-empty = (none)
+
+# Sent once to every staff member when the nightly PTV sync has failed PTV_SYNC_ALERT_AFTER times in a row.
+ptv-sync-failing =
+    ⚠️ The nightly update from the Suomi.fi service catalogue is failing.
+    Failed updates in a row: { $failures }.
+    Families still see the last information that came through. Ask the administrator to check the worker's log.

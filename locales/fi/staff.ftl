@@ -27,3 +27,9 @@ staff-review-field-phone = puhelin
 staff-review-field-address = osoite
 staff-review-field-hours = aukioloajat
 staff-review-empty = (ei mitään)
+
+# Sent once to every staff member when the nightly PTV sync has failed PTV_SYNC_ALERT_AFTER times in a row.
+ptv-sync-failing =
+    ⚠️ Yöllinen päivitys Suomi.fi-palvelutietovarannosta ei onnistu.
+    Epäonnistuneita päivityksiä peräkkäin: { $failures }.
+    Perheet näkevät yhä viimeksi saadut tiedot. Pyydä ylläpitäjää katsomaan workerin lokia.

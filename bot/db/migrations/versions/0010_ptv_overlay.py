@@ -1,6 +1,6 @@
 """catalogue reviews: PTV changes that curated texts must be checked against
 
-Revision ID: 0010_ptv_overlay
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_ptv_overlay"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
