@@ -112,6 +112,10 @@ _DAYS: dict[str, Day] = {
 }
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+# A person's own address as Finnish public bodies write them (etunimi.sukunimi@...): a named
+# contact person, never stored (issue #24). A shared box with a dot ("neuvola.kotka@") is
+# left out too; the card keeps its phone and web page.
+_PERSONAL_EMAIL = re.compile(r"^[^\W\d_]{2,}(?:-[^\W\d_]+)?\.[^\W\d_]{2,}(?:-[^\W\d_]+)?@")
 _URL = re.compile(r"^https?://\S+$")
 # ETRS-TM35FIN covers Finland with these northings and (extended zone) eastings, in metres.
 _NORTHING = (6_500_000.0, 7_800_000.0)
@@ -676,6 +680,12 @@ def _channel(
         if not _EMAIL.match(email):
             issues.error(
                 channel.document, channel.at("emails", i, "value"), "not an e-mail address"
+            )
+        elif _PERSONAL_EMAIL.match(email):
+            issues.warn(
+                channel.document,
+                channel.at("emails", i, "value"),
+                "left out: reads as a person's own address (given.family@); not stored",
             )
         else:
             contacts.setdefault("email", email)
