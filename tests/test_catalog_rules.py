@@ -260,6 +260,19 @@ def test_duplicates_declared_distinct_on_either_card_pass(tmp_path: Path) -> Non
     assert check(tmp_path, duplicate + elsewhere) == ([], [])
 
 
+def test_two_ptv_records_sharing_a_switchboard_are_not_duplicates(tmp_path: Path) -> None:
+    """A municipality gives many services one number: PTV's ids tell them apart. One card of
+    PTV and one written by hand stay under the rule."""
+    duplicate = BASE.replace("access: [walk-in]", "access: [walk-in, call]").replace(
+        "    sources:\n", '    contacts: {phone: "+35852206000"}\n    sources:\n'
+    )
+    first = "    ptv_id: 3668d250-cd80-45c4-abcc-9b2d3a2b3e42\n"
+    second = "    ptv_id: 961f1a02-0000-4000-8000-000000000001\n"
+    assert check(tmp_path, duplicate + first + SECOND + second) == ([], [])
+    assert errors_of(tmp_path, duplicate + first + SECOND) != []
+    assert errors_of(tmp_path, duplicate + first + SECOND + first) != []
+
+
 def test_families_are_targeted_by_group_or_ages(tmp_path: Path) -> None:
     pregnancy = BASE.replace("needs: [early-education]", "needs: [pregnancy-baby]")
     assert check(tmp_path, pregnancy + '    target_groups: ["KR1.2"]\n') == ([], [])

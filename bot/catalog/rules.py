@@ -15,7 +15,10 @@ record they build, so an error points at the record's line in the JSON.
    published or updated in the last three years is a warning ("stale").
 5. suspected duplicates: two active cards of one organisation with the same phone or the
    same web address and overlapping areas are an error unless either declares the other in
-   ``distinct_from``; ``distinct_from`` must name a card that exists.
+   ``distinct_from``; ``distinct_from`` must name a card that exists. Two cards that are two
+   records of the national service catalogue (different ``ptv_id``) are distinct by that
+   register's own identity: a municipality gives many of its services one switchboard or web
+   page, and a sync must not set them aside as duplicates.
 6. cards tagged ``pregnancy-baby`` or ``child-health`` target families: target group KR1.2
    (or a subgroup) or an ``ages`` range.
 7. shelters (``shelter: true``; their addresses are secret) have no street address, postal
@@ -291,6 +294,8 @@ def _overlap(a: Service, b: Service) -> bool:
 
 
 def _declared(a: Service, b: Service) -> bool:
+    if a.ptv_id is not None and b.ptv_id is not None and a.ptv_id != b.ptv_id:
+        return True  # two PTV records: the register says they are two services
     return any(d.id == b.id for d in a.distinct_from) or any(d.id == a.id for d in b.distinct_from)
 
 
