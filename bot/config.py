@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     # How long a handled update_id is remembered, so a redelivery by Telegram is dropped.
     update_dedup_seconds: int = Field(default=86400, ge=60)
 
+    # Days a service path handed over by a professional opens for the family (issue #25).
+    guide_path_days: int = Field(default=30, ge=1, le=365)
+
     @field_validator("staff_ids", mode="before")
     @classmethod
     def _parse_staff_ids(cls, value: object) -> object:

@@ -32,6 +32,7 @@ from bot.i18n import Translator
 
 class Role(Enum):
     STAFF = "staff"
+    PROFESSIONAL = "professional"  # guides families (/guide); fewer rights than staff
 
 
 async def is_staff(session: AsyncSession, user_id: int) -> bool:
@@ -40,7 +41,21 @@ async def is_staff(session: AsyncSession, user_id: int) -> bool:
     return bool(flag)
 
 
-HOLDERS: dict[Role, Callable[[AsyncSession, int], Awaitable[bool]]] = {Role.STAFF: is_staff}
+async def is_professional(session: AsyncSession, user_id: int) -> bool:
+    """Whether ``user_id`` may guide families right now: a professional, or staff (staff
+    hold every right a professional has)."""
+    row = (
+        await session.execute(
+            select(User.professional, User.staff).where(User.user_id == user_id)
+        )
+    ).first()
+    return row is not None and bool(row.professional or row.staff)
+
+
+HOLDERS: dict[Role, Callable[[AsyncSession, int], Awaitable[bool]]] = {
+    Role.STAFF: is_staff,
+    Role.PROFESSIONAL: is_professional,
+}
 
 
 class HasRole(Filter):

@@ -56,13 +56,18 @@ def explain(match: Match, t: Translator) -> list[str]:
     return [reason_text(r, t) for r in match.reasons]
 
 
+def spans_text(spans: list[OpeningHours], t: Translator) -> str:
+    """Opening spans as the locale writes a list of times ("9.00–12.00 ja 13.00–15.00")."""
+    return t.format_list([f"{t.format_clock(h.opens)}–{t.format_clock(h.closes)}" for h in spans])
+
+
 def _spans_today(hours: list[OpeningHours], now: datetime, t: Translator) -> str | None:
     """Today's spans of ``hours`` as a list ("9.00–12.00 ja 13.00–15.00"), None if closed."""
     today = WEEKDAYS[now.weekday()]
     spans = [h for h in hours if today in h.days]
     if not spans:
         return None
-    return t.format_list([f"{t.format_clock(h.opens)}–{t.format_clock(h.closes)}" for h in spans])
+    return spans_text(spans, t)
 
 
 def hours_today(location: Location, now: datetime, t: Translator) -> str | None:
