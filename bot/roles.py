@@ -45,9 +45,7 @@ async def is_professional(session: AsyncSession, user_id: int) -> bool:
     """Whether ``user_id`` may guide families right now: a professional, or staff (staff
     hold every right a professional has)."""
     row = (
-        await session.execute(
-            select(User.professional, User.staff).where(User.user_id == user_id)
-        )
+        await session.execute(select(User.professional, User.staff).where(User.user_id == user_id))
     ).first()
     return row is not None and bool(row.professional or row.staff)
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.matching import Answers, CatalogIndex
@@ -27,6 +27,7 @@ from bot.config import SUPPORTED_LOCALES, Locale
 from bot.db.engine import write_transaction
 from bot.db.models import ServicePath
 from bot.db.staff import token_hash
+from bot.flow.runner import DialogState
 from bot.guide.render import PathStep, is_sensitive
 
 PATH_PREFIX = "p_"  # /start payloads that open a path: never a deep-link source
@@ -34,6 +35,16 @@ TOKEN_BYTES = 16  # 128 bits
 # "p_" + the token: Telegram takes A-Z, a-z, 0-9, _ and - in a payload, up to 64 characters.
 _PAYLOAD = re.compile(r"^p_([A-Za-z0-9_-]{16,62})$")
 PATH_LENGTH = 6  # services on a path: enough to act on, few enough to read at one sitting
+GUIDE_DIALOG = "guide"  # the tree behind /guide (dialogs/guide.yaml)
+LANGUAGE_NODE = "family-lang"  # its first question: the family's language, a choice per locale
+
+
+def family_locale(dialog: DialogState) -> Locale | None:
+    """The family's language as chosen at the guide's first question, if it has been."""
+    for entry in dialog.path:
+        if entry.node == LANGUAGE_NODE and entry.choices:
+            return next((known for known in SUPPORTED_LOCALES if known == entry.choices[0]), None)
+    return None
 
 
 def new_token() -> str:
@@ -143,8 +154,3 @@ async def purge_expired_paths(session: AsyncSession, now: datetime) -> int:
     async with write_transaction(session):
         result = await session.execute(delete(ServicePath).where(ServicePath.expires_at <= now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-async def path_count(session: AsyncSession) -> int:
-    """How many paths are stored (for tests and operators)."""
-    return len((await session.execute(select(ServicePath.token_hash))).all())
