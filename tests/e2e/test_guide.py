@@ -132,13 +132,16 @@ async def test_a_professional_hands_a_path_to_a_family(
     sent = fake.messages(PRO)
     photos = [m for m in sent if "photo" in m.data]
     cards = [m for m in sent if m.document is not None and m.document.filename.endswith(".html")]
-    assert len(photos) == 1 and photos[0].document is not None
+    assert len(photos) == 1
+    assert photos[0].document is not None
     assert photos[0].document.data.startswith(b"\x89PNG")
-    assert len(cards) == 1 and cards[0].document is not None
+    assert len(cards) == 1
+    assert cards[0].document is not None
     assert 'lang="ar"' in cards[0].document.data.decode()
     # The answers left the chat: the dialog's message reads one neutral line, no buttons.
     question = fake.message(PRO, dialog[0].message_id)
-    assert question.text == REMOVED_FI and question.callback_data == []
+    assert question.text == REMOVED_FI
+    assert question.callback_data == []
     assert not any("Kotka" in (m.text or "") for m in fake.messages(PRO, include_deleted=False))
 
     # The family opens the link: the same services, in Arabic, with the cards' buttons.
@@ -147,12 +150,14 @@ async def test_a_professional_hands_a_path_to_a_family(
     services = {service.id: service for service in real_catalogue().services}
     on_path = [services[step["service"]] for step in row.steps]
     shown = await open_path(fake, FAMILY, payload)
-    assert shown[0].text is not None and shown[0].text.startswith("مسار خدمات")
+    assert shown[0].text is not None
+    assert shown[0].text.startswith("مسار خدمات")
     # Latin names inside Arabic are isolated (bot.bidi): compare without the marks.
     texts = "\n".join(m.text or "" for m in shown).replace("\u2066", "").replace("\u2069", "")
     for service in on_path:
         assert service.name.ar in texts
-    assert "Open early education" not in texts and "Avoin varhaiskasvatus" not in texts
+    assert "Open early education" not in texts
+    assert "Avoin varhaiskasvatus" not in texts
 
     # ... and sets a reminder for an upcoming event of a service on the path.
     closing = shown[-1]
@@ -190,7 +195,8 @@ async def test_a_professional_hands_a_path_to_a_family(
     fake.send_command(PRO, "/guide")
     assert (await fake.wait_message(PRO, after=before)).text == NOT_ALLOWED_FI
     again = await open_path(fake, OTHER, payload)
-    assert again[0].text is not None and again[0].text.startswith("مسار خدمات")
+    assert again[0].text is not None
+    assert again[0].text.startswith("مسار خدمات")
 
     # Expired, or made up: a kind message and the main menu.
     async with make_sessionmaker(db)() as session, write_transaction(session):
