@@ -129,6 +129,10 @@ def _steps(index: CatalogIndex, runner: Runner, dialog: DialogState) -> list[Pat
     return build_steps(index, runner.answers(dialog))
 
 
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
 def _preview(
     steps: Sequence[PathStep], dialog: DialogState, locale: Locale, t: Translator
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -144,22 +148,15 @@ def _preview(
         for n, step in enumerate(steps, 1)
     )
     text = t("guide-preview", language=t(f"guide-lang-{locale}"), services=names)
-    hand = [
-        (t("guide-print-sensitive"), "y"),
-        (t("guide-print-without"), "n"),
-    ]
     if has_sensitive(steps):
+        # The one question the tree cannot ask: only now is it known whether it arises.
         text = f"{text}\n\n{t('guide-sensitive-ask')}"
-    else:
-        hand = [(t("guide-hand-over"), "n")]
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=label, callback_data=Handover(token=dialog.token, sensitive=code).pack()
-            )
+        rows = [
+            [_button(t("guide-print-sensitive"), Handover(token=dialog.token, sensitive="y"))],
+            [_button(t("guide-print-without"), Handover(token=dialog.token, sensitive="n"))],
         ]
-        for label, code in hand
-    ]
+    else:
+        rows = [[_button(t("guide-hand-over"), Handover(token=dialog.token, sensitive="n"))]]
     rows.append([restart])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -387,7 +384,7 @@ async def open_service_path(
     bot: Bot,
     session: AsyncSession,
     i18n: I18n,
-    t: Translator,
+    own: Translator,
     settings: Settings,
     catalog: LiveCatalog,
     locale_choice: LocaleChoice,
@@ -402,7 +399,7 @@ async def open_service_path(
     now = datetime.now(UTC)
     stored = await open_path(session, payload, now)
     if stored is None:
-        await message.answer(t("guide-path-invalid"), reply_markup=main_menu(t))
+        await message.answer(own("guide-path-invalid"), reply_markup=main_menu(own))
         return
     if locale_choice.must_choose:
         async with write_transaction(session):
@@ -411,48 +408,48 @@ async def open_service_path(
                 .where(User.user_id == message.from_user.id)
                 .values(locale=stored.locale)
             )
-    tp = i18n[stored.locale]
+    t = i18n[stored.locale]  # the path speaks its own language, whatever the family set
     index = await catalog.get(session)
     steps, gone = stored.resolve(index.services)
     indicators.path("path_opened", stored.municipality, [s.service.id for s in steps])
     chat_id = message.chat.id
-    await bot.send_message(chat_id, tp("guide-path-title"))
+    await bot.send_message(chat_id, t("guide-path-title"))
     local_now = now.astimezone(settings.tz)
     for step in steps:
         await bot.send_message(
             chat_id,
-            render_step(step, tp, local_now),
+            render_step(step, t, local_now),
             parse_mode=ParseMode.HTML,
-            reply_markup=card_keyboard(step.service, tp, ""),
+            reply_markup=card_keyboard(step.service, t, ""),
         )
     listed = await _path_events(session, catalog, settings, steps, stored.municipality, now)
     rows: list[list[InlineKeyboardButton]] = [
         [
             InlineKeyboardButton(
-                text=tp.isolate(_clip(e.event.title.get(tp.locale))),
+                text=t.isolate(_clip(e.event.title.get(t.locale))),
                 callback_data=EventOpen(token=e.token).pack(),
             )
         ]
         for e in listed
     ]
-    closing = [tp("guide-path-gone", count=gone)] if gone else []
+    closing = [t("guide-path-gone", count=gone)] if gone else []
     if listed:
-        closing.append(tp("guide-path-events"))
-        closing.extend(render_event_line(e, tp) for e in listed)
+        closing.append(t("guide-path-events"))
+        closing.extend(render_event_line(e, t) for e in listed)
     if stored.municipality is not None:
-        name = municipality_name(stored.municipality, tp)
+        name = municipality_name(stored.municipality, t)
         rows.append(
             [
                 InlineKeyboardButton(
-                    text=tp("guide-path-news", municipality=_clip(name)),
+                    text=t("guide-path-news", municipality=_clip(name)),
                     callback_data=NewsPlace(place=stored.municipality).pack(),
                 )
             ]
         )
     rows.append(
-        [InlineKeyboardButton(text=tp("menu-back"), callback_data=MenuAction(action="menu").pack())]
+        [InlineKeyboardButton(text=t("menu-back"), callback_data=MenuAction(action="menu").pack())]
     )
-    text = "\n\n".join(closing) if closing else tp("menu-title")
+    text = "\n\n".join(closing) if closing else t("menu-title")
     await bot.send_message(
         chat_id,
         text,
