@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalog.matching import Answers, CatalogIndex
 from bot.db.engine import write_transaction
-from bot.db.models import ServicePath, StaffInvite, User
+from bot.db.models import IndicatorEvent, ServicePath, StaffInvite, User
 from bot.db.staff import (
     PROFESSIONAL_ROLE,
     Redeemed,
@@ -46,6 +46,10 @@ from bot.guide.paths import (
 from bot.guide.render import PathStep, first_step, is_sensitive, render_step
 from bot.handlers.start import deep_link_source
 from bot.i18n import I18n
+from bot.indicators.assemble import build_report
+from bot.indicators.period import MonthRange
+from bot.indicators.record import IndicatorRecorder
+from bot.indicators.report import OTHER
 from bot.roles import Role, is_professional
 from tests.conftest import REPO
 from tests.delivery_support import add_users
@@ -268,3 +272,55 @@ async def test_a_professionals_invite_grants_the_role_not_staff_rights(
         roles = (await session.execute(select(StaffInvite.role))).scalars().all()
     assert sorted(roles) == ["professional", "professional"]
     assert Role.PROFESSIONAL.value == PROFESSIONAL_ROLE
+
+
+# ------------------------------------------------------------------ indicators
+
+
+async def test_paths_are_counted_by_month_and_municipality_and_small_ones_hidden(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Created and opened paths reach the report through the recorder, anonymous; the path
+    rows of actions-by-month are the column totals of paths-by-municipality; a place with
+    fewer than five is folded into "other" and its small figures are hidden."""
+    march = IndicatorRecorder(counted=True, locale="fi", now=datetime(2027, 3, 15, tzinfo=UTC))
+    for place, created, opened in (("285", 6, 7), ("286", 5, 5)):
+        for _ in range(created):
+            march.path("path_created", place, ["kotka-open-ecec", "mll-line"])
+        for _ in range(opened):
+            march.path("path_opened", place, ["kotka-open-ecec"])
+    april = IndicatorRecorder(counted=True, locale="fi", now=datetime(2027, 4, 15, tzinfo=UTC))
+    for _ in range(2):
+        april.path("path_created", "075", ["kotka-open-ecec"])
+    opted_out = IndicatorRecorder(counted=False, locale="fi")
+    opted_out.path("path_created", "285", ["kotka-open-ecec"])
+    assert opted_out.pending == []
+    async with sessions() as session:
+        await march.flush(session)
+        await april.flush(session)
+        rows = (await session.execute(select(IndicatorEvent))).scalars().all()
+        report = await build_report(session, MonthRange.parse("2027-03", "2027-03"))
+        small = await build_report(session, MonthRange.parse("2027-04", "2027-04"))
+        kotka = await build_report(session, MonthRange.parse("2027-03", "2027-03"), "285")
+    assert {(r.kind, r.municipality, r.session) for r in rows} == {
+        ("path_created", "285", None),
+        ("path_opened", "285", None),
+        ("path_created", "286", None),
+        ("path_opened", "286", None),
+        ("path_created", "075", None),
+    }
+    figures = report.table("paths-by-municipality").by_position
+    assert figures["285", "path_created"].value == 6
+    assert figures["285", "path_opened"].value == 7
+    assert figures["286", "path_opened"].value == 5
+    actions = report.table("actions-by-month").by_position
+    for kind, total in (("path_created", 11), ("path_opened", 12)):
+        assert figures[None, kind].value == actions[kind, None].value == total
+    services = report.table("services-on-paths").by_position
+    assert services["kotka-open-ecec", "paths"].value == 11
+    assert services["mll-line", "paths"].value == 11
+    few = small.table("paths-by-municipality")
+    assert few.rows.ids == (OTHER,)  # a row named "Hamina" would tell someone there did
+    assert not few.by_position[OTHER, "path_created"].shown
+    # Municipality reports leave paths out, as they leave out actions-by-month.
+    assert "paths-by-municipality" not in {t.id for t in kotka.tables()}

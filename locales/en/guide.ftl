@@ -96,3 +96,15 @@ stf-pro-already = You can use /guide already. The invite link was not used, so s
 ## Privacy.
 
 privacy-paths = • Service paths: a professional can give you a link to a list of services. The list is stored without your name or Telegram user number and nobody learns whether you opened it. It is deleted when the link expires.
+
+## The indicator report: service paths (bot/indicators/report.py).
+
+report-section-paths = Service paths
+report-section-paths-about = Service paths professionals built with families, and how often families opened them. Nothing says who made or opened a path. Each creation or opening counts as one session.
+report-action-path_created = Service path created
+report-action-path_opened = Service path opened
+report-column-paths = Paths
+report-table-paths-by-municipality = Service paths by municipality
+report-table-paths-by-municipality-about = Paths created and opened, by the municipality the professional chose for the family. Municipalities with fewer than five are counted together.
+report-table-services-on-paths = Services on paths
+report-table-services-on-paths-about = How many created paths each service was on (only services on at least five paths). A path has several services, so there is no total.

@@ -96,3 +96,15 @@ stf-pro-already = Voit jo käyttää komentoa /guide. Kutsulinkkiä ei käytetty
 ## Tietosuoja.
 
 privacy-paths = • Palvelupolut: ammattilainen voi antaa sinulle linkin palvelujen listaan. Lista tallennetaan ilman nimeäsi tai Telegram-käyttäjänumeroasi, eikä kukaan saa tietää, avasitko sen. Se poistetaan, kun linkki vanhenee.
+
+## Indikaattoriraportti: palvelupolut (bot/indicators/report.py).
+
+report-section-paths = Palvelupolut
+report-section-paths-about = Palvelupolut, joita ammattilaiset tekivät perheiden kanssa, ja kuinka usein perheet avasivat ne. Mistään ei näe, kuka polun teki tai avasi. Jokainen tekeminen tai avaaminen lasketaan yhdeksi istunnoksi.
+report-action-path_created = Palvelupolku tehty
+report-action-path_opened = Palvelupolku avattu
+report-column-paths = Polut
+report-table-paths-by-municipality = Palvelupolut kunnittain
+report-table-paths-by-municipality-about = Tehdyt ja avatut polut kunnittain. Kunta on se, jonka ammattilainen valitsi perheelle. Kunnat, joissa polkuja on alle viisi, lasketaan yhteen.
+report-table-services-on-paths = Palvelut poluilla
+report-table-services-on-paths-about = Kuinka monella tehdyllä polulla kukin palvelu oli (vain palvelut, jotka olivat vähintään viidellä polulla). Polulla on useita palveluja, joten yhteissummaa ei ole.
