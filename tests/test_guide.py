@@ -44,6 +44,7 @@ from bot.guide.paths import (
     save_path,
 )
 from bot.guide.render import PathStep, first_step, is_sensitive, render_step
+from bot.handlers.guide import _preview
 from bot.handlers.start import deep_link_source
 from bot.i18n import I18n
 from bot.indicators.assemble import build_report
@@ -191,6 +192,22 @@ def test_violence_and_shelter_services_are_the_sensitive_ones() -> None:
     assert not is_sensitive(daycare)
     assert has_sensitive([PathStep(daycare, ()), PathStep(helpline, ())])
     assert not has_sensitive([PathStep(daycare, ())])
+
+
+def test_the_print_question_comes_only_with_violence_or_shelter_services(i18n: I18n) -> None:
+    t = i18n["en"]
+    dialog = DialogState("guide", 1, "results", "tok123")
+    daycare = PathStep(make_service("daycare"), ())
+    helpline = PathStep(make_service("line", needs=["crisis-urgent"]), ())
+    plain, plain_keys = _preview([daycare], dialog, "ar", t)
+    asked, asked_keys = _preview([daycare, helpline], dialog, "ar", t)
+    assert t("guide-sensitive-ask") not in plain
+    assert t("guide-sensitive-ask") in asked
+    assert "Service path in Arabic" in plain
+    data = [[b.callback_data for b in row] for row in asked_keys.inline_keyboard]
+    assert data[:2] == [["gd:tok123:y"], ["gd:tok123:n"]]
+    first_row = plain_keys.inline_keyboard[0]
+    assert [b.callback_data for b in first_row] == ["gd:tok123:n"]
 
 
 def test_a_path_is_the_matchers_ranking_with_the_needs_each_service_meets() -> None:

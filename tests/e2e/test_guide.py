@@ -33,6 +33,7 @@ NOT_ALLOWED_FI = "Anteeksi, tämä ei ole sallittua."
 REMOVED_FI = "Opastus: vastaukset poistettu."
 INVALID_AR = "عذرًا، هذا الرابط لم يعد يعمل"
 INVALID_EN = "Sorry, this link does not work any more."
+PRO_CHAT = {"type": "chat", "chat_id": PRO}
 
 
 def button(message: BotMessage, prefix: str) -> str:
@@ -74,6 +75,10 @@ async def invite_professional(fake: FakeTelegram) -> None:
     fake.send_command(PRO, "/start", payload.group(1))
     welcome = await fake.wait_message(PRO, after=before)
     assert "/guide" in (welcome.text or "")
+    # /guide joins the command menu of the professional's own chat, and of no one else's.
+    await fake.wait_until(lambda: fake.my_commands(scope=PRO_CHAT) is not None)
+    assert "guide" in [c["command"] for c in fake.my_commands(scope=PRO_CHAT) or []]
+    assert "guide" not in [c["command"] for c in fake.my_commands("fi") or []]
 
 
 async def build_path(fake: FakeTelegram) -> tuple[str, list[BotMessage]]:
@@ -191,6 +196,7 @@ async def test_a_professional_hands_a_path_to_a_family(
     before = fake.sent_count(STAFF)
     fake.press(STAFF, screen, f"stf:pro-remove:{PRO}")
     await next_message(fake, STAFF, before, "Ammattilaisia: 0")
+    assert fake.my_commands(scope=PRO_CHAT) is None  # back to everyone's menu
     before = fake.sent_count(PRO)
     fake.send_command(PRO, "/guide")
     assert (await fake.wait_message(PRO, after=before)).text == NOT_ALLOWED_FI
