@@ -134,9 +134,14 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 
 def _preview(
-    steps: Sequence[PathStep], dialog: DialogState, locale: Locale, t: Translator
+    steps: Sequence[PathStep],
+    dialog: DialogState,
+    locale: Locale,
+    t: Translator,
+    heading: str = "guide-results",
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The finished path by service name, in the professional's language, and its buttons."""
+    """The finished path by service name, in the professional's language, and its buttons;
+    ``heading``: the result node's text (it gets the number of services)."""
     restart = InlineKeyboardButton(
         text=t("guide-restart"),
         callback_data=Press(GUIDE_DIALOG, dialog.node, RESTART, dialog.token).pack(),
@@ -147,7 +152,8 @@ def _preview(
         t("guide-preview-line", number=n, name=step.service.name.get(t.locale))
         for n, step in enumerate(steps, 1)
     )
-    text = t("guide-preview", language=t(f"guide-lang-{locale}"), services=names)
+    preview = t("guide-preview", language=t(f"guide-lang-{locale}"), services=names)
+    text = f"{t(heading, count=len(steps))}\n\n{preview}"
     if has_sensitive(steps):
         # The one question the tree cannot ask: only now is it known whether it arises.
         text = f"{text}\n\n{t('guide-sensitive-ask')}"
@@ -190,7 +196,7 @@ async def _show(
         index = await catalog.get(session)
         locale = family_locale(dialog) or t.locale
         outs: list[tuple[str, InlineKeyboardMarkup | None]] = [
-            _preview(_steps(index, runner, dialog), dialog, locale, t)
+            _preview(_steps(index, runner, dialog), dialog, locale, t, step.text)
         ]
     else:
         outs = [(m.text, inline_markup(m.keyboard)) for m in render(step, t, again=again).messages]

@@ -139,7 +139,8 @@ async def _screen_for(
         else:
             lines.append(t("stf-line-other", who=who))
     pros = await professionals(session)
-    lines += ["", t("stf-pro-title", count=len(pros))]
+    if pros:  # the button below invites the first one
+        lines += ["", t("stf-pro-title", count=len(pros))]
     for pro in pros:
         who = _who(pro.user_id, pro.label, t)
         if pro.since is not None:
@@ -157,10 +158,7 @@ async def _screen_for(
             )
             for invite in invites
         ]
-    buttons = [
-        (t("stf-invite-button"), StaffAdmin(action="invite")),
-        (t("stf-pro-invite-button"), StaffAdmin(action="pro-invite")),
-    ]
+    buttons = [(t("stf-invite-button"), StaffAdmin(action="invite"))]
     buttons += [
         (
             t("stf-remove-button", who=_who(m.user_id, m.label, t))[:60],
@@ -169,6 +167,8 @@ async def _screen_for(
         for m in members
         if not m.bootstrap and m.user_id != me
     ]
+    # The professionals after the staff: invite one, remove each.
+    buttons.append((t("stf-pro-invite-button"), StaffAdmin(action="pro-invite")))
     buttons += [
         (
             t("stf-pro-remove-button", who=_who(p.user_id, p.label, t))[:60],

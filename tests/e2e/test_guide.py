@@ -195,7 +195,8 @@ async def test_a_professional_hands_a_path_to_a_family(
     screen = await next_message(fake, STAFF, fake.sent_count(STAFF) - 1, "Ammattilaisia: 1")
     before = fake.sent_count(STAFF)
     fake.press(STAFF, screen, f"stf:pro-remove:{PRO}")
-    await next_message(fake, STAFF, before, "Ammattilaisia: 0")
+    removed = await next_message(fake, STAFF, before, "ei voi enää käyttää komentoa /guide")
+    assert "Ammattilaisia" not in (removed.text or "")  # none left: no section
     assert fake.my_commands(scope=PRO_CHAT) is None  # back to everyone's menu
     before = fake.sent_count(PRO)
     fake.send_command(PRO, "/guide")
