@@ -3,9 +3,11 @@ lines, the guide tree beside the families' tree, and the professional's invite a
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,6 +50,7 @@ from bot.handlers.guide import _preview
 from bot.handlers.start import deep_link_source
 from bot.i18n import I18n
 from bot.indicators.assemble import build_report
+from bot.indicators.formats import Format, render
 from bot.indicators.period import MonthRange
 from bot.indicators.record import IndicatorRecorder
 from bot.indicators.report import OTHER
@@ -295,7 +298,7 @@ async def test_a_professionals_invite_grants_the_role_not_staff_rights(
 
 
 async def test_paths_are_counted_by_month_and_municipality_and_small_ones_hidden(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], i18n: I18n
 ) -> None:
     """Created and opened paths reach the report through the recorder, anonymous; the path
     rows of actions-by-month are the column totals of paths-by-municipality; a place with
@@ -341,3 +344,13 @@ async def test_paths_are_counted_by_month_and_municipality_and_small_ones_hidden
     assert not few.by_position[OTHER, "path_created"].shown
     # Municipality reports leave paths out, as they leave out actions-by-month.
     assert "paths-by-municipality" not in {t.id for t in kotka.tables()}
+    # The HTML and CSV reports carry the section, in every language.
+    for locale in ("fi", "en", "ar"):
+        t = i18n[locale]
+        page = render(report, Format.HTML, t, date(2027, 5, 2))
+        assert t("report-section-paths") in page
+        assert t("report-table-paths-by-municipality") in page
+    rows = list(csv.reader(io.StringIO(render(report, Format.CSV, i18n["en"], date(2027, 5, 2)))))
+    cells = [cell for row in rows for cell in row]
+    assert "paths-by-municipality" in cells  # CSV names tables by id, rows by label
+    assert "Service path opened" in cells
