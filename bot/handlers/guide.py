@@ -73,7 +73,9 @@ from bot.middlewares import LocaleChoice
 from bot.roles import Role, role_router
 
 log = logging.getLogger(__name__)
-router = role_router(Role.PROFESSIONAL, "guide")
+# The answers are about a family: a professional whose role is taken away mid-dialog loses
+# them with the next press, not only with the next typed message.
+router = role_router(Role.PROFESSIONAL, "guide", presses_end_dialogs=True)
 GUIDE_STATE = f"dialog:{GUIDE_DIALOG}"  # the FSM state name the dialog saves under
 router.dialog_states.add(GUIDE_STATE)
 MESSAGES_KEY = "guide_messages"  # FSM data: ids of the dialog's messages, edited at handover

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import make_sessionmaker, write_transaction
-from bot.db.models import DeepLinkCount, Reminder, ServicePath
+from bot.db.models import DeepLinkCount, Reminder, ServicePath, User
 from bot.emulator.telegram import BotMessage, FakeTelegram
 from tests.e2e.conftest import BotProcess, eventually, rows_mentioning, start_and_wait
 from tests.real_catalogue import real_catalogue
@@ -58,6 +58,11 @@ async def next_message(fake: FakeTelegram, chat: int, before: int, match: str) -
         return next((m for m in fake.messages(chat)[before:] if match in (m.text or "")), None)
 
     return await fake.wait_for(found)
+
+
+async def set_professional(db: AsyncEngine, holds: bool) -> None:
+    async with make_sessionmaker(db)() as session, write_transaction(session):
+        await session.execute(update(User).where(User.user_id == PRO).values(professional=holds))
 
 
 async def invite_professional(fake: FakeTelegram) -> None:
@@ -189,6 +194,22 @@ async def test_a_professional_hands_a_path_to_a_family(
     async with make_sessionmaker(db)() as session:
         sources = (await session.execute(select(DeepLinkCount.source))).scalars().all()
     assert not [s for s in sources if s.startswith("p_")]
+
+    # The role taken away in the middle of a guide: the next press is refused and ends the
+    # dialog, so with the role back the old question's button is only stale.
+    before = fake.sent_count(PRO)
+    fake.send_command(PRO, "/guide")
+    started = await fake.wait_message(PRO, after=before)
+    midway = await press(fake, PRO, started, "guide:family-lang:fi:")
+    await set_professional(db, False)
+    refused = fake.press(PRO, midway, button(midway, "guide:where:285:"))
+    answer = await fake.wait_callback_answer(refused["callback_query"]["id"])
+    assert (answer.text, answer.show_alert) == (NOT_ALLOWED_FI, True)
+    await set_professional(db, True)
+    before = fake.sent_count(PRO)
+    fake.press(PRO, midway, button(midway, "guide:where:285:"))
+    anew = await fake.wait_message(PRO, after=before)
+    assert "Mitä kieltä perhe lukee?" in (anew.text or "")
 
     # Staff remove the professional: /guide ends at once; the path they handed over opens.
     fake.send_command(STAFF, "/staff")
