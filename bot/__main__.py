@@ -69,6 +69,7 @@ from bot.flow.cli import TryBackend, add_try_command
 from bot.flow.loader import validate_dialogs
 from bot.flow.model import FIND_DIALOG, default_municipalities
 from bot.glossary import check_wording, glossary_path
+from bot.guide.paths import GUIDE_DIALOG
 from bot.i18n import I18n, validate_locales
 from bot.indicators.formats import REPORT_LOCALES, Format, render, report_locale
 from bot.indicators.period import MonthRange, PeriodError
@@ -374,7 +375,7 @@ def cmd_check(_args: argparse.Namespace) -> int:
         settings.dialogs_path,
         settings.locales_path,
         default_municipalities(),
-        required=(FIND_DIALOG,),
+        required=(FIND_DIALOG, GUIDE_DIALOG),
     )
     errors.extend(dialog_errors)
     if not dialog_errors:

@@ -35,8 +35,10 @@ from bot.delivery.subscriptions import drop_subscriptions_of_blocked
 from bot.delivery.worker import DeliveryWorker
 from bot.flow import load_dialogs
 from bot.flow.model import FIND_DIALOG, Tree, default_municipalities
+from bot.guide.paths import GUIDE_DIALOG
 from bot.handlers import feature_routers
 from bot.handlers.broadcast import remind_keyboard
+from bot.handlers.menu import COMMANDS
 from bot.handlers.services import CatalogueResults
 from bot.i18n import I18n
 from bot.indicators.record import IndicatorMiddleware
@@ -54,21 +56,6 @@ from bot.middlewares import (
 from bot.updates import RepairingSession
 
 log = logging.getLogger(__name__)
-
-COMMANDS = (
-    "start",
-    "find",
-    "services",
-    "events",
-    "reminders",
-    "news",
-    "menu",
-    "help",
-    "language",
-    "privacy",
-    "mydata",
-    "delete",
-)
 
 
 async def prepare_database(app: App) -> None:
@@ -127,7 +114,7 @@ def load_trees(settings: Settings, locales: Path | None = None) -> dict[str, Tre
         settings.dialogs_path,
         locales or settings.locales_path,
         default_municipalities(),
-        required=(FIND_DIALOG,),
+        required=(FIND_DIALOG, GUIDE_DIALOG),
     )
 
 

@@ -176,6 +176,9 @@ class Settings(BaseSettings):
     def _strip_ptv_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    # Days a service path handed over by a professional opens for the family (issue #25).
+    guide_path_days: int = Field(default=30, ge=1, le=365)
+
     @field_validator("staff_ids", mode="before")
     @classmethod
     def _parse_staff_ids(cls, value: object) -> object:

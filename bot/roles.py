@@ -32,6 +32,7 @@ from bot.i18n import Translator
 
 class Role(Enum):
     STAFF = "staff"
+    PROFESSIONAL = "professional"  # guides families (/guide); fewer rights than staff
 
 
 async def is_staff(session: AsyncSession, user_id: int) -> bool:
@@ -40,7 +41,19 @@ async def is_staff(session: AsyncSession, user_id: int) -> bool:
     return bool(flag)
 
 
-HOLDERS: dict[Role, Callable[[AsyncSession, int], Awaitable[bool]]] = {Role.STAFF: is_staff}
+async def is_professional(session: AsyncSession, user_id: int) -> bool:
+    """Whether ``user_id`` may guide families right now: a professional, or staff (staff
+    hold every right a professional has)."""
+    row = (
+        await session.execute(select(User.professional, User.staff).where(User.user_id == user_id))
+    ).first()
+    return row is not None and bool(row.professional or row.staff)
+
+
+HOLDERS: dict[Role, Callable[[AsyncSession, int], Awaitable[bool]]] = {
+    Role.STAFF: is_staff,
+    Role.PROFESSIONAL: is_professional,
+}
 
 
 class HasRole(Filter):
@@ -70,10 +83,14 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class RoleRouter(Router):
     """A Router for one role; its dialogs register their states in ``dialog_states``."""
 
-    def __init__(self, role: Role, name: str) -> None:
+    def __init__(self, role: Role, name: str, *, presses_end_dialogs: bool = False) -> None:
+        """``presses_end_dialogs``: a refused button press also ends the router's dialog (for
+        dialogs of buttons only, such as /guide, whose answers should not outlive the role;
+        a wizard that takes typed text ends on the next text, with its refusal)."""
         super().__init__(name=name)
         self.holds = HasRole(role)
         self.dialog_states: set[str] = set()
+        self.presses_end_dialogs = presses_end_dialogs
         self.message.middleware(self._only_holders)
         self.callback_query.middleware(self._only_holders)
 
@@ -83,15 +100,16 @@ class RoleRouter(Router):
         if await self.holds(event, data["session"], data.get("event_from_user")):
             return await handler(event, data)
         t: Translator = data["t"]
+        state: FSMContext | None = data.get("state")
+        ends = isinstance(event, Message) or self.presses_end_dialogs
+        if ends and state is not None and await state.get_state() in self.dialog_states:
+            await state.clear()  # the role was withdrawn mid-dialog: nothing more is used
         if isinstance(event, CallbackQuery):
             await event.answer(t("not-allowed"), show_alert=True)
         elif isinstance(event, Message):
-            state: FSMContext | None = data.get("state")
-            if state is not None and await state.get_state() in self.dialog_states:
-                await state.clear()  # the role was withdrawn mid-dialog: nothing typed is used
             await event.answer(t("not-allowed"))
         return None
 
 
-def role_router(role: Role, name: str) -> RoleRouter:
-    return RoleRouter(role, name)
+def role_router(role: Role, name: str, *, presses_end_dialogs: bool = False) -> RoleRouter:
+    return RoleRouter(role, name, presses_end_dialogs=presses_end_dialogs)

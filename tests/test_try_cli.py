@@ -108,7 +108,7 @@ async def test_unknown_dialog(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = await session("", "--dialog", "nope")
     assert code == 2
     assert out == ""
-    assert capsys.readouterr().err == "valo-bot try: no dialog 'nope' (there are: needs)\n"
+    assert capsys.readouterr().err == "valo-bot try: no dialog 'nope' (there are: guide, needs)\n"
 
 
 async def test_broken_tree_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

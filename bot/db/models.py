@@ -69,6 +69,8 @@ class User(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     staff: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The professional's role (issue #25): /guide without staff rights; staff grant it.
+    professional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # "Don't count my answers" in /privacy: no indicator event is written for this user.
     counted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
@@ -344,6 +346,8 @@ class StaffInvite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # who accepted it
+    # What accepting grants: "staff", or "professional" (bot.roles.Role values).
+    role: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
 
 
 class CatalogReview(Base):
@@ -397,3 +401,22 @@ class PtvSyncLink(Base):
     channel_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     service_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
     source: Mapped[str] = mapped_column(String(128), index=True)
+
+
+class ServicePath(Base):
+    """A service path a professional handed over to a family (bot.guide.paths, issue #25).
+
+    Stored under the hash of its link's token, with what the family sees (service ids and the
+    need tags each was matched for) and nothing of who: no Telegram id of the professional or
+    of the family, no answers beyond those tags, no record of who opened it.
+    """
+
+    __tablename__ = "service_paths"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex
+    locale: Mapped[str] = mapped_column(String(8))  # the family's language, chosen at /guide
+    municipality: Mapped[str | None] = mapped_column(String(8))
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"service": id, "needs": [..]}]
+    include_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)  # on a printed card
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

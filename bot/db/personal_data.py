@@ -59,6 +59,9 @@ TABLE_KINDS: dict[str, Kind | None] = {
     # and which PTV channel belongs to which PTV service.
     "ptv_sync_state": None,
     "ptv_sync_links": None,
+    # A handed-over service path (issue #25): services and need tags, no Telegram id, never
+    # linked to the professional who made it or to whoever opened it.
+    "service_paths": None,
 }
 
 # Columns besides ``user_id`` that hold a person's Telegram id: the organisation's records of
@@ -158,6 +161,7 @@ async def erase_inactive_users(
             User.user_id.in_(candidates),
             User.last_seen < cutoff,
             User.staff == false(),
+            User.professional == false(),  # a professional's role is not family data either
             ~reached_since(reached),
         )
         erased = list((await session.execute(gone.returning(User.user_id))).scalars())

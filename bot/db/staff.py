@@ -10,6 +10,10 @@ An invite is only as good as its creator's rights: it works only while whoever c
 still staff, and taking someone's rights away also expires every unused invite they created,
 so a spare link made before removal cannot bring the rights back. Staff see the unused invites
 in ``/staff`` and can cancel any of them.
+
+The same links grant the professional's role (issue #25): an invite says which role it grants
+(``StaffInvite.role``), so one mechanism serves both. A professional only guides families
+(``/guide``); staff list them in ``/staff`` and take the role away there.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from bot.db.models import StaffInvite, User
 INVITE_TTL = timedelta(hours=24)
 INVITE_PREFIX = "staff-"  # /start payloads that are staff invites, never deep-link sources
 LABEL_MAX = 64
+STAFF_ROLE = "staff"  # what an invite grants (bot.roles.Role values)
+PROFESSIONAL_ROLE = "professional"
+INVITE_ROLES = (STAFF_ROLE, PROFESSIONAL_ROLE)
 
 
 def _unused(now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -64,9 +71,16 @@ class NewInvite:
 
 
 async def create_invite(
-    session: AsyncSession, created_by: int, label: str | None, now: datetime
+    session: AsyncSession,
+    created_by: int,
+    label: str | None,
+    now: datetime,
+    role: str = STAFF_ROLE,
 ) -> NewInvite:
-    """A fresh one-time invite by staff member ``created_by``; ``label`` says who it is for."""
+    """A fresh one-time invite by staff member ``created_by``; ``label`` says who it is for,
+    ``role`` what accepting it grants (staff rights, or the professional's role)."""
+    if role not in INVITE_ROLES:
+        raise ValueError(f"unknown role {role!r}")
     token = secrets.token_urlsafe(32)  # 43 characters: "staff-" + token fits in 64
     expires_at = now + INVITE_TTL
     async with write_transaction(session):
@@ -77,6 +91,7 @@ async def create_invite(
                 created_by=created_by,
                 created_at=now,
                 expires_at=expires_at,
+                role=role,
             )
         )
     return NewInvite(token, expires_at)
@@ -85,6 +100,7 @@ async def create_invite(
 class Redeemed(StrEnum):
     JOINED = "joined"
     ALREADY_STAFF = "already-staff"  # the invite stays unused for someone else
+    ALREADY_PROFESSIONAL = "already-professional"  # a professional's invite, ditto
     INVALID = "invalid"  # unknown, used already, or expired
 
 
@@ -93,6 +109,7 @@ class Redemption:
     outcome: Redeemed
     created_by: int | None = None
     label: str | None = None
+    role: str = STAFF_ROLE
 
 
 async def redeem_invite(
@@ -100,25 +117,37 @@ async def redeem_invite(
 ) -> Redemption:
     """Accept the invite in a ``staff-<token>`` payload for ``user_id`` (who has a user row)."""
     token = payload.removeprefix(INVITE_PREFIX)
+    hashed = token_hash(token)
     async with write_transaction(session):
-        if await session.scalar(select(User.staff).where(User.user_id == user_id)):
+        role = await session.scalar(
+            select(StaffInvite.role).where(StaffInvite.token_hash == hashed)
+        )
+        holder = (
+            await session.execute(
+                select(User.staff, User.professional).where(User.user_id == user_id)
+            )
+        ).first()
+        if holder is not None and holder.staff:
             return Redemption(Redeemed.ALREADY_STAFF)
+        if holder is not None and holder.professional and role == PROFESSIONAL_ROLE:
+            return Redemption(Redeemed.ALREADY_PROFESSIONAL, role=PROFESSIONAL_ROLE)
         used = await session.execute(
             update(StaffInvite)
             .where(
-                StaffInvite.token_hash == token_hash(token),
+                StaffInvite.token_hash == hashed,
                 *_unused(now),
                 # Whoever made the link must still be staff when it is opened.
                 StaffInvite.created_by.in_(select(User.user_id).where(User.staff.is_(True))),
             )
             .values(used_at=now, user_id=user_id)
-            .returning(StaffInvite.created_by, StaffInvite.label)
+            .returning(StaffInvite.created_by, StaffInvite.label, StaffInvite.role)
         )
         found = used.first()
         if found is None:
             return Redemption(Redeemed.INVALID)
-        await session.execute(update(User).where(User.user_id == user_id).values(staff=True))
-    return Redemption(Redeemed.JOINED, found.created_by, found.label)
+        granted = {"professional": True} if found.role == PROFESSIONAL_ROLE else {"staff": True}
+        await session.execute(update(User).where(User.user_id == user_id).values(**granted))
+    return Redemption(Redeemed.JOINED, found.created_by, found.label, found.role)
 
 
 @dataclass(frozen=True)
@@ -133,12 +162,7 @@ class StaffMember:
 async def staff_members(session: AsyncSession, bootstrap: frozenset[int]) -> list[StaffMember]:
     """Everyone with staff rights now, STAFF_IDS first, then by the time they joined."""
     ids = list((await session.execute(select(User.user_id).where(User.staff.is_(True)))).scalars())
-    invites = await session.execute(
-        select(StaffInvite)
-        .where(StaffInvite.user_id.in_(ids))
-        .order_by(StaffInvite.used_at)  # the latest invite a person accepted wins
-    )
-    accepted = {invite.user_id: invite for invite in invites.scalars()}
+    accepted = await _accepted(session, ids, STAFF_ROLE)
     members = []
     for user_id in ids:
         invite = accepted.get(user_id)
@@ -155,6 +179,54 @@ async def staff_members(session: AsyncSession, bootstrap: frozenset[int]) -> lis
     return sorted(members, key=lambda m: (not m.bootstrap, m.since or never, m.user_id))
 
 
+async def _accepted(session: AsyncSession, ids: list[int], role: str) -> dict[int, StaffInvite]:
+    """The latest invite granting ``role`` that each of ``ids`` accepted."""
+    invites = await session.execute(
+        select(StaffInvite)
+        .where(StaffInvite.user_id.in_(ids), StaffInvite.role == role)
+        .order_by(StaffInvite.used_at)  # the latest invite a person accepted wins
+    )
+    return {invite.user_id: invite for invite in invites.scalars() if invite.user_id is not None}
+
+
+async def professionals(session: AsyncSession) -> list[StaffMember]:
+    """Everyone with the professional's role now (staff aside), by the time they joined."""
+    ids = list(
+        (
+            await session.execute(
+                select(User.user_id).where(User.professional.is_(True), User.staff.is_(False))
+            )
+        ).scalars()
+    )
+    accepted = await _accepted(session, ids, PROFESSIONAL_ROLE)
+    members = [
+        StaffMember(
+            user_id=user_id,
+            bootstrap=False,
+            label=accepted[user_id].label if user_id in accepted else None,
+            invited_by=accepted[user_id].created_by if user_id in accepted else None,
+            since=accepted[user_id].used_at if user_id in accepted else None,
+        )
+        for user_id in ids
+    ]
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(members, key=lambda m: (m.since or never, m.user_id))
+
+
+async def revoke_professional(session: AsyncSession, user_id: int) -> bool:
+    """Take the professional's role from ``user_id``; False when they did not hold it.
+
+    The role is read afresh on every update (bot.roles), so /guide ends for them at once;
+    the paths they handed over are not theirs (nothing links them) and keep working."""
+    async with write_transaction(session):
+        result = await session.execute(
+            update(User)
+            .where(User.user_id == user_id, User.professional.is_(True))
+            .values(professional=False)
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class PendingInvite:
     """An invite nobody has accepted yet that still works."""
@@ -163,12 +235,19 @@ class PendingInvite:
     label: str | None
     created_by: int
     expires_at: datetime
+    role: str = STAFF_ROLE
 
 
 async def pending_invites(session: AsyncSession, now: datetime) -> list[PendingInvite]:
     """The unused, unexpired invites, the ones that expire first first."""
     rows = await session.execute(
-        select(StaffInvite.id, StaffInvite.label, StaffInvite.created_by, StaffInvite.expires_at)
+        select(
+            StaffInvite.id,
+            StaffInvite.label,
+            StaffInvite.created_by,
+            StaffInvite.expires_at,
+            StaffInvite.role,
+        )
         .where(*_unused(now))
         .order_by(StaffInvite.expires_at, StaffInvite.id)
     )
@@ -230,7 +309,11 @@ async def clear_stale_staff(session: AsyncSession, bootstrap: frozenset[int]) ->
     """
     accepted = (
         select(StaffInvite.id)
-        .where(StaffInvite.user_id == User.user_id, StaffInvite.used_at.is_not(None))
+        .where(
+            StaffInvite.user_id == User.user_id,
+            StaffInvite.used_at.is_not(None),
+            StaffInvite.role == STAFF_ROLE,  # a professional's invite never made anyone staff
+        )
         .exists()
     )
     async with write_transaction(session):

@@ -93,6 +93,7 @@ SEND_METHODS: frozenset[str] = frozenset(
     {
         "sendMessage",
         "sendDocument",
+        "sendPhoto",
         "sendLocation",
         "sendVenue",
         "editMessageText",
@@ -804,6 +805,7 @@ class FakeTelegram:
                 "sendLocation": self._m_send_location,
                 "sendVenue": self._m_send_venue,
                 "sendDocument": self._m_send_document,
+                "sendPhoto": self._m_send_photo,
                 "setWebhook": self._m_set_webhook,
                 "deleteWebhook": self._m_delete_webhook,
                 "getWebhookInfo": self._m_get_webhook_info,
@@ -2002,6 +2004,58 @@ class FakeTelegram:
         if entities:
             content["caption_entities"] = entities
         return self._store_message(ctx, user, content, markup, document)
+
+    async def _m_send_photo(self, ctx: _Ctx) -> JSON:
+        """An uploaded PNG or JPEG (kept whole for assertions), or a photo sent before."""
+        user = self._target_chat(ctx)
+        reference = ctx.get_str("photo")
+        if reference and reference.startswith("attach://"):
+            upload = ctx.files.get(reference.removeprefix("attach://"))
+        else:
+            upload = ctx.files.get("photo")
+        if upload is not None:
+            if not upload.data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+                raise _bad("IMAGE_PROCESS_FAILED")
+            if len(upload.data) > 10 * 1024 * 1024:
+                raise ApiError(413, "Request Entity Too Large")
+            unique = "AQAD" + hashlib.sha256(upload.data).hexdigest()[:12]
+            photo = StoredDocument(
+                f"AgACAgIAAxkBAAI{len(self.documents) + 1}{unique}",
+                unique,
+                upload.filename,
+                "image/png" if upload.data.startswith(b"\x89PNG") else "image/jpeg",
+                upload.data,
+                None,
+            )
+        elif reference in self.documents:
+            photo = copy.copy(self.documents[reference])
+        else:
+            raise _bad("wrong file identifier/HTTP URL specified")
+        caption, entities = render_text(
+            ctx.get_str("caption"),
+            ctx.get_str("parse_mode"),
+            ctx.get_json("caption_entities"),
+            caption=True,
+        )
+        markup = check_reply_markup(ctx.get_json("reply_markup"), inline_only=False)
+        photo.caption = caption or None
+        self.documents[photo.file_id] = photo
+        content: JSON = {
+            "photo": [
+                {
+                    "file_id": photo.file_id,
+                    "file_unique_id": photo.file_unique_id,
+                    "width": 320,
+                    "height": 320,
+                    "file_size": len(photo.data),
+                }
+            ]
+        }
+        if caption:
+            content["caption"] = caption
+        if entities:
+            content["caption_entities"] = entities
+        return self._store_message(ctx, user, content, markup, photo)
 
     async def _m_leave_chat(self, ctx: _Ctx) -> bool:
         chat = self._known_chat(ctx)

@@ -24,7 +24,9 @@ from bot.catalog.vocab import NEED_TAGS, municipalities
 from bot.config import SUPPORTED_LOCALES, Locale
 from bot.data_errors import DataError, DataFileError
 from bot.flow.model import (
+    AUDIENCES,
     CHOICE_ID_MAX,
+    FAMILY,
     ID_CHARS,
     NODE_ID_MAX,
     NODE_KINDS,
@@ -246,7 +248,21 @@ class _Reader:
         top = self.mapping(self.doc.data, (), "a mapping with id, version, start and nodes")
         if top is None:
             return None
-        self.keys(top, (), ("id", "version", "start", "nodes"), ("id", "version", "start", "nodes"))
+        self.keys(
+            top,
+            (),
+            ("id", "version", "start", "nodes", "audience"),
+            ("id", "version", "start", "nodes"),
+        )
+        audience = FAMILY
+        if "audience" in top:
+            if top["audience"] in AUDIENCES:
+                audience = str(top["audience"])
+            else:
+                self.error(
+                    ("audience",),
+                    f"unknown audience '{top['audience']}'; use one of {', '.join(AUDIENCES)}",
+                )
         tree_id = self.ident(top["id"], ("id",), TREE_ID_MAX, "tree id") if "id" in top else None
         version = self.integer(top["version"], ("version",), 1, 10**9) if "version" in top else None
         start = self.text(top["start"], ("start",)) if "start" in top else None
@@ -268,7 +284,9 @@ class _Reader:
         self.check_graph(start, nodes)
         if self.errors or tree_id is None or version is None:
             return None
-        return Tree(tree_id, version, start, nodes, self.doc.file, _questions_ahead(nodes))
+        return Tree(
+            tree_id, version, start, nodes, self.doc.file, _questions_ahead(nodes), audience
+        )
 
     def node(self, node_id: str, raw: Any, path: PathKey) -> Node | None:
         valid_id = self.ident(node_id, path, NODE_ID_MAX, "node id")

@@ -46,6 +46,10 @@ RESERVED_CHOICES = frozenset({BACK, SKIP, DONE, RESTART, PAGE_PREV, PAGE_NEXT, M
 MUNICIPALITY_PAGE_SIZE = 8
 
 FIND_DIALOG = "needs"  # the tree behind /find and the menu's "find services"
+# Who goes through a tree: families (the default), or a professional with a family (/guide,
+# issue #25), whose tree's buttons only the professional's role router takes.
+FAMILY, PROFESSIONAL = "family", "professional"
+AUDIENCES = (FAMILY, PROFESSIONAL)
 
 _CALLBACK = re.compile(
     rf"^([a-z0-9-]{{1,{TREE_ID_MAX}}}):([a-z0-9-]{{1,{NODE_ID_MAX}}})"
@@ -297,6 +301,7 @@ class Tree:
     nodes: Mapping[str, Node]
     file: str = ""
     ahead: Mapping[str, Ahead | None] = field(default_factory=dict)
+    audience: str = FAMILY  # one of AUDIENCES
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if the tree has none)."""

@@ -26,9 +26,8 @@ from math import ceil
 import segno
 from babel import dates as babel_dates
 
-from bot.catalog.matching import is_shelter
 from bot.catalog.schema import Service
-from bot.guide.render import PathStep, render_step
+from bot.guide.render import PathStep, is_sensitive, render_step
 from bot.i18n import Translator
 
 # A realistic path and its events; the rest is behind the link ("more in Telegram").
@@ -54,10 +53,6 @@ QR_ERROR = "q"
 QR_BORDER = 4
 QR_PNG_SCALE = 10  # px per module: ~450 px for a version 5 code, sharp in a chat and on paper
 
-# The catalogue has no violence tag: violence in a close relationship is catalogued as a crisis
-# service for relationships (Nollalinja, the shelters). tests/test_guide_handover.py checks
-# that every catalogue service named for violence falls under this rule.
-_VIOLENCE_NEEDS = frozenset({"crisis-urgent", "relationship-separation"})
 
 # Dates with the year (the bot's own formats leave it out): a card is kept for weeks.
 _FULL_DATE = {"fi": "d.M.yyyy", "en": "d MMMM yyyy", "ar": "d/M/yyyy"}
@@ -81,14 +76,6 @@ class PathEvent:
     place: str | None = None
     # The service the event belongs to, so a left-out service's events are left out too.
     service_id: str | None = None
-
-
-def is_sensitive(service: Service) -> bool:
-    """A shelter (as the matcher knows one) or a service for violence in a close relationship:
-    on a printed card only when the professional allows it. Other crisis services (112, the
-    crisis helplines, the poison information centre) are printed: a card without them would
-    leave a family without the numbers it may need most."""
-    return is_shelter(service) or _VIOLENCE_NEEDS.issubset(service.needs)
 
 
 def qr_png(link: str) -> bytes:

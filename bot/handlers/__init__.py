@@ -8,6 +8,7 @@ from bot.handlers import (
     broadcast,
     events,
     fallback,
+    guide,
     language,
     menu,
     needs,
@@ -41,5 +42,6 @@ def feature_routers() -> list[Router]:
         staff.router,
         stats.router,
         broadcast.router,
+        guide.router,
         fallback.router,
     ]

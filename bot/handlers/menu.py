@@ -13,6 +13,23 @@ from bot.i18n import Translator
 
 router = Router(name="menu")
 
+# The command list everyone sees (bot.app sets it per language); a professional's own chat
+# gets /guide besides (bot.handlers.guide.show_guide_command).
+COMMANDS = (
+    "start",
+    "find",
+    "services",
+    "events",
+    "reminders",
+    "news",
+    "menu",
+    "help",
+    "language",
+    "privacy",
+    "mydata",
+    "delete",
+)
+
 
 class MenuAction(CallbackData, prefix="m"):
     """A main-menu button: ``m:<action>``."""

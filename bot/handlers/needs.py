@@ -24,7 +24,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.db.storage import save_fsm
 from bot.flow.keyboard import Button, Keyboard, OutMessage, ResultSource, render
-from bot.flow.model import FIND_DIALOG, Press, Tree, default_municipalities, parse_callback
+from bot.flow.model import (
+    FAMILY,
+    FIND_DIALOG,
+    Press,
+    Tree,
+    default_municipalities,
+    parse_callback,
+)
 from bot.flow.runner import NULL_OBSERVER, DialogState, Observer, Runner, Step
 from bot.handlers.menu import MenuAction
 from bot.i18n import Translator
@@ -40,7 +47,13 @@ SOURCE_KEY = "entry_source"
 
 
 class DialogButton(Filter):
-    """A press on a dialog-tree button; the handler gets it parsed as ``press``."""
+    """A press on a button of a tree for ``audience``; the handler gets it as ``press``.
+
+    Families' trees are this router's; a professional's tree (/guide) is its role router's,
+    which checks the role first (bot.handlers.guide)."""
+
+    def __init__(self, audience: str = FAMILY) -> None:
+        self.audience = audience
 
     async def __call__(
         self, query: CallbackQuery, dialogs: Mapping[str, Tree] | None = None
@@ -48,6 +61,8 @@ class DialogButton(Filter):
         press = parse_callback(query.data or "")
         if press is None or dialogs is None or press.tree not in dialogs:
             return False  # not ours, or a tree that is gone: the fallback answers kindly
+        if dialogs[press.tree].audience != self.audience:
+            return False
         return {"press": press}
 
 
@@ -229,7 +244,11 @@ async def dialog_button(
 ) -> None:
     current = await _load(state)
     # The family's own dialog decides which tree answers: a button of another tree is stale.
-    in_progress = current is not None and current.tree in dialogs
+    in_progress = (
+        current is not None
+        and current.tree in dialogs
+        and dialogs[current.tree].audience == FAMILY  # a guide in progress is not the family's
+    )
     tree = dialogs[current.tree] if current is not None and in_progress else dialogs[press.tree]
     runner = _runner(tree, dialog_municipalities, flow_observer)
     transition = runner.press(current if in_progress else None, press)

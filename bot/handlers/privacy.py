@@ -49,6 +49,7 @@ def _privacy_text(t: Translator, settings: Settings, user: User) -> str:
         (
             t("privacy-text"),
             kinds,
+            t("privacy-paths"),  # opening a service path (issue #25) stores nothing of the family
             t("privacy-never"),
             t(
                 "privacy-inactive",

@@ -1,5 +1,6 @@
 """Staff rights and staff tools: /flags, /staff (who has rights, invites, removal) and the
-invite link a new member opens. The router is the staff role's (``bot.roles``):
+invite link a new member opens. /staff also lists the professionals (issue #25), invites new
+ones and takes the role away. The router is the staff role's (``bot.roles``):
 checked against the database on every update, one refusal for everyone else."""
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from bot.catalog.store import open_flags, resolve_flags
 from bot.config import Settings
 from bot.db.staff import (
     LABEL_MAX,
+    PROFESSIONAL_ROLE,
+    STAFF_ROLE,
     PendingInvite,
     Redeemed,
     Revoked,
@@ -30,11 +33,14 @@ from bot.db.staff import (
     create_invite,
     invite_link,
     pending_invites,
+    professionals,
     redeem_invite,
+    revoke_professional,
     revoke_staff,
     staff_members,
     user_locale,
 )
+from bot.handlers.guide import hide_guide_command, show_guide_command
 from bot.handlers.menu import column, reply
 from bot.i18n import I18n, Translator
 from bot.roles import IsStaff as IsStaff  # the staff filter, where tests know it
@@ -172,6 +178,8 @@ def _who(user_id: int, label: str | None, t: Translator) -> str:
 
 
 def _invite_for(invite: PendingInvite, t: Translator) -> str:
+    if invite.role == PROFESSIONAL_ROLE:
+        return invite.label or t("stf-pro-invite-anyone")
     return invite.label or t("stf-invite-anyone")
 
 
@@ -192,11 +200,20 @@ async def _screen_for(
             lines.append(t("stf-line-invited", who=who, date=t.format_date(member.since)))
         else:
             lines.append(t("stf-line-other", who=who))
+    pros = await professionals(session)
+    if pros:  # the button below invites the first one
+        lines += ["", t("stf-pro-title", count=len(pros))]
+    for pro in pros:
+        who = _who(pro.user_id, pro.label, t)
+        if pro.since is not None:
+            lines.append(t("stf-pro-line", who=who, date=t.format_date(pro.since)))
+        else:
+            lines.append(t("stf-line-other", who=who))
     if invites:
         lines += ["", t("stf-pending-title", count=len(invites))]
         lines += [
             t(
-                "stf-pending-line",
+                "stf-pro-pending-line" if invite.role == PROFESSIONAL_ROLE else "stf-pending-line",
                 who=_invite_for(invite, t),
                 by=str(invite.created_by),
                 expires=t.format_datetime(invite.expires_at),
@@ -211,6 +228,15 @@ async def _screen_for(
         )
         for m in members
         if not m.bootstrap and m.user_id != me
+    ]
+    # The professionals after the staff: invite one, remove each.
+    buttons.append((t("stf-pro-invite-button"), StaffAdmin(action="pro-invite")))
+    buttons += [
+        (
+            t("stf-pro-remove-button", who=_who(p.user_id, p.label, t))[:60],
+            StaffAdmin(action="pro-remove", target=p.user_id),
+        )
+        for p in pros
     ]
     buttons += [
         (
@@ -229,17 +255,30 @@ async def staff_command(message: Message, **data: Any) -> None:
     await ctx.send(*await _screen_for(ctx.session, ctx.settings, ctx.user_id, ctx.t))
 
 
-@router.callback_query(StaffAdmin.filter(F.action == "invite"))
-async def invite_button(query: CallbackQuery, **data: Any) -> None:
-    await invite.start(query, data, "label")
+@router.callback_query(StaffAdmin.filter(F.action.in_({"invite", "pro-invite"})))
+async def invite_button(query: CallbackQuery, callback_data: StaffAdmin, **data: Any) -> None:
+    role = PROFESSIONAL_ROLE if callback_data.action == "pro-invite" else STAFF_ROLE
+    await invite.start(query, data, "label", {"role": role})
+
+
+def _professional(ctx: wz.Ctx[wz.Blank]) -> bool:
+    """Whether this invite wizard makes a professional's invite (else a staff member's)."""
+    return bool(ctx.memo.get("role") == PROFESSIONAL_ROLE)
+
+
+def _ask_label(ctx: wz.Ctx[wz.Blank]) -> str:
+    return ctx.t("stf-pro-ask-label" if _professional(ctx) else "stf-ask-label")
 
 
 async def _send_invite(ctx: wz.Ctx[wz.Blank], label: str | None) -> wz.Next:
-    invite_row = await create_invite(ctx.session, ctx.user_id, label, datetime.now(UTC))
+    pro = _professional(ctx)
+    role = PROFESSIONAL_ROLE if pro else STAFF_ROLE
+    invite_row = await create_invite(ctx.session, ctx.user_id, label, datetime.now(UTC), role)
     me = await ctx.bot.me()
-    who = label.strip() if label and label.strip() else ctx.t("stf-invite-anyone")
+    anyone = ctx.t("stf-pro-invite-anyone" if pro else "stf-invite-anyone")
+    who = label.strip() if label and label.strip() else anyone
     text = ctx.t(
-        "stf-invite-created",
+        "stf-pro-invite-created" if pro else "stf-invite-created",
         who=who[:LABEL_MAX],
         link=invite_link(me.username or "", invite_row.token),
         expires=ctx.t.format_datetime(invite_row.expires_at),
@@ -256,9 +295,24 @@ TEXTS = wz.WizardTexts(
     None, "staff-aborted", "bc-stale", "stf-ask-label", "stf-ask-label", "stf-skip"
 )
 # One step: who the invite is for (typed), or skip.
-INVITE_STEPS = [wz.Step("label", "stf-ask-label", typed=_send_invite, pressed={"skip": _no_label})]
+INVITE_STEPS = [wz.Step("label", _ask_label, typed=_send_invite, pressed={"skip": _no_label})]
 invite = wz.Wizard("InviteDialog", InviteStep, wz.Blank, "invite", TEXTS, INVITE_STEPS)
 invite.register(router)
+
+
+@router.callback_query(StaffAdmin.filter(F.action == "pro-remove"))
+async def remove_professional(query: CallbackQuery, callback_data: StaffAdmin, **data: Any) -> None:
+    """Take the professional's role away (at once: /guide checks it on every update)."""
+    ctx, target = wz.screen(query, data), callback_data.target
+    t, session = ctx.t, ctx.session
+    pro = next((p for p in await professionals(session) if p.user_id == target), None)
+    who = _who(target, pro.label if pro else None, t)
+    removed = await revoke_professional(session, target)
+    if removed:
+        await hide_guide_command(ctx.bot, target)
+    text, markup = await _screen_for(session, ctx.settings, ctx.user_id, t)
+    notice = t("stf-pro-removed" if removed else "stf-pro-not", who=who)
+    await ctx.send(f"{notice}\n\n{text}", markup)
 
 
 @router.callback_query(StaffAdmin.filter(F.action.in_({"remove", "remove-yes", "cancel", "list"})))
@@ -317,15 +371,21 @@ async def accept_staff_invite(
     if result.outcome is Redeemed.ALREADY_STAFF:
         await message.answer(t("stf-already-staff"))
         return
+    if result.outcome is Redeemed.ALREADY_PROFESSIONAL:
+        await message.answer(t("stf-pro-already"))
+        return
     if result.outcome is Redeemed.INVALID:
         await message.answer(t("stf-invite-invalid"))
         return
-    await message.answer(t("stf-welcome"))
+    pro = result.role == PROFESSIONAL_ROLE
+    await message.answer(t("stf-pro-welcome" if pro else "stf-welcome"))
+    await show_guide_command(bot, message.from_user.id, t)  # staff may guide families too
     if result.created_by is not None:
         # The inviter learns who joined through their link: a link that leaked shows up here.
         inviter = i18n[await user_locale(session, result.created_by, settings.default_locale)]
         who = _who(message.from_user.id, result.label, inviter)
         try:
-            await bot.send_message(result.created_by, inviter("stf-joined", who=who))
+            joined = "stf-pro-joined" if pro else "stf-joined"
+            await bot.send_message(result.created_by, inviter(joined, who=who))
         except TelegramAPIError as exc:
             log.info("could not tell the inviter: %s", type(exc).__name__)

@@ -12,10 +12,13 @@ from aiogram.types import Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog.store import LiveCatalog
 from bot.config import Settings
 from bot.db.engine import upsert, write_transaction
 from bot.db.models import DeepLinkCount
 from bot.db.staff import is_invite_payload
+from bot.guide.paths import is_path_payload
+from bot.handlers.guide import open_service_path
 from bot.handlers.language import language_picker
 from bot.handlers.menu import main_menu
 from bot.handlers.needs import SOURCE_KEY
@@ -96,9 +99,24 @@ async def start(
     i18n: I18n,
     state: FSMContext,
     indicators: IndicatorRecorder,
+    catalog: LiveCatalog,
 ) -> None:
     if command.args and is_invite_payload(command.args):  # a staff invite, not a source
         await accept_staff_invite(message, command.args, bot, session, i18n, settings, t)
+        return
+    if command.args and is_path_payload(command.args):  # a service path, never a source
+        await open_service_path(
+            message,
+            command.args,
+            bot,
+            session,
+            i18n,
+            t,
+            settings,
+            catalog,
+            locale_choice,
+            indicators,
+        )
         return
     source = deep_link_source(command.args)
     if source is not None:

@@ -13,7 +13,16 @@ from bot.flow.runner import EventKind
 
 # Actions outside the dialog engine, written by the handlers.
 ActionKind = Literal[
-    "card_location", "card_flagged", "event_opened", "reminder_set", "subscribed", "unsubscribed"
+    "card_location",
+    "card_flagged",
+    "event_opened",
+    "reminder_set",
+    "subscribed",
+    "unsubscribed",
+    # Service paths (issue #25): handed over by a professional, opened by a family; ``items``
+    # are the services on the path, ``municipality`` the path's (neither names anyone).
+    "path_created",
+    "path_opened",
 ]
 
 DIALOG_KINDS: Final[tuple[str, ...]] = get_args(EventKind)  # bot.flow.runner.FlowEvent kinds

@@ -68,6 +68,10 @@ class Counts:
     actions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, month)
     flagged: Counter[str] = field(default_factory=Counter)  # service id -> sessions
     subscriptions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (topic, kind)
+    # Service paths (issue #25): (municipality or None, path_created | path_opened), and per
+    # service how many created paths it was on.
+    paths: Counter[tuple[str | None, str]] = field(default_factory=Counter)
+    path_services: Counter[str] = field(default_factory=Counter)
 
 
 def _ids(joined: str | None) -> set[str]:
@@ -107,6 +111,8 @@ async def read_counts(
     counts = Counts(period, municipality)
     await _read_sessions(session, period, municipality, lambda _: counts)
     await _read_actions(session, period, municipality, lambda _: counts)
+    if municipality is None:
+        await _read_paths(session, period, lambda _: counts)
     return counts
 
 
@@ -116,6 +122,7 @@ async def read_month_counts(session: AsyncSession, period: MonthRange) -> list[C
     months = {month: Counts(MonthRange(month, month)) for month in period.months}
     await _read_sessions(session, period, None, months.__getitem__)
     await _read_actions(session, period, None, months.__getitem__)
+    await _read_paths(session, period, months.__getitem__)
     return list(months.values())
 
 
@@ -198,6 +205,28 @@ def _add_steps(
 
 # Actions whose item the report breaks down: the card flagged, the subscription changed.
 _ITEMISED = ("card_flagged", "subscribed", "unsubscribed")
+PATH_KINDS = ("path_created", "path_opened")
+
+
+async def _read_paths(
+    session: AsyncSession, period: MonthRange, into: Callable[[str], Counts]
+) -> None:
+    """Service paths created and opened by municipality, and the services on created paths.
+
+    One row per path event (each is one session, as in :func:`_read_actions`); paths are few
+    (a professional hands one over per family met), so they are tallied here, not in SQL."""
+    query = (
+        select(E.kind, E.month, E.municipality, E.items)
+        .where(E.kind.in_(PATH_KINDS), E.month.between(period.first, period.last))
+        .group_by(E.kind, E.month, E.municipality, E.items)
+        .add_columns(func.count())
+    )
+    for kind, month, municipality, items, number in await session.execute(query):
+        counts = into(month)
+        counts.paths[municipality, kind] += int(number)
+        if kind == "path_created":
+            for service in set(_ids(items)):
+                counts.path_services[service] += int(number)
 
 
 async def _read_actions(

@@ -97,6 +97,12 @@ class IndicatorRecorder:
         if self.counted:
             self._rows.append(self._row(kind, items=item))
 
+    def path(self, kind: ActionKind, municipality: str | None, service_ids: Sequence[str]) -> None:
+        """A service path created or opened (``path_created``, ``path_opened``): its
+        municipality and the services on it. Nothing says by whom, or which path."""
+        if self.counted:
+            self._rows.append(self._row(kind, items=_ids(service_ids), municipality=municipality))
+
     async def flush(self, session: AsyncSession) -> int:
         """Write what was recorded in one transaction; returns the number of rows.
 

@@ -382,6 +382,7 @@ def _tables(counts: Counts, hidden: frozenset[Quantity]) -> Report:
     )
     services = Section("services", tuple(_service_tables(counts, hidden)))
     actions = Section("actions", tuple(_action_tables(counts, months, hidden)))
+    paths = Section("paths", tuple(_path_tables(counts, hidden)))
     languages_counter = _regroup(counts.languages, lambda locale, month: (_key(locale), month))
     unknown_locale = any(locale == NONE for locale, _ in languages_counter)
     language_ids = (*SUPPORTED_LOCALES, *((NONE,) if unknown_locale else ()))
@@ -434,7 +435,7 @@ def _tables(counts: Counts, hidden: frozenset[Quantity]) -> Report:
         counts.period,
         counts.municipality,
         key_figures,
-        (people, need_section, funnels, gaps, services, actions, reach),
+        (people, need_section, funnels, gaps, services, actions, paths, reach),
         no_data=not counts.outcomes["sessions"] and not counts.actions,
     )
 
@@ -548,6 +549,54 @@ def _service_tables(counts: Counts, hidden: frozenset[Quantity]) -> list[Table]:
             )
         )
     return tables
+
+
+PATH_KINDS: Final = ("path_created", "path_opened")
+
+
+def _path_tables(counts: Counts, hidden: frozenset[Quantity]) -> list[Table]:
+    """Service paths (issue #25) created and opened by municipality, and the services on the
+    paths created; in the report of all municipalities only, like actions-by-month."""
+    if counts.municipality is not None:
+        return []
+    totals: Counter[str] = Counter()
+    for (muni, _), number in counts.paths.items():
+        totals[_key(muni)] += number
+    fold = _fold_small(totals)  # a small place's row would tell that someone there used it
+    by_place = _regroup(counts.paths, lambda muni, kind: (fold(_key(muni)), kind))
+    rows: Counter[str] = Counter()
+    for (place, _), number in by_place.items():
+        rows[place] += number
+    places = Axis("municipality", tuple(_big_first(rows)))
+    kinds = Axis("action", PATH_KINDS)
+    service_of = _fold_small(counts.path_services)
+    on_paths: Counter[str] = Counter()
+    for service, number in counts.path_services.items():
+        on_paths[service_of(service)] += number
+    return [
+        make_table(
+            "paths-by-municipality",
+            places,
+            kinds,
+            lambda r, c: by_place[r, c],
+            chart=Chart.ROW_TOTALS,
+            # Its column totals are the path rows' totals of actions-by-month.
+            quantity=lambda r, c: (
+                None if c is None else _quantity("actions", ("action", c), (places, r))
+            ),
+            hidden=hidden,
+        ),
+        make_table(
+            "services-on-paths",
+            Axis("service", tuple(_big_first(on_paths, (OTHER,)))),
+            Axis("column", ("paths",)),
+            lambda r, _: on_paths[r],
+            row_totals=False,
+            col_totals=False,  # a path holds several services: their sum counts nothing
+            chart=Chart.FIRST_COLUMN,
+            hidden=hidden,
+        ),
+    ]
 
 
 def _action_tables(counts: Counts, months: Axis, hidden: frozenset[Quantity]) -> list[Table]:

@@ -2,7 +2,8 @@
 
 - FSM states (the dialog position and answers) untouched for that long are deleted;
 - delivered ledger rows (any final state) are reduced to anonymous per-day counts;
-- card flag marks of past months are deleted.
+- card flag marks of past months are deleted;
+- service paths past their expiry (GUIDE_PATH_DAYS after they were handed over) are deleted.
 With Redis, FSM keys expire by themselves (the storage is built with a TTL).
 
 And INACTIVE_RETENTION_DAYS: a family that has sent Valo nothing for that long is erased
@@ -24,6 +25,7 @@ from bot.db.models import CardFlagMark, Delivery, DeliveryCount, FsmState, User
 from bot.db.personal_data import erase_family_data, erase_inactive_users, reached_since
 from bot.db.storage import ForgetsUsers
 from bot.delivery.ledger import FINAL_STATES
+from bot.guide.paths import purge_expired_paths
 
 BATCH = 2000  # rows per transaction: short write locks on SQLite
 # Inactive families erased per transaction (each deletes from every personal table).
@@ -36,6 +38,7 @@ class RetentionReport:
 
     fsm_states: int
     deliveries: int
+    paths: int = 0  # expired service paths deleted
 
 
 async def purge(
@@ -77,7 +80,9 @@ async def purge(
                 )
             await session.execute(delete(Delivery).where(Delivery.id.in_([r[0] for r in rows])))
             folded += len(rows)
-    return RetentionReport(states, folded)
+    async with sessions() as session:
+        paths = await purge_expired_paths(session, now)
+    return RetentionReport(states, folded, paths)
 
 
 @dataclass(frozen=True)

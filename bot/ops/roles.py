@@ -248,9 +248,11 @@ def add_operations_jobs(scheduler: AsyncIOScheduler, app: App, worker: DeliveryW
             log.exception("retention failed; tomorrow's run will retry")
         else:
             log.info(
-                "retention: %d fsm states purged, %d ledger rows reduced to counts",
+                "retention: %d fsm states purged, %d ledger rows reduced to counts, "
+                "%d expired service paths deleted",
                 report.fsm_states,
                 report.deliveries,
+                report.paths,
             )
         storage = app.dispatcher.storage
         try:

@@ -599,9 +599,13 @@ async def test_staff_rights_invite_once_removal_and_everyone_else_refused(
     assert "• Maria, Kotka (id 8501): since" in (listing.text or "")
     pending = "Unused invite links: 1\n• for the new staff member, created by id 8501, works until"
     assert pending in (listing.text or "")
-    assert listing.callback_data[:2] == ["stf:invite:0", f"stf:remove:{maria}"]
-    assert len(listing.callback_data) == 3
-    assert listing.callback_data[2].startswith("stf:cancel:")
+    assert listing.callback_data[:3] == [
+        "stf:invite:0",
+        f"stf:remove:{maria}",
+        "stf:pro-invite:0",  # professionals (issue #25): tests/e2e/test_guide.py
+    ]
+    assert len(listing.callback_data) == 4
+    assert listing.callback_data[3].startswith("stf:cancel:")
     fake.press(STAFF, listing, f"stf:remove:{maria}")
     confirm = await fake.wait_message(STAFF)
     assert (confirm.text or "").startswith("Remove staff rights from Maria, Kotka (id 8501)?")
