@@ -177,6 +177,35 @@ def test_the_page_shows_no_answers(i18n: I18n, monkeypatch: pytest.MonkeyPatch) 
         assert t(f"need-{need}") not in printed
 
 
+def test_paper_says_nothing_about_today(i18n: I18n) -> None:
+    """A printed card is read on other days: no "open today" or "answers today" line (the
+    chat card, rendered when the family opens the path, keeps them)."""
+    t = i18n["en"]
+    with_hours = [
+        s
+        for s in real_catalogue().services
+        if s.active
+        and (any(loc.hours for loc in s.locations) or s.contacts.phone_hours)
+        and not is_shelter(s)
+    ][:5]
+    assert len(with_hours) == 5
+    path = [PathStep(s, tuple(s.needs)) for s in with_hours]
+    chat = "\n".join(handover.render_step(step, t, NOW) for step in path)
+    printed = page(t, path)
+    # Each "today" message up to its hours ("Open today:", "Closed today", ...).
+    today = [
+        t(msg_id, hours="").rstrip(": ")
+        for msg_id in (
+            "card-hours-today",
+            "card-closed-today",
+            "card-phone-today",
+            "card-phone-closed-today",
+        )
+    ]
+    assert any(start in chat for start in today)
+    assert not any(start in printed for start in today)
+
+
 def test_a_long_path_prints_what_fits_and_points_to_telegram(i18n: I18n) -> None:
     t = i18n["fi"]
     ids = [*PATH, "kotka-vava-group", "hamina-open-ecec"]

@@ -56,13 +56,18 @@ def explain(match: Match, t: Translator) -> list[str]:
     return [reason_text(r, t) for r in match.reasons]
 
 
+def spans_text(spans: list[OpeningHours], t: Translator) -> str:
+    """Opening spans as the locale writes a list of times ("9.00–12.00 ja 13.00–15.00")."""
+    return t.format_list([f"{t.format_clock(h.opens)}–{t.format_clock(h.closes)}" for h in spans])
+
+
 def _spans_today(hours: list[OpeningHours], now: datetime, t: Translator) -> str | None:
     """Today's spans of ``hours`` as a list ("9.00–12.00 ja 13.00–15.00"), None if closed."""
     today = WEEKDAYS[now.weekday()]
     spans = [h for h in hours if today in h.days]
     if not spans:
         return None
-    return t.format_list([f"{t.format_clock(h.opens)}–{t.format_clock(h.closes)}" for h in spans])
+    return spans_text(spans, t)
 
 
 def hours_today(location: Location, now: datetime, t: Translator) -> str | None:
@@ -125,10 +130,20 @@ def address(location: Location) -> str | None:
     return text or None
 
 
-def render_card(service: Service, t: Translator, now: datetime, match: Match | None = None) -> str:
+def render_card(
+    service: Service,
+    t: Translator,
+    now: datetime,
+    match: Match | None = None,
+    *,
+    today_lines: bool = True,
+) -> str:
     """The full card: name, summary, why it matches, how to get it, hours, address, contacts
     (phones as dialled in Finland, with the hours the phone and chat lines answer). The
-    service's internal ``notes`` and its sources' notes are never shown."""
+    service's internal ``notes`` and its sources' notes are never shown.
+
+    ``today_lines=False`` (a printed card, read on another day): no "open today" or "the
+    line answers today" lines; a line open around the clock still says so."""
     lines = [
         f"<b>{_catalogue_text(t, service.name.get(t.locale))}</b>",
         _catalogue_text(t, service.summary.get(t.locale)),
@@ -158,7 +173,7 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
     shown: set[str] = set()
     for location in service.locations[:3]:
         place = place_line(location, t)
-        today = hours_today(location, now, t)
+        today = hours_today(location, now, t) if today_lines else None
         if place in shown and today is None:
             continue  # two places that read alike and say nothing more: once is enough
         shown.add(place)
@@ -168,12 +183,16 @@ def render_card(service: Service, t: Translator, now: datetime, match: Match | N
     contacts = service.contacts
     if contacts.phone_display:
         lines.append(_with_data(t, "card-phone", phone=contacts.phone_display))
-        when = line_hours("phone", contacts.phone_hours, contacts.phone_always, now, t)
+        when = line_hours(
+            "phone", contacts.phone_hours if today_lines else [], contacts.phone_always, now, t
+        )
         if when is not None:
             lines.append(when)
     if contacts.chat:
         lines.append(_with_data(t, "card-chat", url=contacts.chat))
-        when = line_hours("chat", contacts.chat_hours, contacts.chat_always, now, t)
+        when = line_hours(
+            "chat", contacts.chat_hours if today_lines else [], contacts.chat_always, now, t
+        )
         if when is not None:
             lines.append(when)
     if service.contacts.email:

@@ -150,7 +150,7 @@ def _phone_numbers(card: str, service: Service) -> str:
 
 
 def _step_html(step: PathStep, t: Translator, now: datetime) -> str:
-    card = _phone_numbers(render_step(step, t, now), step.service)
+    card = _phone_numbers(render_step(step, t, now, printed=True), step.service)
     # Paragraph breaks (empty lines) become a small gap, other newlines line breaks.
     parts = [part.replace("\n", "<br>") for part in card.strip("\n").split("\n\n")]
     return "".join(f"<p>{part}</p>" for part in parts if part)

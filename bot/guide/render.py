@@ -109,9 +109,12 @@ def why_line(step: PathStep, t: Translator) -> str | None:
     return t("guide-helps-with", needs=t.format_list(names))
 
 
-def render_step(step: PathStep, t: Translator, now: datetime) -> str:
-    """Telegram HTML (b, i, a and text): valid HTML for the printable page as well."""
-    card = render_card(step.service, t, now)
+def render_step(step: PathStep, t: Translator, now: datetime, *, printed: bool = False) -> str:
+    """Telegram HTML (b, i, a and text): valid HTML for the printable page as well.
+
+    ``printed``: for paper, read on other days than ``now``: the card leaves out its "open
+    today" lines (the first step gives the week's hours)."""
+    card = render_card(step.service, t, now, today_lines=not printed)
     name, _, rest = card.partition("\n")
     lines = [name]
     why = why_line(step, t)
