@@ -127,6 +127,16 @@ def serve(path: str) -> None:
     for name in OPTIONAL_PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    # Parse the repository's texts once: bot.i18n keeps parsed files by their content, so a
+    # start that loads these texts still reads and checks them but need not parse them again
+    # (a test's own texts are parsed as usual). A broken file is the bot's to report.
+    from datetime import UTC
+
+    from bot.data_errors import DataFileError
+    from bot.i18n import I18n
+
+    with contextlib.suppress(DataFileError):
+        I18n.load(Path("locales"), UTC)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished monitors are reaped by the kernel
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
