@@ -41,7 +41,7 @@ LAUNCHER = Launcher(
     REPO, {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
 )
 # The support modules whose tests start processes from it.
-LAUNCHING = ("tests.cli_run", "tests.demo_support")
+LAUNCHING = ("tests.cli_run", "tests.demo_support", "tests.e2e.launcher")
 
 
 def _worker_redis_url(url: str | None) -> str | None:
