@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -111,9 +112,25 @@ class _ParsedLocales:
     errors: list[DataError] = field(default_factory=list)
 
 
+# Parsing is the dearest part of loading the texts (over half a second for the three locales,
+# and every load parses them twice: checked, then for fluent.runtime). The trees are kept per
+# file content, so loading the same texts again (`valo-bot demo --watch` after an edit, each
+# app a test process builds) parses only what changed. Nothing changes a tree once parsed:
+# the checks below only read it, and FluentBundle compiles its messages into its own objects.
+@lru_cache(maxsize=256)
+def _checked_tree(source: str) -> ast.Resource:
+    """``source`` parsed with positions, for the checks and their ``file:line`` errors."""
+    return FluentParser(with_spans=True).parse(source)
+
+
+@lru_cache(maxsize=256)
+def _runtime_tree(source: str) -> ast.Resource:
+    """``source`` parsed as fluent.runtime reads it (FluentResource: no positions)."""
+    return FluentResource(source)
+
+
 def _parse_locales(root: Path) -> _ParsedLocales:
     parsed = _ParsedLocales()
-    parser = FluentParser(with_spans=True)
     for locale in SUPPORTED_LOCALES:
         directory = root / locale
         parsed.entries[locale] = {}
@@ -132,7 +149,7 @@ def _parse_locales(root: Path) -> _ParsedLocales:
                 parsed.errors.append(DataError(name, 0, "-", f"cannot read: {exc}"))
                 continue
             parsed.sources[locale].append(source)
-            resource = parser.parse(source)
+            resource = _checked_tree(source)
             for item in resource.body:
                 if isinstance(item, ast.Junk):
                     line = _line_of(source, item.span.start) if item.span else 0
@@ -469,7 +486,7 @@ class I18n:
         for locale in SUPPORTED_LOCALES:
             bundle = FluentBundle([locale], use_isolating=False)
             for source in parsed.sources[locale]:
-                bundle.add_resource(FluentResource(source))
+                bundle.add_resource(_runtime_tree(source))
             bundles[locale] = bundle
         return cls(bundles, tz, strict=strict)
 

@@ -1,16 +1,16 @@
 """``python -m bot ...`` started in the background for tests of the command line.
 
-Starting the CLI costs seconds (aiogram's types are built on import), so a test module starts
-its run in a module fixture and the test that checks it, placed last, waits for the result:
-the start-up overlaps the module's other tests.
+A process is forked from the session's launcher (tests.e2e.launcher), which has the bot's
+modules imported: a new interpreter would spend seconds importing aiogram first. It is still
+a process of its own, with its own environment, working directory, streams and exit code. A
+test module starts its run in a module fixture and the test that checks it, placed last, waits
+for the result, so the run overlaps the module's other tests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tests.conftest import PG_URL, REPO
+from tests.conftest import LAUNCHER, PG_URL, REPO
 from tests.pg_databases import create_database, drop_database
 
 T = TypeVar("T")
@@ -45,19 +45,21 @@ class CliRun:
         output.mkdir(parents=True, exist_ok=True)
         self._stdout = output / "stdout.txt"
         self._stderr = output / "stderr.txt"
-        with self._stdout.open("wb") as out, self._stderr.open("wb") as err:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "bot", *args],
-                cwd=cwd,
+        given = output / "stdin.txt"
+        given.write_text(stdin or "", encoding="utf-8")
+        with (
+            given.open("rb") as inp,
+            self._stdout.open("wb") as out,
+            self._stderr.open("wb") as err,
+        ):
+            self._process = LAUNCHER.spawn(
+                args,
                 env=env,
-                stdin=subprocess.PIPE if stdin is not None else None,
-                stdout=out,
-                stderr=err,
+                cwd=cwd,
+                stdin=inp.fileno(),
+                stdout=out.fileno(),
+                stderr=err.fileno(),
             )
-        if stdin is not None:
-            assert self._process.stdin is not None
-            self._process.stdin.write(stdin.encode())
-            self._process.stdin.close()
 
     def result(self, timeout: float = 90.0) -> CliResult:
         returncode = self._process.wait(timeout)
@@ -71,8 +73,7 @@ class CliRun:
         return self._process.poll() is not None
 
     def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
+        self._process.kill()
         self._process.wait()
 
 

@@ -28,10 +28,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import migrate
 from bot.db.engine import make_engine, make_sessionmaker
+from tests.e2e.launcher import Launcher
 from tests.pg_databases import create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("VALO_TEST_DATABASE_URL") or None
+
+# One fork server per test process (see tests.e2e.launcher): the end-to-end tests' bots and the
+# command-line tests' processes are forks of it, not new interpreters importing aiogram again.
+SETTING_PREFIXES = ("VALO_", "BOT_", "DATABASE_", "REDIS_", "TELEGRAM_")
+LAUNCHER = Launcher(
+    REPO, {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+)
+# The support modules whose tests start processes from it.
+LAUNCHING = ("tests.cli_run", "tests.demo_support", "tests.e2e.launcher")
 
 
 def _worker_redis_url(url: str | None) -> str | None:
@@ -59,13 +69,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks (--dist loadgroup)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep a module whose tests share a module fixture on one xdist worker: the fixture
-    (a CLI process started with the module, a loaded catalogue) is then made once."""
+    (a CLI process started with the module, a loaded catalogue) is then made once.
+
+    When a test will start processes, the launcher imports the bot now, while the tests
+    before it run."""
+    if any(_launches(item) for item in items):
+        LAUNCHER.prestart()
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
             continue
         if any(d.scope == "module" for ds in info.name2fixturedefs.values() for d in ds):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _launches(item: pytest.Item) -> bool:
+    """Whether the item's module is an end-to-end one or uses a module of LAUNCHING."""
+    module = getattr(item, "module", None)
+    return module is not None and (
+        module.__name__.startswith("tests.e2e.")
+        or any(getattr(value, "__module__", None) in LAUNCHING for value in vars(module).values())
+    )
+
+
+def pytest_sessionfinish() -> None:
+    LAUNCHER.close()
 
 
 async def _migrated(url: str) -> None:

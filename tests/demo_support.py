@@ -7,12 +7,11 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO
+from tests.conftest import LAUNCHER, REPO
 
 DATA_FOLDERS = ("dialogs", "locales", "services_catalog")
 STOP_TIMEOUT = 15.0
@@ -42,16 +41,23 @@ class Demo:
         self.log_path = cwd / "demo.log"
         base = {k: v for k, v in os.environ.items() if not k.startswith(("VALO_", "CI"))}
         self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "demo", "--port", "0", *args],
-            cwd=cwd,
-            env={**base, **(env or {}), "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-        )
-        assert self.proc.stdout is not None
+        # Forked from the session's launcher, which has the bot imported (see tests.cli_run).
+        reader, writer = os.pipe()
+        try:
+            with open(os.devnull, "rb") as null:
+                self.proc = LAUNCHER.spawn(
+                    ["demo", "--port", "0", *args],
+                    env={**base, **(env or {}), "PYTHONUNBUFFERED": "1"},
+                    cwd=cwd,
+                    stdin=null.fileno(),
+                    stdout=writer,
+                    stderr=self._log.fileno(),
+                )
+        finally:
+            os.close(writer)  # the demo holds the only writer: its end is our EOF
+        self.stdout = os.fdopen(reader, "rb")
         # The first line names the address; the process ends (EOF) if it cannot start.
-        line = self.proc.stdout.readline().decode()
+        line = self.stdout.readline().decode()
         if "http://" not in line:
             self.stop()
             raise AssertionError(f"the demo did not start: {line}\n{self.log()}")
@@ -77,7 +83,6 @@ class Demo:
                 self.proc.kill()
                 self.proc.wait()
                 raise AssertionError(f"the demo did not stop on SIGTERM:\n{self.log()}") from None
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
+        self.stdout.close()
         self._log.close()
         return self.proc.returncode

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from bot.__main__ import main
 from bot.catalog.vocab import NEED_TAGS, municipalities, wellbeing_counties
 from tests.cli_run import cli_env
-from tests.conftest import REPO
+from tests.conftest import LAUNCHER, REPO
 
 SETTINGS = ("BOT_", "DATABASE_", "REDIS_", "TELEGRAM_", "CATALOG_", "WEB_", "VALO_")
 
@@ -217,15 +216,20 @@ def test_resolving_flags_of_an_unknown_card_exits_1(
 
 def test_export_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
     env = cli_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'valo.db'}")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "catalog", "export"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    process.stdout.close()  # `| head` that has read all it wanted before anything came
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 141
-    assert err == b""
+    reader, writer = os.pipe()
+    os.close(reader)  # `| head` that has read all it wanted before anything came
+    try:
+        with open(os.devnull, "rb") as null, (tmp_path / "stderr.txt").open("wb") as err:
+            # A process of its own, forked from the session's launcher (see tests.cli_run).
+            process = LAUNCHER.spawn(
+                ["catalog", "export"],
+                env=env,
+                cwd=REPO,
+                stdin=null.fileno(),
+                stdout=writer,
+                stderr=err.fileno(),
+            )
+    finally:
+        os.close(writer)
+    assert process.wait(60) == 141
+    assert (tmp_path / "stderr.txt").read_bytes() == b""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import pytest
 
 from bot.demo.host import check_host
 from bot.demo.server import PERSONAS, DemoClock, demo_settings
+from tests.cli_run import CliRun
 from tests.conftest import REPO
 from tests.demo_support import HOSTILE_ENV, Demo
 
@@ -101,14 +101,9 @@ def test_fast_forward_brings_a_reminder_and_the_calendar_file_downloads(demo: De
         raise AssertionError(f"no reminder within a week: {state['messages']}\n{demo.log()}")
 
 
-def test_a_non_loopback_host_is_refused_with_one_line() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--host", "0.0.0.0", "--port", "0"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def test_a_non_loopback_host_is_refused_with_one_line(tmp_path: Path) -> None:
+    run = CliRun(["demo", "--host", "0.0.0.0", "--port", "0"], dict(os.environ), tmp_path)
+    done = run.result(60)
     assert done.returncode == 2
     assert done.stdout == ""
     [line] = done.stderr.splitlines()
@@ -116,18 +111,12 @@ def test_a_non_loopback_host_is_refused_with_one_line() -> None:
     assert "--allow-remote" in line
 
 
-def test_a_taken_port_is_one_line() -> None:
+def test_a_taken_port_is_one_line(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "demo", "--port", str(port)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = CliRun(["demo", "--port", str(port)], dict(os.environ), tmp_path).result(60)
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert line.startswith(f"valo-bot demo: cannot listen on 127.0.0.1:{port}: ")

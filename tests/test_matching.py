@@ -7,6 +7,7 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -497,51 +498,60 @@ NEEDS = ("early-education", "money-benefits", "peer-support", "home-help", "cris
 assert {"early-education", "peer-support"} <= vocab.LOW_THRESHOLD_NEEDS  # access ranks for them
 
 
+# The strategies are built once: a strategy made inside a draw is a new object whose
+# properties (is it empty, can it be cached) Hypothesis works out again on every draw, which
+# cost most of this test's time. The drawn values are the same either way.
+_SERVED = st.lists(st.sampled_from(PLACES), min_size=1, max_size=3, unique=True)
+_AGES = st.none() | st.tuples(st.integers(0, 17), st.integers(0, 17), st.booleans()).map(
+    lambda t: {"min": min(t[:2]), "max": max(t[:2]), "expecting": t[2]}
+)
+_NEEDS = st.lists(st.sampled_from(NEEDS), min_size=1, max_size=3, unique=True)
+# Crisis lines (a phone), shelters (housing), and the rest rank apart in a crisis.
+_CLASSES = st.sampled_from([["P3.4"], ["P4.1"], ["P3.4", "P4.1"]])
+_CONTACTS = st.sampled_from([{}, {"phone": "112"}])
+_LIFE_EVENTS = st.sampled_from([[], ["KE1"]])
+_COST = st.sampled_from([None, "free", "fee", "income-based"])
+_LANGUAGES = st.lists(st.sampled_from(["fi", "en", "ar"]), min_size=1, max_size=2, unique=True)
+_INTERPRETER = st.sampled_from([None, True, False])
+_ACCESS = st.lists(
+    st.sampled_from(["walk-in", "call", "book-online", "referral"]),
+    min_size=1,
+    max_size=2,
+    unique=True,
+)
+_ACTIVE = st.sampled_from([True, True, False])
+
+
+@cache
+def _located_in(places: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(places), max_size=2, unique=True)
+
+
 @st.composite
 def services(draw: st.DrawFn, ident: str) -> Service:
     nationwide = draw(st.booleans())
-    served = (
-        ["nationwide"]
-        if nationwide
-        else draw(st.lists(st.sampled_from(PLACES), min_size=1, max_size=3, unique=True))
-    )
-    places = PLACES if nationwide else served
-    ages = draw(
-        st.none()
-        | st.tuples(st.integers(0, 17), st.integers(0, 17), st.booleans()).map(
-            lambda t: {"min": min(t[:2]), "max": max(t[:2]), "expecting": t[2]}
-        )
-    )
+    served = ["nationwide"] if nationwide else draw(_SERVED)
+    places = PLACES if nationwide else tuple(served)
+    ages = draw(_AGES)
     return make_service(
         ident,
-        needs=draw(st.lists(st.sampled_from(NEEDS), min_size=1, max_size=3, unique=True)),
-        # Crisis lines (a phone), shelters (housing), and the rest rank apart in a crisis.
-        service_classes=draw(st.sampled_from([["P3.4"], ["P4.1"], ["P3.4", "P4.1"]])),
-        contacts=draw(st.sampled_from([{}, {"phone": "112"}])),
-        life_events=draw(st.sampled_from([[], ["KE1"]])),
+        needs=draw(_NEEDS),
+        service_classes=draw(_CLASSES),
+        contacts=draw(_CONTACTS),
+        life_events=draw(_LIFE_EVENTS),
         municipalities=served,
-        located_in=draw(st.lists(st.sampled_from(places), max_size=2, unique=True)),
+        located_in=draw(_located_in(places)),
         ages=ages,
-        cost=draw(st.sampled_from([None, "free", "fee", "income-based"])),
-        languages=draw(
-            st.lists(st.sampled_from(["fi", "en", "ar"]), min_size=1, max_size=2, unique=True)
-        ),
-        interpreter=draw(st.sampled_from([None, True, False])),
-        access=draw(
-            st.lists(
-                st.sampled_from(["walk-in", "call", "book-online", "referral"]),
-                min_size=1,
-                max_size=2,
-                unique=True,
-            )
-        ),
-        active=draw(st.sampled_from([True, True, False])),
+        cost=draw(_COST),
+        languages=draw(_LANGUAGES),
+        interpreter=draw(_INTERPRETER),
+        access=draw(_ACCESS),
+        active=draw(_ACTIVE),
     )
 
 
-catalogues = st.integers(0, 14).flatmap(
-    lambda n: st.tuples(*(services(f"s{i:02d}") for i in range(n)))
-)
+_CATALOGUES = [st.tuples(*(services(f"s{i:02d}") for i in range(n))) for n in range(15)]
+catalogues = st.integers(0, 14).flatmap(_CATALOGUES.__getitem__)
 family_answers = st.builds(
     Answers,
     municipality=st.none() | st.sampled_from([*PLACES, IMATRA]),

@@ -17,29 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.engine import make_engine
 from bot.db.models import Base
 from bot.emulator.telegram import TEST_TOKEN, FakeTelegram
-from tests.conftest import REPO
-from tests.e2e.launcher import LaunchedProcess, Launcher
+from tests.conftest import LAUNCHER, REPO, SETTING_PREFIXES
+from tests.e2e.launcher import LaunchedProcess
 
 STOP_TIMEOUT = 15.0
 T = TypeVar("T")
-SETTING_PREFIXES = ("VALO_", "BOT_", "DATABASE_", "REDIS_", "TELEGRAM_")
-
-# One fork server per test process: a bot start is a fork of it, not a new interpreter
-# importing aiogram again (see tests.e2e.launcher).
-LAUNCHER = Launcher(
-    REPO, {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The launcher imports the bot while the tests before the first end-to-end one run.
-    here = Path(__file__).parent
-    if any(here in item.path.parents for item in items):
-        LAUNCHER.prestart()
-
-
-def pytest_sessionfinish() -> None:
-    LAUNCHER.close()
 
 
 class BotProcess:
