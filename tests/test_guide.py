@@ -96,17 +96,14 @@ def test_a_token_is_128_random_bits_and_fits_a_start_payload() -> None:
 async def test_a_path_is_stored_under_its_hash_opens_many_times_then_expires(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    steps = [PathStep(make_service("a"), ("early-education",)), PathStep(make_service("b"), ())]
+    steps = [PathStep(make_service("a")), PathStep(make_service("b"))]
     async with sessions() as session:
         token = await save_path(
             session, "ar", "285", steps, include_sensitive=False, now=NOW, days=30
         )
         row = (await session.execute(select(ServicePath))).scalar_one()
         assert token not in str(row.__dict__)  # only the hash is stored
-        assert row.steps == [
-            {"service": "a", "needs": ["early-education"]},
-            {"service": "b", "needs": []},
-        ]
+        assert row.steps == [{"service": "a"}, {"service": "b"}]  # no answers, no need tags
         for _ in range(3):  # several devices, or the same one again
             opened = await open_path(session, f"p_{token}", NOW + timedelta(days=29))
             assert opened is not None
@@ -125,7 +122,7 @@ async def test_a_path_is_stored_under_its_hash_opens_many_times_then_expires(
 async def test_services_gone_from_the_catalogue_are_skipped(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    steps = [PathStep(make_service("a"), ()), PathStep(make_service("b"), ())]
+    steps = [PathStep(make_service("a")), PathStep(make_service("b"))]
     async with sessions() as session:
         token = await save_path(
             session, "fi", None, steps, include_sensitive=False, now=NOW, days=1
@@ -174,13 +171,16 @@ def test_a_step_says_what_the_service_helps_with_never_what_the_family_said(
 ) -> None:
     phone = {"phone": "+35852206000"}
     service = make_service("s", needs=["early-education", "peer-support"], contacts=phone)
-    step = PathStep(service, ("early-education", "peer-support"))
+    step = PathStep(service)
     for locale in ("fi", "en", "ar"):
         text = render_step(step, i18n[locale], NOW.astimezone(TZ))
         parse_html(text)  # valid Telegram HTML, which the printable page reuses
         lines = text.replace("\u2066", "").replace("\u2069", "").split("\n")  # bidi marks
         assert service.name.get(locale) in lines[0]
+        # Every need the service serves, whatever the family asked about: the line is the
+        # same for every family, so a card found at home tells nothing of their answers.
         assert i18n[locale]("need-early-education") in lines[1]
+        assert i18n[locale]("need-peer-support") in lines[1]
         assert i18n[locale]("guide-first-call") in lines[2]
     english = render_step(step, i18n["en"], NOW.astimezone(TZ))
     assert "Helps with:" in english
@@ -197,17 +197,15 @@ def test_violence_and_shelter_services_are_the_sensitive_ones() -> None:
     assert is_sensitive(helpline)
     assert not is_sensitive(daycare)
     assert not is_sensitive(emergency)  # 112 and the crisis lines stay on paper
-    assert has_sensitive([PathStep(daycare, ()), PathStep(helpline, ())])
-    assert not has_sensitive([PathStep(daycare, ())])
+    assert has_sensitive([PathStep(daycare), PathStep(helpline)])
+    assert not has_sensitive([PathStep(daycare)])
 
 
 def test_the_print_question_comes_only_with_violence_or_shelter_services(i18n: I18n) -> None:
     t = i18n["en"]
     dialog = DialogState("guide", 1, "results", "tok123")
-    daycare = PathStep(make_service("daycare"), ())
-    helpline = PathStep(
-        make_service("line", needs=["crisis-urgent", "relationship-separation"]), ()
-    )
+    daycare = PathStep(make_service("daycare"))
+    helpline = PathStep(make_service("line", needs=["crisis-urgent", "relationship-separation"]))
     plain, plain_keys = _preview([daycare], dialog, "ar", t)
     asked, asked_keys = _preview([daycare, helpline], dialog, "ar", t)
     assert t("guide-sensitive-ask") not in plain
@@ -219,7 +217,7 @@ def test_the_print_question_comes_only_with_violence_or_shelter_services(i18n: I
     assert [b.callback_data for b in first_row] == ["gd:tok123:n"]
 
 
-def test_a_path_is_the_matchers_ranking_with_the_needs_each_service_meets() -> None:
+def test_a_path_is_the_matchers_ranking() -> None:
     index = CatalogIndex(
         [
             make_service("ecec"),
@@ -230,8 +228,6 @@ def test_a_path_is_the_matchers_ranking_with_the_needs_each_service_meets() -> N
     answers = Answers(municipality="285", needs=("early-education", "peer-support"))
     steps = build_steps(index, answers)
     assert [s.service.id for s in steps] == [m.service.id for m in index.match(answers)]
-    assert {s.service.id: s.needs for s in steps}["both"] == ("early-education", "peer-support")
-    assert {s.service.id: s.needs for s in steps}["peers"] == ("peer-support",)
 
 
 # ------------------------------------------------------------------ the guide tree

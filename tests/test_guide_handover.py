@@ -45,7 +45,7 @@ from tests.test_bidi_layout import misread
 HELSINKI = ZoneInfo("Europe/Helsinki")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=HELSINKI)
 # A deep link as the guide makes it: the bot's name and a 128-bit token (token_urlsafe(16)).
-LINK = "https://t.me/ValoPerheBot?start=q2J5cW1tZ3V4bF9rY3hWdA"
+LINK = "https://t.me/ValoPerheBot?start=p_q2J5cW1tZ3V4bF9rY3hWdA"
 ARTIFACTS = REPO / "test-artifacts" / "guide"
 
 # A realistic path for a family in Kotka: five cards with long texts, several places and the
@@ -70,7 +70,7 @@ def service(service_id: str) -> Service:
 
 
 def steps(*ids: str) -> list[PathStep]:
-    return [PathStep(service(i), tuple(service(i).needs)) for i in ids]
+    return [PathStep(service(i)) for i in ids]
 
 
 def events(service_id: str | None = None) -> list[PathEvent]:
@@ -161,22 +161,6 @@ def test_sensitive_services_are_left_out_without_a_trace(i18n: I18n, locale: str
     assert "Perhekahvila Karhula" in allowed
 
 
-def test_the_page_shows_no_answers(i18n: I18n, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Everything on the card beyond the service cards is the same whatever the family
-    answered: a step's need tags (what the family asked for) never reach the page."""
-    monkeypatch.setattr(
-        handover, "render_step", lambda step, t, now, **_: f"<b>{step.service.id}</b>"
-    )
-    t = i18n["en"]
-    asked_money = [PathStep(service(i), ("money-benefits",)) for i in PATH]
-    asked_crisis = [PathStep(service(i), ("crisis-urgent", "mental-health")) for i in PATH]
-    printed = page(t, asked_money, events=events())
-    assert printed == page(t, asked_crisis, events=events())
-    for need in ("money-benefits", "crisis-urgent", "mental-health"):
-        assert need not in printed
-        assert t(f"need-{need}") not in printed
-
-
 def test_paper_says_nothing_about_today(i18n: I18n) -> None:
     """A printed card is read on other days: no "open today" or "answers today" line (the
     chat card, rendered when the family opens the path, keeps them)."""
@@ -189,7 +173,7 @@ def test_paper_says_nothing_about_today(i18n: I18n) -> None:
         and not is_shelter(s)
     ][:5]
     assert len(with_hours) == 5
-    path = [PathStep(s, tuple(s.needs)) for s in with_hours]
+    path = [PathStep(s) for s in with_hours]
     chat = "\n".join(handover.render_step(step, t, NOW) for step in path)
     printed = page(t, path)
     # Each "today" message up to its hours ("Open today:", "Closed today", ...).
@@ -230,7 +214,7 @@ def longest_path(t: Translator) -> list[PathStep]:
 
 
 def render_step(service: Service, t: Translator) -> str:
-    return handover.render_step(PathStep(service, tuple(service.needs)), t, NOW)
+    return handover.render_step(PathStep(service), t, NOW)
 
 
 def printed_steps(printed: str) -> int:

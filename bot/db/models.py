@@ -406,9 +406,10 @@ class PtvSyncLink(Base):
 class ServicePath(Base):
     """A service path a professional handed over to a family (bot.guide.paths, issue #25).
 
-    Stored under the hash of its link's token, with what the family sees (service ids and the
-    need tags each was matched for) and nothing of who: no Telegram id of the professional or
-    of the family, no answers beyond those tags, no record of who opened it.
+    Stored under the hash of its link's token, with what the family sees (the service ids),
+    its language and municipality (the indicators count paths by municipality; the path offers
+    that municipality's news), and nothing of who: no Telegram id of the professional or of
+    the family, none of the other answers, no record of who opened it.
     """
 
     __tablename__ = "service_paths"
@@ -416,7 +417,7 @@ class ServicePath(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex
     locale: Mapped[str] = mapped_column(String(8))  # the family's language, chosen at /guide
     municipality: Mapped[str | None] = mapped_column(String(8))
-    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"service": id, "needs": [..]}]
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"service": id}, ...]
     include_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)  # on a printed card
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

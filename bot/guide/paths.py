@@ -3,9 +3,10 @@ the family through a deep link ``t.me/<bot>?start=p_<token>``.
 
 The token is 128 random bits (``secrets.token_urlsafe(16)``, 22 characters); only its SHA-256
 is stored (``bot.db.staff.token_hash``), so the table alone opens nothing. A row holds the
-family's language, the municipality, the steps (service ids and the need tags each was matched
-for) and whether violence and shelter services may go on a printed card: no Telegram id of the
-professional or of the family, and no record of who opened it or when. A path opens on any
+family's language, the municipality, the steps (service ids only: the needs the family asked
+about are answers, and stay out) and whether violence and shelter services may go on a
+printed card: no Telegram id of the professional or of the family, and no record of who
+opened it or when. A path opens on any
 number of devices until it expires (``GUIDE_PATH_DAYS``); the worker's daily retention job
 deletes expired rows.
 """
@@ -63,13 +64,8 @@ def path_link(bot_username: str, token: str) -> str:
 
 
 def build_steps(index: CatalogIndex, answers: Answers, limit: int = PATH_LENGTH) -> list[PathStep]:
-    """The matched services in rank order (the families' matcher), each with the needs asked
-    that it meets, in the order they were asked."""
-    found = index.find(answers, limit)
-    return [
-        PathStep(m.service, tuple(n for n in found.answers.needs if n in m.service.needs))
-        for m in found.matches
-    ]
+    """The matched services in rank order (the families' matcher)."""
+    return [PathStep(m.service) for m in index.find(answers, limit).matches]
 
 
 def has_sensitive(steps: Sequence[PathStep]) -> bool:
@@ -81,18 +77,14 @@ def has_sensitive(steps: Sequence[PathStep]) -> bool:
 class StoredPath:
     locale: Locale
     municipality: str | None
-    steps: tuple[tuple[str, tuple[str, ...]], ...]  # (service id, need tags)
+    steps: tuple[str, ...]  # service ids, in the path's order
     include_sensitive: bool
     created_at: datetime
     expires_at: datetime
 
     def resolve(self, services: Mapping[str, Service]) -> tuple[list[PathStep], int]:
         """The steps whose services are still in the catalogue, and how many are gone."""
-        steps = [
-            PathStep(services[service_id], needs)
-            for service_id, needs in self.steps
-            if service_id in services
-        ]
+        steps = [PathStep(services[sid]) for sid in self.steps if sid in services]
         return steps, len(self.steps) - len(steps)
 
 
@@ -114,7 +106,7 @@ async def save_path(
                 token_hash=token_hash(token),
                 locale=locale,
                 municipality=municipality,
-                steps=[{"service": s.service.id, "needs": list(s.needs)} for s in steps],
+                steps=[{"service": s.service.id} for s in steps],
                 include_sensitive=include_sensitive,
                 created_at=now,
                 expires_at=now + timedelta(days=days),
@@ -135,9 +127,7 @@ async def open_path(session: AsyncSession, payload: str, now: datetime) -> Store
     if locale is None:
         return None
     steps = tuple(
-        (str(item["service"]), tuple(str(n) for n in item.get("needs", ())))
-        for item in row.steps
-        if isinstance(item, dict) and "service" in item
+        str(item["service"]) for item in row.steps if isinstance(item, dict) and "service" in item
     )
     return StoredPath(
         locale,

@@ -26,8 +26,10 @@ PLAIN_WAYS = ("book-online", "apply-online", "chat", "referral")
 
 @dataclass(frozen=True)
 class PathStep:
+    """A service on a path. Deliberately nothing of why it was chosen: the needs the family
+    asked about are their answers, and a path is seen on other devices and may be printed."""
+
     service: Service
-    needs: tuple[str, ...]  # the need tags it was matched for, in the family's order
 
 
 # The catalogue has no violence tag: violence in a close relationship is catalogued as a crisis
@@ -99,11 +101,12 @@ def first_step(service: Service, t: Translator) -> str:
 
 
 def why_line(step: PathStep, t: Translator) -> str | None:
-    """What the service helps with, of the needs it was matched for ("Helps with: daycare
-    and early education"); never "you said": the line speaks of the service."""
-    if not step.needs:
+    """What the service helps with: every need it serves, in the catalogue's order ("Helps
+    with: daycare and early education"). The same for every family: never the subset the
+    family asked about, which would print their answers on the card."""
+    if not step.service.needs:
         return None
-    names = [t(f"need-{need}") for need in dict.fromkeys(step.needs)]
+    names = [t(f"need-{need}") for need in dict.fromkeys(step.service.needs)]
     if len(names) > 1:
         names = [t("quoted", text=name) for name in names]  # as bot.catalog.cards does
     return t("guide-helps-with", needs=t.format_list(names))
