@@ -155,12 +155,33 @@ def test_the_first_step_comes_from_the_way_in_and_its_hours(i18n: I18n) -> None:
     }
     walk = make_service("walk", access=["walk-in", "call"], locations=[place])
     assert first_step(walk, en) == (
-        "First step: walk in on Tuesdays 09:00–11:00 and on Thursdays 13:00–15:00."
+        "First step: walk in on Tuesdays 09:00–11:00, on Thursdays 13:00–15:00."
     )
     assert first_step(walk, fi) == (
-        "Ensimmäinen askel: mene paikan päälle tiistaisin klo 9.00–11.00 ja torstaisin klo "
+        "Ensimmäinen askel: mene paikan päälle tiistaisin klo 9.00–11.00, torstaisin klo "
         "13.00–15.00."
     )
+    # Two spans on the same days and another day: the groups apart by a comma, so the "and"
+    # is read inside a group.
+    place["hours"] = [
+        hours(WEEKDAYS[:5], "09:00", "12:00"),
+        hours(WEEKDAYS[:5], "13:00", "15:00"),
+        hours(["sa"], "10:00", "14:00"),
+    ]
+    split_day = make_service("split", access=["walk-in"], locations=[place])
+    assert first_step(split_day, fi) == (
+        "Ensimmäinen askel: mene paikan päälle arkisin klo 9.00–12.00 ja 13.00–15.00, "
+        "lauantaisin klo 10.00–14.00."
+    )
+    # The first way has no hours but a later one has: the step with hours (on paper it is
+    # the only place the week's hours appear).
+    place["hours"] = [hours(["tu"], "09:00", "11:00")]
+    untimed_call = make_service(
+        "moona", access=["call", "walk-in"], contacts={"phone": "+35852206000"}, locations=[place]
+    )
+    assert first_step(untimed_call, en) == "First step: walk in on Tuesdays 09:00–11:00."
+    no_hours = make_service("plain", access=["call", "walk-in"], contacts={"phone": "+35852206000"})
+    assert first_step(no_hours, en) == en("guide-first-call")
     online = make_service("online", access=["apply-online"])
     assert first_step(online, en) == "First step: apply online."
     assert "اتصل" in first_step(call, i18n["ar"])

@@ -72,7 +72,12 @@ def week_hours(hours: list[OpeningHours], t: Translator) -> str | None:
         t("guide-when", days=_days(list(days), t), hours=spans_text(sorted(spans, key=_opens), t))
         for days, spans in ordered
     ]
-    return t.format_list(parts)
+    # Groups joined by a comma, not by the list's "and": the spans inside a group already
+    # use it ("on weekdays 9.00–12.00 and 13.00–15.00, on Saturdays 10.00–14.00").
+    text = parts[-1]
+    for part in reversed(parts[:-1]):
+        text = t("guide-when-more", first=part, next=text)
+    return text
 
 
 def _opens(span: OpeningHours) -> str:
@@ -81,23 +86,49 @@ def _opens(span: OpeningHours) -> str:
 
 def first_step(service: Service, t: Translator) -> str:
     """The first thing to do, from the service's ways in (in the catalogue's order) and the
-    hours its phone answers or its places are open."""
-    contacts = service.contacts
-    for way in service.access:
-        if way == "call" and contacts.phone_display:
-            if contacts.phone_always:
-                return t("guide-first-call-always")
-            when = week_hours(contacts.phone_hours, t)
-            return t("guide-first-call-when", when=when) if when else t("guide-first-call")
-        if way == "walk-in":
-            hours = next((loc.hours for loc in service.locations if loc.hours), [])
-            when = week_hours(hours, t)
-            return t("guide-first-walk-in-when", when=when) if when else t("guide-first-walk-in")
-        if way in PLAIN_WAYS:
-            return t(f"guide-first-{way}")
-    if contacts.phone_display:
+    hours its phone answers or its places are open. A way whose hours are known comes before
+    one whose hours are not: on paper, the step is the only place a week's hours appear."""
+    steps = [step for way in service.access if (step := _way_step(service, way, t)) is not None]
+    timed = [text for text, has_hours in steps if has_hours]
+    if timed:
+        return timed[0]
+    if steps:
+        return steps[0][0]
+    if service.contacts.phone_display:
         return t("guide-first-call")
     return t("guide-first-page")
+
+
+def _way_step(service: Service, way: str, t: Translator) -> tuple[str, bool] | None:
+    """The first step by ``way`` and whether it gives hours; None when the card lacks what
+    the way needs (a call without a phone number)."""
+    contacts = service.contacts
+    if way == "call" and contacts.phone_display:
+        if contacts.phone_always:
+            return t("guide-first-call-always"), True
+        when = week_hours(contacts.phone_hours, t)
+        return (
+            (t("guide-first-call-when", when=when), True)
+            if when
+            else (
+                t("guide-first-call"),
+                False,
+            )
+        )
+    if way == "walk-in":
+        hours = next((loc.hours for loc in service.locations if loc.hours), [])
+        when = week_hours(hours, t)
+        return (
+            (t("guide-first-walk-in-when", when=when), True)
+            if when
+            else (
+                t("guide-first-walk-in"),
+                False,
+            )
+        )
+    if way in PLAIN_WAYS:
+        return t(f"guide-first-{way}"), False
+    return None
 
 
 def why_line(step: PathStep, t: Translator) -> str | None:

@@ -68,6 +68,8 @@ guide-first-chat = الخطوة الأولى: افتح المحادثة.
 guide-first-referral = الخطوة الأولى: اطلب إحالة، مثلًا من عيادة الأمومة والطفولة (neuvola).
 guide-first-page = الخطوة الأولى: انظر موقع الجهة المنظمة.
 guide-when = { $days } { $hours }
+# Two groups of days with their hours: a comma, so the "and" inside a group stays clear.
+guide-when-more = { $first }، { $next }
 guide-days-every = كل يوم
 guide-days-weekdays = أيام العمل
 guide-days-list = أيام { $days }

@@ -60,6 +60,8 @@ guide-first-chat = First step: open the chat.
 guide-first-referral = First step: ask for a referral, for example at the child health clinic.
 guide-first-page = First step: see the organiser's website.
 guide-when = { $days } { $hours }
+# Two groups of days with their hours: a comma, so the "and" inside a group stays clear.
+guide-when-more = { $first }, { $next }
 guide-days-every = every day
 guide-days-weekdays = on weekdays
 guide-days-list = on { $days }

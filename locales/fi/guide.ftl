@@ -60,6 +60,8 @@ guide-first-chat = Ensimmäinen askel: avaa chat.
 guide-first-referral = Ensimmäinen askel: pyydä lähete, esimerkiksi neuvolasta.
 guide-first-page = Ensimmäinen askel: katso järjestäjän verkkosivu.
 guide-when = { $days } klo { $hours }
+# Two groups of days with their hours: a comma, so the "and" inside a group stays clear.
+guide-when-more = { $first }, { $next }
 guide-days-every = joka päivä
 guide-days-weekdays = arkisin
 guide-days-list = { $days }
