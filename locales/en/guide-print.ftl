@@ -8,6 +8,6 @@ guide-print-event-when = When: { $when }
 guide-print-event-where = Where: { $place }
 guide-print-qr = Scan the code with your phone. The services open in Valo, on Telegram.
 guide-print-qr-label = QR code: link to Valo
-guide-print-more = More services and events are in Telegram: scan the code.
+guide-print-more = More services and events are on Telegram: scan the code.
 guide-print-made = Made on { $date }
 guide-print-valid = The link works until { $date }.

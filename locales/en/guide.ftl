@@ -28,7 +28,7 @@ guide-restart = Start again
 guide-link =
     Give this link to the family. It opens the service path in Valo until { $expires }:
     { $link }
-guide-qr-caption = The family can scan this code with the phone camera.
+guide-qr-caption = The family can scan this code with their phone camera.
 guide-print-caption = A card to print for the family.
 guide-print-without-note = Violence and shelter services are not on the printed card.
 guide-answers-removed = Guide: answers removed.
@@ -97,7 +97,7 @@ stf-pro-already = You can use /guide already. The invite link was not used, so s
 
 ## Privacy.
 
-privacy-paths = • Service paths: a professional can give you a link to a list of services. The list is stored without your name or Telegram user number and nobody learns whether you opened it. It is deleted when the link expires.
+privacy-paths = • Service paths: a professional can give you a link to a list of services. The list is stored without your name or Telegram user number, and nobody learns whether you opened it. It is deleted when the link expires.
 
 ## The indicator report: service paths (bot/indicators/report.py).
 
@@ -107,6 +107,6 @@ report-action-path_created = Service path created
 report-action-path_opened = Service path opened
 report-column-paths = Paths
 report-table-paths-by-municipality = Service paths by municipality
-report-table-paths-by-municipality-about = Paths created and opened, by the municipality the professional chose for the family. Municipalities with fewer than five are counted together.
+report-table-paths-by-municipality-about = Paths created and opened, by the municipality the professional chose for the family. Municipalities with fewer than five paths are counted together.
 report-table-services-on-paths = Services on paths
 report-table-services-on-paths-about = How many created paths each service was on (only services on at least five paths). A path has several services, so there is no total.

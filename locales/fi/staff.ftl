@@ -11,7 +11,7 @@ staff-flags-resolved = { $count ->
 
 ## Tarkistettavat käännökset: Suomi.fi-tieto, jonka pohjalta ne on kirjoitettu, muuttui.
 staff-reviews-title = <b>Tarkista käännökset</b>
-staff-reviews-intro = Nämä tiedot muuttuivat Suomi.fi-palvelutiedoissa. Perheet näkevät jo uudet tiedot. Tarkista näiden korttien arabiankieliset ja englanninkieliset tekstit.
+staff-reviews-intro = Nämä tiedot muuttuivat Suomi.fi-palvelutietovarannossa. Perheet näkevät jo uudet tiedot. Tarkista näiden korttien arabiankieliset ja englanninkieliset tekstit.
 staff-reviews-line = • { $service }: { $field }: { $old } → { $new } ({ $date })
 staff-reviews-more = { $count ->
     [one] …ja yksi muu.
