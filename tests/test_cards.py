@@ -410,3 +410,15 @@ def test_a_card_with_no_confirmed_way_in_points_to_the_organisers_page(i18n: I18
         assert t("card-how-page") in lines, locale
         assert t("card-website", url="https://example.fi/neuvola") in lines, locale
         assert t("access-walk-in") not in "\n".join(lines), locale
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_place_named_after_its_town_names_the_town_once(i18n: I18n, locale: str) -> None:
+    """ "Family law services, Kotka, Kotka" (language review of the guide, ar #21, fi/en O3)."""
+    family_law = next(s for s in real_catalogue().services if s.id == "kymenhva-family-law")
+    t = i18n[locale]
+    text = strip_isolates(render_card(family_law, t, MONDAY))
+    town = t("municipality-285")
+    assert f"{town}, {town}" not in text
+    assert f"{town}، {town}" not in text
+    assert family_law.locations[0].name.get(locale) in text

@@ -182,6 +182,14 @@ KNOWN_ERRORS: tuple[tuple[str, str, str], ...] = (
     (r"summa, jonka", "fi", "wrong relative pronoun: summa, jossa"),
     (r"\bchatta", "fi", "slang: kirjoita chatissa"),
     (r"voi vielä käyttää sen\b", "fi", "käyttää takes the partitive: käyttää sitä"),
+    # Language review of the guide, 2026-12-07 (ar #2, #6; fi/en #4).
+    (r"استخدام /guide من قبل", "ar", "«من قبل» is 'before': 'already' is «بالفعل»"),
+    (
+        r"أيام العمل",
+        "ar",
+        "may be read as Sunday to Thursday: say «من الاثنين إلى الجمعة»",
+    ),
+    (r"auttaa väkivallassa|help with violence", "locales", "reads as helping to commit it"),
 )
 
 

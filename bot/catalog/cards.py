@@ -121,6 +121,9 @@ def place_line(location: Location, t: Translator) -> str:
     if street is not None:
         return _with_data(t, "card-address", place=name, address=street)
     town = municipality_name(location.municipality, t)
+    if name.rstrip().endswith(town):
+        # A place named after its town ("Family law services, Kotka"): the town once.
+        return _with_data(t, "card-place-named", place=name)
     return _with_data(t, "card-place", place=name, town=town)
 
 

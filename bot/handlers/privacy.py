@@ -49,7 +49,9 @@ def _privacy_text(t: Translator, settings: Settings, user: User) -> str:
         (
             t("privacy-text"),
             kinds,
-            t("privacy-paths"),  # opening a service path (issue #25) stores nothing of the family
+            # Opening a service path (issue #25) stores nothing of the family; the path itself
+            # is kept until its link expires.
+            t("privacy-paths", days=settings.guide_path_days),
             t("privacy-never"),
             t(
                 "privacy-inactive",

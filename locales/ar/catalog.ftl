@@ -47,6 +47,7 @@ card-languages = اللغات: { $languages }
 card-interpreter = يمكن توفير مترجم.
 card-address = العنوان: { $place }، { $address }
 card-place = المكان: { $place }، { $town }
+card-place-named = المكان: { $place }
 card-hours-today = مفتوح اليوم: { $hours }
 card-closed-today = مغلق اليوم
 card-phone = الهاتف: { $phone }

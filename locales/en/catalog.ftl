@@ -47,6 +47,7 @@ card-languages = Languages: { $languages }
 card-interpreter = An interpreter can be arranged.
 card-address = Address: { $place }, { $address }
 card-place = Place: { $place }, { $town }
+card-place-named = Place: { $place }
 card-hours-today = Open today: { $hours }
 card-closed-today = Closed today
 card-phone = Phone: { $phone }

@@ -1,7 +1,7 @@
 ## The printable card of a service path (issue #25): a professional prints it for a family without Telegram.
 
 guide-print-title = Services for your family
-guide-print-intro = These are the services you talked about with a professional. You can call them or go there in person. The phone numbers and addresses are below.
+guide-print-intro = These services can help your family. Each one says what you can do first. The phone numbers and addresses are below.
 guide-print-steps = Services
 guide-print-events = Upcoming events
 guide-print-event-when = When: { $when }

@@ -11,7 +11,7 @@ staff-flags-resolved = { $count ->
 
 ## Curated texts to check: Suomi.fi changed a fact or text they are written for.
 staff-reviews-title = <b>Translations to check</b>
-staff-reviews-intro = These facts changed in the Suomi.fi service catalogue. Families already see the new ones. Check the Arabic and English texts of these cards.
+staff-reviews-intro = These facts changed in the Suomi.fi service catalogue. Families already see the new contact details and opening hours. Check these cards' own texts: Arabic, English, and plain Finnish if the card has one.
 staff-reviews-line = • { $service }: { $field }: { $old } → { $new } ({ $date })
 staff-reviews-more = { $count ->
     [one] …and one more.

@@ -47,6 +47,7 @@ card-languages = Kielet: { $languages }
 card-interpreter = Tulkki voidaan järjestää.
 card-address = Osoite: { $place }, { $address }
 card-place = Paikka: { $place }, { $town }
+card-place-named = Paikka: { $place }
 card-hours-today = Auki tänään: { $hours }
 card-closed-today = Suljettu tänään
 card-phone = Puhelin: { $phone }

@@ -4,7 +4,7 @@ cmd-guide = Tee palvelupolku perheen kanssa
 
 ## Opastuksen kysymykset (dialogs/guide.yaml). Muut kysymykset ovat samat kuin /find-kysymykset.
 
-guide-family-lang = Mitä kieltä perhe lukee? Palvelupolku, sen linkki ja tulostettava kortti ovat sillä kielellä. Seuraavat kysymykset ovat sinun kielelläsi.
+guide-family-lang = Mitä kieltä perhe lukee? Palvelupolku, sen linkki ja tulostettava kortti ovat sillä kielellä. Seuraavat kysymykset ovat sinun kielelläsi. Ne on kirjoitettu perheelle: näytä ne perheelle tai lue ne ääneen.
 guide-lang-fi = suomi
 guide-lang-en = englanti
 guide-lang-ar = arabia
@@ -19,8 +19,8 @@ guide-preview =
     Palvelupolku, kieli: { $language }
     { $services }
 guide-preview-line = { $number }. { $name }
-guide-none = Mikään palvelu ei sovi näihin vastauksiin. Aloita alusta ja valitse vähemmän tarpeita tai ei yhtään.
-guide-sensitive-ask = Osa näistä palveluista auttaa väkivallassa tai tarjoaa turvallisen paikan asua. Saavatko ne näkyä tulostetussa kortissa? Tulostettu kortti voi löytyä kotoa. Linkki näyttää ne aina.
+guide-none = Mikään palvelu ei sovi näihin vastauksiin. Aloita alusta ja valitse vähemmän vaihtoehtoja, tai ohita kysymyksiä.
+guide-sensitive-ask = Osa näistä palveluista on väkivaltaa kokeneille tai tarjoaa turvallisen paikan asua. Saavatko ne näkyä tulostetussa kortissa? Tulostettu kortti voi löytyä kotoa. Linkki näyttää ne aina.
 guide-print-sensitive = Kyllä, tulosta ne
 guide-print-without = Ei, jätä ne pois
 guide-hand-over = Anna polku perheelle
@@ -32,7 +32,7 @@ guide-qr-caption = Perhe voi lukea tämän koodin puhelimen kameralla.
 guide-print-caption = Kortti, jonka voit tulostaa perheelle.
 guide-print-without-note = Väkivalta- ja turvakotipalvelut eivät ole tulostetussa kortissa.
 guide-answers-removed = Opastus: vastaukset poistettu.
-guide-done = ✅ Annettu. Vastauksia ei säilytetä. Voit tehdä uuden polun komennolla /guide.
+guide-done = ✅ Annettu. Vastauksia ei säilytetä: polulle jäävät vain palvelut, kunta ja kieli. Voit tehdä uuden polun komennolla /guide.
 guide-stale = Tämä polku on jo annettu tai aloitettu alusta. Voit tehdä uuden polun komennolla /guide.
 
 ## Polku perheen näkemänä (polun kielellä).
@@ -79,7 +79,7 @@ stf-pro-title = Ammattilaisia: { $count }
 stf-pro-line = • { $who }: { $date } alkaen
 stf-pro-invite-button = ➕ Kutsu ammattilainen
 stf-pro-remove-button = ➖ Poista ammattilainen: { $who }
-stf-pro-pending-line = • Ammattilainen: { $who }. Loi: id { $by }. Toimii { $expires } asti.
+stf-pro-pending-line = • Kutsu ammattilaiseksi, kenelle: { $who }. Loi: id { $by }. Toimii { $expires } asti.
 stf-pro-ask-label = Kenelle ammattilaisen kutsu on? Kirjoita nimi tai lyhyt muistiinpano (vain henkilökunta näkee sen), tai ohita.
 stf-pro-invite-created =
     ✅ Kertakäyttöinen kutsulinkki ammattilaiselle (kenelle: { $who }):
@@ -89,15 +89,18 @@ stf-pro-invite-created =
 stf-pro-invite-anyone = uusi ammattilainen
 stf-pro-removed = ✅ { $who } ei voi enää käyttää komentoa /guide. Hänen antamansa polut toimivat, kunnes ne vanhenevat.
 stf-pro-not = { $who } ei ole enää ammattilainen.
-stf-pro-welcome =
+stf-pro-welcome = 
     ✅ Tervetuloa! Voit nyt tehdä palvelupolkuja perheiden kanssa.
-    /guide kysyy perheen kysymykset kanssasi. Saat linkin, QR-koodin ja tulostettavan kortin perheen kielellä.
+    Komennolla /guide käyt perheen kanssa läpi samat kysymykset, joihin perheet vastaavat Valossa. Lopuksi saat linkin, QR-koodin ja tulostettavan kortin perheen kielellä.
 stf-pro-joined = ✅ { $who } hyväksyi kutsusi ja on nyt ammattilainen.
 stf-pro-already = Voit jo käyttää komentoa /guide. Kutsulinkkiä ei käytetty, joten joku muu voi vielä käyttää sitä.
 
 ## Tietosuoja.
 
-privacy-paths = • Palvelupolut: ammattilainen voi antaa sinulle linkin palvelujen listaan. Lista tallennetaan ilman nimeäsi tai Telegram-käyttäjänumeroasi, eikä kukaan saa tietää, avasitko sen. Se poistetaan, kun linkki vanhenee.
+privacy-paths = • Palvelupolut: ammattilainen voi antaa sinulle linkin palvelujen listaan. Polulle tallennetaan vain palvelut, kunta ja kieli, ei nimeäsi, Telegram-käyttäjänumeroasi eikä muita vastauksiasi. Kukaan ei saa tietää, avasitko sen. Polku poistetaan, kun linkki vanhenee { $days ->
+        [one] päivän
+       *[other] { $days } päivän
+    } kuluttua.
 
 ## Indikaattoriraportti: palvelupolut (bot/indicators/report.py).
 
@@ -109,4 +112,4 @@ report-column-paths = Polut
 report-table-paths-by-municipality = Palvelupolut kunnittain
 report-table-paths-by-municipality-about = Tehdyt ja avatut polut kunnittain. Kunta on se, jonka ammattilainen valitsi perheelle. Kunnat, joissa polkuja on alle viisi, lasketaan yhteen.
 report-table-services-on-paths = Palvelut poluilla
-report-table-services-on-paths-about = Kuinka monella tehdyllä polulla kukin palvelu oli (vain palvelut, jotka olivat vähintään viidellä polulla). Polulla on useita palveluja, joten yhteissummaa ei ole.
+report-table-services-on-paths-about = Kuinka monella tehdyllä polulla kukin palvelu oli (vain palvelut, jotka olivat vähintään viidellä polulla). Polulla voi olla useita palveluja, joten yhteissummaa ei ole.

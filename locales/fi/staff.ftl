@@ -11,7 +11,7 @@ staff-flags-resolved = { $count ->
 
 ## Tarkistettavat käännökset: Suomi.fi-tieto, jonka pohjalta ne on kirjoitettu, muuttui.
 staff-reviews-title = <b>Tarkista käännökset</b>
-staff-reviews-intro = Nämä tiedot muuttuivat Suomi.fi-palvelutietovarannossa. Perheet näkevät jo uudet tiedot. Tarkista näiden korttien arabiankieliset ja englanninkieliset tekstit.
+staff-reviews-intro = Nämä tiedot muuttuivat Suomi.fi-palvelutietovarannossa. Uudet yhteystiedot ja aukioloajat näkyvät perheille jo. Tarkista näiden korttien omat tekstit: arabia, englanti ja selkeä suomi, jos kortilla on sellainen.
 staff-reviews-line = • { $service }: { $field }: { $old } → { $new } ({ $date })
 staff-reviews-more = { $count ->
     [one] …ja yksi muu.
@@ -32,4 +32,4 @@ staff-review-empty = (ei mitään)
 ptv-sync-failing =
     ⚠️ Yöllinen päivitys Suomi.fi-palvelutietovarannosta ei onnistu.
     Epäonnistuneita päivityksiä peräkkäin: { $failures }.
-    Perheet näkevät yhä viimeksi saadut tiedot. Pyydä ylläpitäjää katsomaan workerin lokia.
+    Perheet näkevät yhä viimeksi saadut tiedot. Pyydä ylläpitäjää tarkistamaan taustapalvelun (worker) loki.
