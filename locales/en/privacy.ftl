@@ -2,7 +2,7 @@
 ## /privacy names every kind of data kept (privacy-kind-*, one per bot.db.personal_data.Kind).
 
 privacy-text = What I keep about you, and for how long:
-privacy-kind-account = • Your Telegram user number, so I can answer you. The language you chose. When you first and last used me (to the hour). Whether you have blocked me, and whether you said “Don't count my answers”. Staff rights, if you are staff. Kept until you delete them.
+privacy-kind-account = • Your Telegram user number, so I can answer you. The language you chose. When you first and last used me (to the hour). Whether you have blocked me, and whether you said “Don't count my answers”. Staff or professional rights, if you have them. Kept until you delete them.
 privacy-kind-dialog = • Your answers to the /find questions, where you are in them, and the start link you came from. For staff, also a draft they are writing. Deleted after { $days ->
         [one] { $days } day
        *[other] { $days } days
@@ -14,7 +14,7 @@ privacy-kind-deliveries = • A log of the messages I sent you (reminders, news,
        *[other] { $days } days
     }, only a count per day is left, with nothing about you.
 privacy-kind-card-marks = • If you report a mistake on a card: a mark that you reported that card this month, so that each person counts once. Deleted when the month is over. The report itself does not say who sent it.
-privacy-kind-staff = • Only for staff: the invite you accepted, with the name written on it, and the announcements and invites you made. These carry your Telegram user number. The announcements and invites you made belong to the organisation, so /delete does not delete them.
+privacy-kind-staff = • Only for staff and professionals: the invite you accepted, with the name written on it, and the announcements and invites you made. These carry your Telegram user number. The announcements and invites you made belong to the organisation, so /delete does not delete them.
 privacy-kind-statistics = • Anonymous statistics: the answers chosen (municipality, children's ages, needs, languages), the chat language, the start link, the services shown and the month. They cannot be linked to you: they hold no Telegram user number and no name, so /delete cannot find them.
 privacy-never = I never store your name, username or phone number, and I do not save what you type to me. The only texts kept are the announcements and events staff write.
 privacy-inactive = { $days ->

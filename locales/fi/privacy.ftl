@@ -2,13 +2,13 @@
 ## /privacy nimeää jokaisen tallennetun tiedon (privacy-kind-*, yksi kutakin bot.db.personal_data.Kind-arvoa kohden).
 
 privacy-text = Tätä tallennan sinusta. Näin kauan tiedot säilyvät:
-privacy-kind-account = • Telegram-käyttäjänumerosi. Sen avulla vastaan sinulle. Kieli, jonka valitsit. Milloin käytit minua ensimmäisen ja viimeisen kerran (tunnin tarkkuudella). Tieto siitä, oletko estänyt minut. Tieto siitä, oletko kieltänyt laskemasta vastauksiasi. Henkilökunnan oikeudet, jos olet henkilökuntaa. Nämä säilyvät, kunnes poistat ne.
+privacy-kind-account = • Telegram-käyttäjänumerosi. Sen avulla vastaan sinulle. Kieli, jonka valitsit. Milloin käytit minua ensimmäisen ja viimeisen kerran (tunnin tarkkuudella). Tieto siitä, oletko estänyt minut. Tieto siitä, oletko kieltänyt laskemasta vastauksiasi. Henkilökunnan tai ammattilaisen oikeudet, jos sinulla on ne. Nämä säilyvät, kunnes poistat ne.
 privacy-kind-dialog = • Vastauksesi /find-kysymyksiin ja kohta, jossa olet menossa. Linkki, jonka kautta tulit. Henkilökunnalla myös luonnos, joka on kesken. Poistan nämä, kun et ole vastannut { $days } päivään.
 privacy-kind-reminders = • Muistutukset, jotka tilasit: tapahtuma, päivä ja milloin muistutan. Ne säilyvät, kunnes perut muistutuksen tai järjestäjä peruu tapahtuman.
 privacy-kind-subscriptions = • Uutiset, jotka tilasit: kunta ja aihe. Ne säilyvät, kunnes lopetat tilauksen.
 privacy-kind-deliveries = • Luettelo viesteistä, jotka lähetin sinulle. Viestit ovat muistutuksia, uutisia ja ilmoituksia. Luettelossa näkyy, mikä viesti lähti, milloin ja menikö se perille. { $days } päivän jälkeen jäljelle jää vain viestien määrä päivää kohden. Siinä ei ole mitään sinusta.
 privacy-kind-card-marks = • Jos ilmoitat virheestä palvelun kortissa: merkintä, että ilmoitit siitä kortista tässä kuussa. Näin jokainen lasketaan vain kerran. Poistan merkinnän, kun kuukausi loppuu. Itse ilmoituksessa ei ole tietoa siitä, kuka sen teki.
-privacy-kind-staff = • Vain henkilökunnalle: kutsu, jonka hyväksyit, ja kutsuun kirjoitettu nimi. Tiedotteet ja kutsut, jotka teit. Niissä on Telegram-käyttäjänumerosi. Tekemäsi tiedotteet ja kutsut kuuluvat organisaatiolle. Siksi /delete ei poista niitä.
+privacy-kind-staff = • Vain henkilökunnalle ja ammattilaisille: kutsu, jonka hyväksyit, ja kutsuun kirjoitettu nimi. Tiedotteet ja kutsut, jotka teit. Niissä on Telegram-käyttäjänumerosi. Tekemäsi tiedotteet ja kutsut kuuluvat organisaatiolle. Siksi /delete ei poista niitä.
 privacy-kind-statistics = • Nimettömät tilastot: valitut vastaukset (kunta, lasten iät, tarpeet, kielet), keskustelun kieli, linkki, jonka kautta tultiin, näytetyt palvelut ja kuukausi. Tilastoja ei voi yhdistää sinuun. Niissä ei ole Telegram-käyttäjänumeroa eikä nimeä. Siksi /delete ei löydä niitä.
 privacy-never = En koskaan tallenna nimeäsi, käyttäjänimeäsi tai puhelinnumeroasi. En tallenna tekstiä, jonka kirjoitat minulle. Ainoat tekstit, jotka tallennan, ovat henkilökunnan kirjoittamat tiedotteet ja tapahtumat.
 privacy-inactive = { $days ->
