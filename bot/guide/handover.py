@@ -226,7 +226,11 @@ p { margin: 0; }
 svg.qr { display: block; width: 30mm; height: 30mm; flex: none; }
 .scan { width: 42mm; font-size: 7.5pt; }
 .link { margin-top: 1mm; word-break: break-all; }
-ol.steps { margin: 0; padding: 0; list-style: none; column-count: 2; column-gap: 4mm; }
+ol.steps { margin: 0; padding: 0; list-style: none; column-count: 2; column-gap: 4mm;
+  counter-reset: step; }
+/* Numbered as the chat numbers them: the path's order, and a place to start. */
+ol.steps > li { counter-increment: step; }
+ol.steps > li > p:first-child::before { content: counter(step) ". "; font-weight: bold; }
 ol.steps > li { margin: 0 0 2mm; padding: 1.2mm 1.8mm; border: 0.3mm solid #999;
   border-radius: 1.5mm; box-decoration-break: clone; -webkit-box-decoration-break: clone; }
 ol.steps > li p + p { margin-top: 0.8mm; }
