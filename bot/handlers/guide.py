@@ -50,7 +50,7 @@ from bot.events.cards import render_event_line
 from bot.events.upcoming import ListedEvent, upcoming_events
 from bot.flow.keyboard import OutMessage, render
 from bot.flow.model import PROFESSIONAL, RESTART, Press, Tree, default_municipalities
-from bot.flow.runner import NULL_OBSERVER, DialogState, Runner, Step
+from bot.flow.runner import NULL_OBSERVER, DialogState, Runner, Transition
 from bot.guide.handover import PathEvent, printable_page, qr_png
 from bot.guide.paths import (
     GUIDE_DIALOG,
@@ -170,28 +170,22 @@ def _preview(
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def _show(
-    bot: Bot,
-    chat_id: int,
-    step: Step,
-    dialog: DialogState,
+async def _messages(
+    transition: Transition,
     runner: Runner,
     t: Translator,
     catalog: LiveCatalog,
     session: AsyncSession,
-    *,
-    again: bool = False,
-    editable: Message | None = None,
-) -> list[int]:
-    """Show ``step``; returns the ids of the messages it sent or edited."""
-    if step.kind == "result":
-        index = await catalog.get(session)
-        locale = family_locale(dialog) or t.locale
-        text, markup = _preview(_steps(index, runner, dialog), dialog, locale, t, step.text)
-        messages: Sequence[OutMessage] = [OutMessage(text, keyboard_from_markup(markup))]
-    else:
-        messages = render(step, t, again=again).messages
-    return await show_messages(bot, chat_id, messages, editable)
+) -> Sequence[OutMessage]:
+    """The messages of the step ``transition`` leads to: the flow's rendering, except at the
+    result, which is the path's preview."""
+    step, dialog = transition.step, transition.state
+    if step.kind != "result":
+        return render(step, t, again=transition.stale).messages
+    index = await catalog.get(session)
+    locale = family_locale(dialog) or t.locale
+    text, markup = _preview(_steps(index, runner, dialog), dialog, locale, t, step.text)
+    return [OutMessage(text, keyboard_from_markup(markup))]
 
 
 def _remember(data: dict[str, Any], ids: Sequence[int]) -> dict[str, Any]:
@@ -200,31 +194,9 @@ def _remember(data: dict[str, Any], ids: Sequence[int]) -> dict[str, Any]:
 
 
 @router.message(Command("guide"))
-async def guide_command(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    t: Translator,
-    session: AsyncSession,
-    catalog: LiveCatalog,
-    dialogs: Mapping[str, Tree],
-    dialog_municipalities: Sequence[str] | None = None,
-) -> None:
-    """A new guide from the first question (an unfinished one is left: its buttons go stale)."""
-    tree = dialogs[GUIDE_DIALOG]
-    runner = _runner(tree, dialog_municipalities)
-    data = await _data(state)
-    transition = runner.start()
-    ids = await _show(
-        bot, message.chat.id, transition.step, transition.state, runner, t, catalog, session
-    )
-    await _save(state, _remember(data, ids), transition.state)
-
-
 @router.callback_query(DialogButton(PROFESSIONAL))
-async def guide_button(
-    query: CallbackQuery,
-    press: Press,
+async def guide_step(
+    event: Message | CallbackQuery,
     bot: Bot,
     state: FSMContext,
     t: Translator,
@@ -232,27 +204,26 @@ async def guide_button(
     catalog: LiveCatalog,
     dialogs: Mapping[str, Tree],
     dialog_municipalities: Sequence[str] | None = None,
+    press: Press | None = None,
 ) -> None:
-    tree = dialogs[press.tree]
+    """/guide: a new guide from the first question (an unfinished one is left: its buttons go
+    stale); a ``press`` on a guide's button: its next step. One handler for both, as the two
+    differ only in the transition and in where the step is shown."""
+    tree = dialogs[press.tree if press is not None else GUIDE_DIALOG]
     runner = _runner(tree, dialog_municipalities)
     data = await _data(state)
-    current = _current(data, tree)
-    transition = runner.press(current, press)
-    step = transition.step
-    await query.answer(t(step.notice) if step.notice else None)
-    chat_id, editable = pressed(query, transition.stale)
-    ids = await _show(
-        bot,
-        chat_id,
-        step,
-        transition.state,
-        runner,
-        t,
-        catalog,
-        session,
-        again=transition.stale,
-        editable=editable,
-    )
+    editable: Message | None = None
+    if isinstance(event, CallbackQuery):
+        assert press is not None  # DialogButton gives it
+        transition = runner.press(_current(data, tree), press)
+        notice = transition.step.notice
+        await event.answer(t(notice) if notice else None)
+        chat_id, editable = pressed(event, transition.stale)
+    else:
+        transition = runner.start()
+        chat_id = event.chat.id
+    messages = await _messages(transition, runner, t, catalog, session)
+    ids = await show_messages(bot, chat_id, messages, editable)
     await _save(state, _remember(data, ids), transition.state)
 
 
