@@ -364,11 +364,13 @@ async def test_photos_and_documents_are_checked_and_sent_again_by_id(
     photo = await bot.send_photo(CHAT, BufferedInputFile(png, "qr.png"), caption="<i>QR</i>")
     again = await bot.send_photo(CHAT, photo.photo[-1].file_id if photo.photo else "")
     first, second = server.messages(CHAT)
-    assert first.document is not None and second.document is not None
+    assert first.document is not None
+    assert second.document is not None
     assert (first.document.data, first.document.mime_type) == (png, "image/png")
     assert first.data["photo"][0]["file_size"] == len(png)
     assert first.data["caption"] == "<i>QR</i>"  # no parse_mode: the text as given
-    assert again.photo is not None and again.caption is None
+    assert again.photo is not None
+    assert again.caption is None
     assert second.document.data == png
     with pytest.raises(TelegramBadRequest, match="IMAGE_PROCESS_FAILED"):
         await bot.send_photo(CHAT, BufferedInputFile(b"GIF89a", "x.gif"))
