@@ -166,11 +166,9 @@ async def chromium(binary: str, profile: Path) -> AsyncIterator[str]:
         await drainer
 
 
-async def visit(
-    binary: str, page: Path, profile: Path, *, width: int = 1280, height: int = 1600
-) -> PageVisit:
-    """Load ``page`` (a local file, absolute path) and return its errors and a PNG of the
-    viewport."""
+@contextlib.asynccontextmanager
+async def _tab(binary: str, profile: Path, *, width: int, height: int) -> AsyncIterator[_DevTools]:
+    """A fresh Chromium's one tab, its events recorded and its viewport ``width`` x ``height``."""
     async with chromium(binary, profile) as browser_url, aiohttp.ClientSession() as http:
         async with http.ws_connect(browser_url, max_msg_size=64 * 2**20) as socket:
             browser = _DevTools(socket)
@@ -190,15 +188,24 @@ async def visit(
                 deviceScaleFactor=1,
                 mobile=False,
             )
-            await tab.call("Page.navigate", url=page.as_uri())
-            await tab.until_event("Page.loadEventFired")
-            evaluated = await tab.call("Runtime.evaluate", expression="document.title")
-            shot = await tab.call("Page.captureScreenshot", format="png")
-            return PageVisit(
-                errors=_errors(tab.events),
-                screenshot=base64.b64decode(shot["data"]),
-                title=str(evaluated.get("result", {}).get("value", "")),
-            )
+            yield tab
+
+
+async def visit(
+    binary: str, page: Path, profile: Path, *, width: int = 1280, height: int = 1600
+) -> PageVisit:
+    """Load ``page`` (a local file, absolute path) and return its errors and a PNG of the
+    viewport."""
+    async with _tab(binary, profile, width=width, height=height) as tab:
+        await tab.call("Page.navigate", url=page.as_uri())
+        await tab.until_event("Page.loadEventFired")
+        evaluated = await tab.call("Runtime.evaluate", expression="document.title")
+        shot = await tab.call("Page.captureScreenshot", format="png")
+        return PageVisit(
+            errors=_errors(tab.events),
+            screenshot=base64.b64decode(shot["data"]),
+            title=str(evaluated.get("result", {}).get("value", "")),
+        )
 
 
 @dataclass
@@ -223,46 +230,28 @@ async def print_pages(
     10 mm margins on A4, at 96 dpi), its PDF as Chromium prints it (the page's own ``@page``
     size and margins, no header or footer) and the value of ``expression`` evaluated on it."""
     printed = []
-    async with chromium(binary, profile) as browser_url, aiohttp.ClientSession() as http:
-        async with http.ws_connect(browser_url, max_msg_size=64 * 2**20) as socket:
-            browser = _DevTools(socket)
-            target = await browser.call("Target.createTarget", url="about:blank")
-            target_id = target["targetId"]
-        port = browser_url.split(":")[2].split("/")[0]
-        page_url = f"ws://127.0.0.1:{port}/devtools/page/{target_id}"
-        async with http.ws_connect(page_url, max_msg_size=64 * 2**20) as socket:
-            tab = _DevTools(socket)
-            await tab.call("Runtime.enable")
-            await tab.call("Log.enable")
-            await tab.call("Page.enable")
-            await tab.call(
-                "Emulation.setDeviceMetricsOverride",
-                width=width,
-                height=height,
-                deviceScaleFactor=1,
-                mobile=False,
+    async with _tab(binary, profile, width=width, height=height) as tab:
+        await tab.call("Emulation.setEmulatedMedia", media="print")
+        for page in pages:
+            tab.events.clear()
+            await tab.call("Page.navigate", url=page.as_uri())
+            await tab.until_event("Page.loadEventFired")
+            evaluated = await tab.call(
+                "Runtime.evaluate", expression=expression, returnByValue=True
             )
-            await tab.call("Emulation.setEmulatedMedia", media="print")
-            for page in pages:
-                tab.events.clear()
-                await tab.call("Page.navigate", url=page.as_uri())
-                await tab.until_event("Page.loadEventFired")
-                evaluated = await tab.call(
-                    "Runtime.evaluate", expression=expression, returnByValue=True
+            shot = await tab.call("Page.captureScreenshot", format="png")
+            pdf = await tab.call(
+                "Page.printToPDF",
+                preferCSSPageSize=True,
+                displayHeaderFooter=False,
+                printBackground=True,
+            )
+            printed.append(
+                PrintedPage(
+                    errors=_errors(tab.events),
+                    screenshot=base64.b64decode(shot["data"]),
+                    pdf=base64.b64decode(pdf["data"]),
+                    checked=evaluated.get("result", {}).get("value"),
                 )
-                shot = await tab.call("Page.captureScreenshot", format="png")
-                pdf = await tab.call(
-                    "Page.printToPDF",
-                    preferCSSPageSize=True,
-                    displayHeaderFooter=False,
-                    printBackground=True,
-                )
-                printed.append(
-                    PrintedPage(
-                        errors=_errors(tab.events),
-                        screenshot=base64.b64decode(shot["data"]),
-                        pdf=base64.b64decode(pdf["data"]),
-                        checked=evaluated.get("result", {}).get("value"),
-                    )
-                )
+            )
     return printed

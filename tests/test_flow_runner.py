@@ -46,7 +46,7 @@ from bot.flow.model import (
     parse_callback,
 )
 from bot.flow.runner import DialogState, FlowEvent, Progress, Runner, Step, Transition
-from bot.handlers.needs import inline_markup, keyboard_from_markup, keyboard_json
+from bot.handlers.dialog_messages import inline_markup, keyboard_from_markup, keyboard_json
 from bot.i18n import I18n, Translator
 from tests.conftest import REPO
 

@@ -653,6 +653,76 @@ class _Upload:
     data: bytes
 
 
+def _document_type(upload: _Upload) -> str:
+    if not upload.data:
+        raise _bad("file must be non-empty")
+    mime_type = mimetypes.guess_type(upload.filename)[0] or upload.content_type
+    return mime_type or "application/octet-stream"
+
+
+def _photo_type(upload: _Upload) -> str:
+    if not upload.data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        raise _bad("IMAGE_PROCESS_FAILED")
+    return "image/png" if upload.data.startswith(b"\x89PNG") else "image/jpeg"
+
+
+def _document_json(document: StoredDocument) -> JSON:
+    return {
+        "file_id": document.file_id,
+        "file_unique_id": document.file_unique_id,
+        "file_name": document.filename,
+        "mime_type": document.mime_type,
+        "file_size": len(document.data),
+    }
+
+
+def _photo_json(photo: StoredDocument) -> list[JSON]:
+    # One size only: the fake does not scale images.
+    return [
+        {
+            "file_id": photo.file_id,
+            "file_unique_id": photo.file_unique_id,
+            "width": 320,
+            "height": 320,
+            "file_size": len(photo.data),
+        }
+    ]
+
+
+@dataclass(frozen=True)
+class _FileKind:
+    """What sendDocument and sendPhoto do differently; the rest of the upload is shared."""
+
+    field: str  # the file's parameter, and the field of the Message that shows it
+    id_prefix: str  # how Telegram's file ids of this kind begin
+    unique_prefix: str
+    max_bytes: int
+    # The upload's MIME type; raises Telegram's error for content it refuses.
+    mime_type: Callable[[_Upload], str]
+    describe: Callable[[StoredDocument], Any]  # the Message field's value
+    url_error: str  # for an HTTP URL, which the fake cannot fetch (no network in tests)
+
+
+_DOCUMENT = _FileKind(
+    "document",
+    "BQACAgIAAxkBAAI",
+    "AgAD",
+    MAX_UPLOAD_BYTES,
+    _document_type,
+    _document_json,
+    "failed to get HTTP URL content",
+)
+_PHOTO = _FileKind(
+    "photo",
+    "AgACAgIAAxkBAAI",
+    "AQAD",
+    10 * 1024 * 1024,
+    _photo_type,
+    _photo_json,
+    "wrong file identifier/HTTP URL specified",
+)
+
+
 @dataclass
 class _Webhook:
     url: str
@@ -1954,83 +2024,16 @@ class FakeTelegram:
         return self._store_message(ctx, user, {"venue": venue, "location": location}, markup)
 
     async def _m_send_document(self, ctx: _Ctx) -> JSON:
-        user = self._target_chat(ctx)
-        reference = ctx.get_str("document")
-        if reference and reference.startswith("attach://"):
-            upload = ctx.files.get(reference.removeprefix("attach://"))
-        else:
-            upload = ctx.files.get("document")
-        if upload is not None:
-            if not upload.data:
-                raise _bad("file must be non-empty")
-            if len(upload.data) > MAX_UPLOAD_BYTES:
-                raise ApiError(413, "Request Entity Too Large")
-            unique = "AgAD" + hashlib.sha256(upload.data).hexdigest()[:12]
-            mime = mimetypes.guess_type(upload.filename)[0] or upload.content_type
-            document = StoredDocument(
-                f"BQACAgIAAxkBAAI{len(self.documents) + 1}{unique}",
-                unique,
-                upload.filename,
-                mime or "application/octet-stream",
-                upload.data,
-                None,
-            )
-        elif reference in self.documents:
-            document = copy.copy(self.documents[reference])
-        elif reference and re.match(r"https?://", reference):
-            raise _bad("failed to get HTTP URL content")  # no network in tests
-        else:
-            raise _bad("wrong file identifier/HTTP URL specified")
-        caption, entities = render_text(
-            ctx.get_str("caption"),
-            ctx.get_str("parse_mode"),
-            ctx.get_json("caption_entities"),
-            caption=True,
-        )
-        markup = check_reply_markup(ctx.get_json("reply_markup"), inline_only=False)
-        document.caption = caption or None
-        self.documents[document.file_id] = document
-        content: JSON = {
-            "document": {
-                "file_id": document.file_id,
-                "file_unique_id": document.file_unique_id,
-                "file_name": document.filename,
-                "mime_type": document.mime_type,
-                "file_size": len(document.data),
-            }
-        }
-        if caption:
-            content["caption"] = caption
-        if entities:
-            content["caption_entities"] = entities
-        return self._store_message(ctx, user, content, markup, document)
+        return self._send_file(ctx, _DOCUMENT)
 
     async def _m_send_photo(self, ctx: _Ctx) -> JSON:
         """An uploaded PNG or JPEG (kept whole for assertions), or a photo sent before."""
+        return self._send_file(ctx, _PHOTO)
+
+    def _send_file(self, ctx: _Ctx, kind: _FileKind) -> JSON:
+        """sendDocument and sendPhoto: the file, its caption and keyboard, as one message."""
         user = self._target_chat(ctx)
-        reference = ctx.get_str("photo")
-        if reference and reference.startswith("attach://"):
-            upload = ctx.files.get(reference.removeprefix("attach://"))
-        else:
-            upload = ctx.files.get("photo")
-        if upload is not None:
-            if not upload.data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
-                raise _bad("IMAGE_PROCESS_FAILED")
-            if len(upload.data) > 10 * 1024 * 1024:
-                raise ApiError(413, "Request Entity Too Large")
-            unique = "AQAD" + hashlib.sha256(upload.data).hexdigest()[:12]
-            photo = StoredDocument(
-                f"AgACAgIAAxkBAAI{len(self.documents) + 1}{unique}",
-                unique,
-                upload.filename,
-                "image/png" if upload.data.startswith(b"\x89PNG") else "image/jpeg",
-                upload.data,
-                None,
-            )
-        elif reference in self.documents:
-            photo = copy.copy(self.documents[reference])
-        else:
-            raise _bad("wrong file identifier/HTTP URL specified")
+        stored = self._file(ctx, kind)
         caption, entities = render_text(
             ctx.get_str("caption"),
             ctx.get_str("parse_mode"),
@@ -2038,24 +2041,41 @@ class FakeTelegram:
             caption=True,
         )
         markup = check_reply_markup(ctx.get_json("reply_markup"), inline_only=False)
-        photo.caption = caption or None
-        self.documents[photo.file_id] = photo
-        content: JSON = {
-            "photo": [
-                {
-                    "file_id": photo.file_id,
-                    "file_unique_id": photo.file_unique_id,
-                    "width": 320,
-                    "height": 320,
-                    "file_size": len(photo.data),
-                }
-            ]
-        }
+        stored.caption = caption or None
+        self.documents[stored.file_id] = stored
+        content: JSON = {kind.field: kind.describe(stored)}
         if caption:
             content["caption"] = caption
         if entities:
             content["caption_entities"] = entities
-        return self._store_message(ctx, user, content, markup, photo)
+        return self._store_message(ctx, user, content, markup, stored)
+
+    def _file(self, ctx: _Ctx, kind: _FileKind) -> StoredDocument:
+        """The file the call uploads (as a part of its own or ``attach://``), or one sent
+        before, by its file id."""
+        reference = ctx.get_str(kind.field)
+        if reference and reference.startswith("attach://"):
+            upload = ctx.files.get(reference.removeprefix("attach://"))
+        else:
+            upload = ctx.files.get(kind.field)
+        if upload is not None:
+            mime_type = kind.mime_type(upload)
+            if len(upload.data) > kind.max_bytes:
+                raise ApiError(413, "Request Entity Too Large")
+            unique = kind.unique_prefix + hashlib.sha256(upload.data).hexdigest()[:12]
+            return StoredDocument(
+                f"{kind.id_prefix}{len(self.documents) + 1}{unique}",
+                unique,
+                upload.filename,
+                mime_type,
+                upload.data,
+                None,
+            )
+        if reference in self.documents:
+            return copy.copy(self.documents[reference])
+        if reference and re.match(r"https?://", reference):
+            raise _bad(kind.url_error)  # no network in tests
+        raise _bad("wrong file identifier/HTTP URL specified")
 
     async def _m_leave_chat(self, ctx: _Ctx) -> bool:
         chat = self._known_chat(ctx)

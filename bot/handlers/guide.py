@@ -23,7 +23,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -48,9 +48,9 @@ from bot.db.models import User
 from bot.db.storage import save_fsm
 from bot.events.cards import render_event_line
 from bot.events.upcoming import ListedEvent, upcoming_events
-from bot.flow.keyboard import render
+from bot.flow.keyboard import OutMessage, render
 from bot.flow.model import PROFESSIONAL, RESTART, Press, Tree, default_municipalities
-from bot.flow.runner import NULL_OBSERVER, DialogState, Runner, Step
+from bot.flow.runner import NULL_OBSERVER, DialogState, Runner, Transition
 from bot.guide.handover import PathEvent, printable_page, qr_png
 from bot.guide.paths import (
     GUIDE_DIALOG,
@@ -62,9 +62,10 @@ from bot.guide.paths import (
     save_path,
 )
 from bot.guide.render import PathStep, render_step
+from bot.handlers.dialog_messages import edit_message, keyboard_from_markup, pressed, show_messages
 from bot.handlers.events import EventOpen
 from bot.handlers.menu import COMMANDS, MenuAction, main_menu
-from bot.handlers.needs import STATE_KEY, DialogButton, inline_markup
+from bot.handlers.needs import STATE_KEY, DialogButton
 from bot.handlers.services import card_keyboard
 from bot.handlers.subscriptions import NewsPlace
 from bot.i18n import I18n, Translator
@@ -169,55 +170,22 @@ def _preview(
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> bool:
-    try:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
-    except TelegramBadRequest as exc:
-        if "message is not modified" in exc.message:
-            return True
-        log.info("could not edit a guide message: %s", exc.message)
-        return False
-    return True
-
-
-async def _show(
-    bot: Bot,
-    chat_id: int,
-    step: Step,
-    dialog: DialogState,
+async def _messages(
+    transition: Transition,
     runner: Runner,
     t: Translator,
     catalog: LiveCatalog,
     session: AsyncSession,
-    *,
-    again: bool = False,
-    editable: Message | None = None,
-) -> list[int]:
-    """Show ``step``; returns the ids of the messages it sent or edited."""
-    if step.kind == "result":
-        index = await catalog.get(session)
-        locale = family_locale(dialog) or t.locale
-        outs: list[tuple[str, InlineKeyboardMarkup | None]] = [
-            _preview(_steps(index, runner, dialog), dialog, locale, t, step.text)
-        ]
-    else:
-        outs = [(m.text, inline_markup(m.keyboard)) for m in render(step, t, again=again).messages]
-    shown: list[int] = []
-    if editable is not None and outs:
-        try:
-            await bot.edit_message_text(
-                outs[0][0], chat_id=chat_id, message_id=editable.message_id, reply_markup=outs[0][1]
-            )
-            shown.append(editable.message_id)
-            outs = outs[1:]
-        except TelegramBadRequest as exc:
-            if "message is not modified" in exc.message:
-                shown.append(editable.message_id)
-                outs = outs[1:]
-    for text, keyboard in outs:
-        sent = await bot.send_message(chat_id, text, reply_markup=keyboard)
-        shown.append(sent.message_id)
-    return shown
+) -> Sequence[OutMessage]:
+    """The messages of the step ``transition`` leads to: the flow's rendering, except at the
+    result, which is the path's preview."""
+    step, dialog = transition.step, transition.state
+    if step.kind != "result":
+        return render(step, t, again=transition.stale).messages
+    index = await catalog.get(session)
+    locale = family_locale(dialog) or t.locale
+    text, markup = _preview(_steps(index, runner, dialog), dialog, locale, t, step.text)
+    return [OutMessage(text, keyboard_from_markup(markup))]
 
 
 def _remember(data: dict[str, Any], ids: Sequence[int]) -> dict[str, Any]:
@@ -226,31 +194,9 @@ def _remember(data: dict[str, Any], ids: Sequence[int]) -> dict[str, Any]:
 
 
 @router.message(Command("guide"))
-async def guide_command(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    t: Translator,
-    session: AsyncSession,
-    catalog: LiveCatalog,
-    dialogs: Mapping[str, Tree],
-    dialog_municipalities: Sequence[str] | None = None,
-) -> None:
-    """A new guide from the first question (an unfinished one is left: its buttons go stale)."""
-    tree = dialogs[GUIDE_DIALOG]
-    runner = _runner(tree, dialog_municipalities)
-    data = await _data(state)
-    transition = runner.start()
-    ids = await _show(
-        bot, message.chat.id, transition.step, transition.state, runner, t, catalog, session
-    )
-    await _save(state, _remember(data, ids), transition.state)
-
-
 @router.callback_query(DialogButton(PROFESSIONAL))
-async def guide_button(
-    query: CallbackQuery,
-    press: Press,
+async def guide_step(
+    event: Message | CallbackQuery,
     bot: Bot,
     state: FSMContext,
     t: Translator,
@@ -258,30 +204,26 @@ async def guide_button(
     catalog: LiveCatalog,
     dialogs: Mapping[str, Tree],
     dialog_municipalities: Sequence[str] | None = None,
+    press: Press | None = None,
 ) -> None:
-    tree = dialogs[press.tree]
+    """/guide: a new guide from the first question (an unfinished one is left: its buttons go
+    stale); a ``press`` on a guide's button: its next step. One handler for both, as the two
+    differ only in the transition and in where the step is shown."""
+    tree = dialogs[press.tree if press is not None else GUIDE_DIALOG]
     runner = _runner(tree, dialog_municipalities)
     data = await _data(state)
-    current = _current(data, tree)
-    transition = runner.press(current, press)
-    step = transition.step
-    await query.answer(t(step.notice) if step.notice else None)
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    editable = (
-        query.message if isinstance(query.message, Message) and not transition.stale else None
-    )
-    ids = await _show(
-        bot,
-        chat_id,
-        step,
-        transition.state,
-        runner,
-        t,
-        catalog,
-        session,
-        again=transition.stale,
-        editable=editable,
-    )
+    editable: Message | None = None
+    if isinstance(event, CallbackQuery):
+        assert press is not None  # DialogButton gives it
+        transition = runner.press(_current(data, tree), press)
+        notice = transition.step.notice
+        await event.answer(t(notice) if notice else None)
+        chat_id, editable = pressed(event, transition.stale)
+    else:
+        transition = runner.start()
+        chat_id = event.chat.id
+    messages = await _messages(transition, runner, t, catalog, session)
+    ids = await show_messages(bot, chat_id, messages, editable)
     await _save(state, _remember(data, ids), transition.state)
 
 
@@ -379,7 +321,7 @@ async def hand_over(
         chat_id, BufferedInputFile(page.encode(), "valo-path.html"), caption=caption
     )
     for message_id in data.get(MESSAGES_KEY, ()):
-        await _edit(bot, chat_id, int(message_id), t("guide-answers-removed"))
+        await edit_message(bot, chat_id, int(message_id), OutMessage(t("guide-answers-removed")))
     await bot.send_message(chat_id, t("guide-done"))
 
 

@@ -11,19 +11,16 @@ Finland) and ``flow_observer`` (Observer; default: notes nothing).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, Filter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.db.storage import save_fsm
-from bot.flow.keyboard import Button, Keyboard, OutMessage, ResultSource, render
+from bot.flow.keyboard import ResultSource, render
 from bot.flow.model import (
     FAMILY,
     FIND_DIALOG,
@@ -33,11 +30,9 @@ from bot.flow.model import (
     parse_callback,
 )
 from bot.flow.runner import NULL_OBSERVER, DialogState, Observer, Runner, Step
+from bot.handlers.dialog_messages import pressed, show_messages
 from bot.handlers.menu import MenuAction
 from bot.i18n import Translator
-from bot.updates import EditTextUnread
-
-log = logging.getLogger(__name__)
 
 router = Router(name="needs")
 
@@ -66,38 +61,6 @@ class DialogButton(Filter):
         return {"press": press}
 
 
-def keyboard_json(keyboard: Keyboard) -> dict[str, Any] | None:
-    """A flow keyboard as the Bot API takes it (None when there are no buttons)."""
-    if not keyboard:
-        return None
-    return {"inline_keyboard": [[_button_json(b) for b in row] for row in keyboard]}
-
-
-def _button_json(button: Button) -> dict[str, str]:
-    found = {"text": button.text}
-    if button.callback_data is not None:
-        found["callback_data"] = button.callback_data
-    if button.url is not None:
-        found["url"] = button.url
-    return found
-
-
-def inline_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """aiogram's markup for a flow keyboard (None when there are no buttons)."""
-    markup = keyboard_json(keyboard)
-    return None if markup is None else InlineKeyboardMarkup.model_validate(markup)
-
-
-def keyboard_from_markup(markup: InlineKeyboardMarkup | None) -> Keyboard:
-    """A flow keyboard from aiogram's markup (for result cards built with aiogram types)."""
-    if markup is None:
-        return ()
-    return tuple(
-        tuple(Button(b.text, callback_data=b.callback_data, url=b.url) for b in row)
-        for row in markup.inline_keyboard
-    )
-
-
 def _runner(tree: Tree, municipalities: Sequence[str] | None, observer: Observer) -> Runner:
     return Runner(tree, municipalities or default_municipalities(), observer)
 
@@ -110,26 +73,6 @@ async def _save(state: FSMContext, dialog: DialogState, data: dict[str, Any] | N
     """Keep ``dialog`` in the FSM (one write); ``data``: the rest of the FSM data, if read."""
     rest = await state.get_data() if data is None else data
     await save_fsm(state, f"dialog:{dialog.tree}", {**rest, STATE_KEY: dialog.to_data()})
-
-
-async def _edit(message: Message, out: OutMessage) -> bool:
-    """Edit ``message`` into ``out``; False when Telegram will not (too old, deleted...)."""
-    edit = EditTextUnread(  # what message.edit_text sends, without parsing the answer
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-        business_connection_id=message.business_connection_id,
-        text=out.text,
-        reply_markup=keyboard_json(out.keyboard),
-        parse_mode=ParseMode.HTML if out.html else None,
-    )
-    try:
-        await edit.as_(message.bot)
-    except TelegramBadRequest as exc:
-        if "message is not modified" in exc.message:
-            return True
-        log.info("could not edit a dialog message, sending a new one: %s", exc.message)
-        return False
-    return True
 
 
 async def _show(
@@ -148,16 +91,7 @@ async def _show(
         assert step.answers is not None
         page = await result_source.results(step.answers, t, step.page)
         observer.results(page.service_ids, page.gaps)
-    messages = list(render(step, t, page, again=again).messages)
-    if editable is not None and messages and await _edit(editable, messages[0]):
-        messages = messages[1:]
-    for out in messages:
-        await bot.send_message(
-            chat_id,
-            out.text,
-            reply_markup=inline_markup(out.keyboard),
-            parse_mode=ParseMode.HTML if out.html else None,
-        )
+    await show_messages(bot, chat_id, render(step, t, page, again=again).messages, editable)
 
 
 async def _open(
@@ -257,12 +191,7 @@ async def dialog_button(
     step = transition.step
     # Answer at once, before the matcher runs: Telegram shows a spinner until then.
     await query.answer(t(step.notice) if step.notice else None)
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    # Only the current question's own message is edited; after a stale press the family
-    # gets the current step as a new message at the bottom of the chat.
-    editable = (
-        query.message if isinstance(query.message, Message) and not transition.stale else None
-    )
+    chat_id, editable = pressed(query, transition.stale)
     await _show(
         bot,
         chat_id,

@@ -19,8 +19,8 @@ from bot.catalog.store import FLAG_REASONS, LiveCatalog, flag_card
 from bot.config import Settings
 from bot.db.engine import session_scope
 from bot.flow.keyboard import ResultCard, ResultPage
+from bot.handlers.dialog_messages import keyboard_from_markup
 from bot.handlers.menu import MenuAction, edit_or_send, reply
-from bot.handlers.needs import keyboard_from_markup
 from bot.i18n import Translator
 from bot.indicators.record import IndicatorRecorder
 

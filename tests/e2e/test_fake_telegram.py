@@ -357,6 +357,33 @@ async def test_location_venue_and_document_are_stored(server: FakeTelegram, bot:
         await bot.send_document(CHAT, BufferedInputFile(b"x", "x.txt"), caption="c" * 1025)
 
 
+async def test_photos_and_documents_are_checked_and_sent_again_by_id(
+    server: FakeTelegram, bot: Bot
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    photo = await bot.send_photo(CHAT, BufferedInputFile(png, "qr.png"), caption="<i>QR</i>")
+    again = await bot.send_photo(CHAT, photo.photo[-1].file_id if photo.photo else "")
+    first, second = server.messages(CHAT)
+    assert first.document is not None
+    assert second.document is not None
+    assert (first.document.data, first.document.mime_type) == (png, "image/png")
+    assert first.data["photo"][0]["file_size"] == len(png)
+    assert first.data["caption"] == "<i>QR</i>"  # no parse_mode: the text as given
+    assert again.photo is not None
+    assert again.caption is None
+    assert second.document.data == png
+    with pytest.raises(TelegramBadRequest, match="IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(CHAT, BufferedInputFile(b"GIF89a", "x.gif"))
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_photo(CHAT, "https://example.org/x.png")
+    with pytest.raises(TelegramBadRequest, match="file must be non-empty"):
+        await bot.send_document(CHAT, BufferedInputFile(b"", "x.txt"))
+    with pytest.raises(TelegramBadRequest, match="failed to get HTTP URL content"):
+        await bot.send_document(CHAT, "https://example.org/x.txt")
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_document(CHAT, "no-such-file")
+
+
 async def test_set_my_commands_is_stored_per_language(server: FakeTelegram, bot: Bot) -> None:
     await bot.set_my_commands(
         [BotCommand(command="start", description="Aloita")], language_code="fi"
