@@ -308,11 +308,19 @@ async def hand_over(
             e.event.title.get(locale),
             e.next.start,
             e.location.name.get(locale) if e.location is not None else None,
+            # A service left off paper takes its events with it.
+            service_id=e.service.id,
         )
         for e in listed
     ]
     page = printable_page(
-        steps, family, link, local_now, events=events, include_sensitive=include_sensitive
+        steps,
+        family,
+        link,
+        local_now,
+        events=events,
+        include_sensitive=include_sensitive,
+        expires=expires.astimezone(settings.tz),
     )
     caption = t("guide-print-caption")
     if has_sensitive(steps) and not include_sensitive:

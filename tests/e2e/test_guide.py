@@ -147,7 +147,9 @@ async def test_a_professional_hands_a_path_to_a_family(
     assert photos[0].document.data.startswith(b"\x89PNG")
     assert len(cards) == 1
     assert cards[0].document is not None
-    assert 'lang="ar"' in cards[0].document.data.decode()
+    printed = cards[0].document.data.decode()
+    assert 'lang="ar"' in printed
+    assert "يعمل الرابط حتى" in printed  # until when the link works (the path's expiry)
     # The answers left the chat: the dialog's message reads one neutral line, no buttons.
     question = fake.message(PRO, dialog[0].message_id)
     assert question.text == REMOVED_FI
