@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog.cards import address
 from bot.catalog.schema import WEEKDAYS, OpeningHours, Service
 from bot.db.engine import write_transaction
 from bot.db.models import CatalogReview, CatalogReviewBasis
@@ -63,14 +64,7 @@ def _hours(hours: list[OpeningHours]) -> str:
 
 def watched_values(service: Service) -> dict[str, str]:
     """The watched fields of ``service`` as plain text ("" when it has none)."""
-    addresses = [
-        ", ".join(
-            part
-            for part in (loc.street, " ".join(p for p in (loc.postal_code, loc.city) if p))
-            if part
-        )
-        for loc in service.locations
-    ]
+    addresses = [address(loc) or "" for loc in service.locations]
     hours = [f"{loc.name.fi}: {_hours(loc.hours)}" for loc in service.locations if loc.hours]
     contacts = service.contacts
     if contacts.phone_always:

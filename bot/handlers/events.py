@@ -118,8 +118,14 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
-def _clip(text: str, limit: int = 60) -> str:
+def clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def open_button(listed: ListedEvent, t: Translator, limit: int = 60) -> InlineKeyboardButton:
+    """The button that opens an event's card (its title, clipped), as lists show it."""
+    title = t.isolate(clip(listed.event.title.get(t.locale), limit))
+    return _button(title, EventOpen(token=listed.token))
 
 
 def _valid_place(place: str) -> bool:
@@ -197,10 +203,7 @@ def list_screen(
                 parts.append(f"<b>{heading}</b>")
                 section = heading
             parts.append(render_event_line(listed, t))
-    rows = [
-        [_button(t.isolate(_clip(listed.event.title.get(t.locale))), EventOpen(token=listed.token))]
-        for listed in shown
-    ]
+    rows = [[open_button(listed, t)] for listed in shown]
     nav = []
     if page > 0:
         nav.append(_button(t("events-previous"), EventList(place=place, kind=kind, page=page - 1)))
@@ -536,6 +539,6 @@ async def show_on_map(
         query.from_user.id,
         latitude=location.lat,
         longitude=location.lon,
-        title=_clip(location.name.get(t.locale), 100),
-        address=_clip(", ".join(p for p in (location.street, location.city) if p) or "-", 100),
+        title=clip(location.name.get(t.locale), 100),
+        address=clip(", ".join(p for p in (location.street, location.city) if p) or "-", 100),
     )

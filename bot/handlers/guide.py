@@ -63,7 +63,7 @@ from bot.guide.paths import (
 )
 from bot.guide.render import PathStep, render_step
 from bot.handlers.dialog_messages import edit_message, keyboard_from_markup, pressed, show_messages
-from bot.handlers.events import EventOpen
+from bot.handlers.events import clip, open_button
 from bot.handlers.menu import COMMANDS, MenuAction, main_menu
 from bot.handlers.needs import STATE_KEY, DialogButton
 from bot.handlers.services import card_keyboard
@@ -381,15 +381,7 @@ async def open_service_path(
             reply_markup=card_keyboard(step.service, t, ""),
         )
     listed = await _path_events(session, catalog, settings, steps, stored.municipality, now)
-    rows: list[list[InlineKeyboardButton]] = [
-        [
-            InlineKeyboardButton(
-                text=t.isolate(_clip(e.event.title.get(t.locale))),
-                callback_data=EventOpen(token=e.token).pack(),
-            )
-        ]
-        for e in listed
-    ]
+    rows = [[open_button(e, t, TITLE_CLIP)] for e in listed]
     closing = [t("guide-path-gone", count=gone)] if gone else []
     if listed:
         closing.append(t("guide-path-events"))
@@ -399,7 +391,7 @@ async def open_service_path(
         rows.append(
             [
                 InlineKeyboardButton(
-                    text=t("guide-path-news", municipality=_clip(name)),
+                    text=t("guide-path-news", municipality=clip(name, TITLE_CLIP)),
                     callback_data=NewsPlace(place=stored.municipality).pack(),
                 )
             ]
@@ -414,7 +406,3 @@ async def open_service_path(
         parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
     )
-
-
-def _clip(text: str, limit: int = TITLE_CLIP) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

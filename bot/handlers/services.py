@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.engine import session_scope
 from bot.flow.keyboard import ResultCard, ResultPage
 from bot.handlers.dialog_messages import keyboard_from_markup
+from bot.handlers.events import clip
 from bot.handlers.menu import MenuAction, edit_or_send, reply
 from bot.i18n import Translator
 from bot.indicators.record import IndicatorRecorder
@@ -59,10 +60,6 @@ def _place(place: str) -> str | None:
 
 def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def places_keyboard(index: CatalogIndex, t: Translator, page: int) -> InlineKeyboardMarkup:
@@ -110,7 +107,7 @@ def list_page(
         lines.extend(render_summary_line(s, t) for s in shown)
         text = "\n\n".join(lines)
     rows = [
-        [_button(t.isolate(_clip(s.name.get(t.locale))), Card(action="o", service=s.id, arg=place))]
+        [_button(t.isolate(clip(s.name.get(t.locale))), Card(action="o", service=s.id, arg=place))]
         for s in shown
     ]
     nav = []
@@ -133,7 +130,7 @@ def card_keyboard(service: Service, t: Translator, place: str) -> InlineKeyboard
     rows = [
         [
             _button(
-                f"{t('card-location')} {t.isolate(_clip(loc.name.get(t.locale), 40))}",
+                f"{t('card-location')} {t.isolate(clip(loc.name.get(t.locale), 40))}",
                 Card(action="l", service=service.id, arg=str(i)),
             )
         ]
@@ -259,8 +256,8 @@ async def card_action(
                 query.from_user.id,
                 latitude=location.lat,
                 longitude=location.lon,
-                title=_clip(location.name.get(t.locale), 100),
-                address=_clip(
+                title=clip(location.name.get(t.locale), 100),
+                address=clip(
                     ", ".join(p for p in (location.street, location.city) if p) or "-", 100
                 ),
             )
